@@ -96,7 +96,7 @@ fn line(i: &DayInfo, proposed_mark: bool) -> String {
     let d = i.exception.date;
     let weekend = matches!(d.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
     format!(
-        "  {} {:<2}  {}{}{}\n      nguồn: {}\n",
+        "  {} {:<2}  {}{}{}\n      nguồn / source: {}\n",
         d.format("%Y-%m-%d"),
         WEEKDAYS_VI[d.weekday().num_days_from_monday() as usize],
         i.exception.name,
@@ -131,17 +131,20 @@ pub fn render_year(r: &YearReport, windows: &str) -> String {
                     chưa có thông báo chính thức; quản trị viên cần xác nhận trước khi sử dụng\n";
         }
     }
-    out += &format!("giờ làm việc: thứ Hai – thứ Sáu, {windows}\n");
-    out += &format!("ngày nghỉ ({}):\n", r.days_off.len());
+    out += &format!("giờ làm việc / windows: thứ Hai – thứ Sáu, {windows}\n");
+    out += &format!("ngày nghỉ / days off ({}):\n", r.days_off.len());
     for i in &r.days_off {
         out += &line(i, true);
     }
-    out += &format!("ngày làm bù ({}):\n", r.working_days.len());
+    out += &format!(
+        "ngày làm bù / make-up working days ({}):\n",
+        r.working_days.len()
+    );
     for i in &r.working_days {
         out += &line(i, true);
     }
     out += &format!(
-        "số ngày làm việc: {}; thời gian làm việc: {} giờ\n",
+        "số ngày làm việc / working days: {}; thời gian làm việc / working hours: {}\n",
         r.working_day_count,
         r.working_time.secs() / 3600
     );

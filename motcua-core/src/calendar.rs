@@ -14,6 +14,8 @@ mod explain;
 pub mod holidays;
 pub mod lunar;
 mod model;
+#[doc(hidden)]
+pub mod naive;
 
 pub use compiled::{DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
 pub use duration::{Duration, Unit, WorkingTime};

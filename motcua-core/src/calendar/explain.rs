@@ -146,10 +146,15 @@ impl fmt::Display for Explanation {
                 to_local_rfc3339(raw)
             )?;
         }
-        if self.skipped.is_empty() {
-            writeln!(f, "no non-working days skipped")?;
+        let counted = if self.duration.working_time().is_some() {
+            "skipped"
         } else {
-            writeln!(f, "non-working days skipped: {}", self.skipped.len())?;
+            "in between (calendar days count them)"
+        };
+        if self.skipped.is_empty() {
+            writeln!(f, "no non-working days {counted}")?;
+        } else {
+            writeln!(f, "non-working days {counted}: {}", self.skipped.len())?;
         }
         // Group consecutive non-working days into intervals; name every dated exception.
         let mut i = 0;
@@ -203,10 +208,17 @@ impl fmt::Display for Explanation {
             }
             i = j + 1;
         }
+        if !self.make_up_days.is_empty() {
+            writeln!(
+                f,
+                "make-up working days counted: {}",
+                self.make_up_days.len()
+            )?;
+        }
         for m in &self.make_up_days {
             writeln!(
                 f,
-                "  {}: counted as a working day: {} [{}; {}]",
+                "  {}  {} [{}; {}]",
                 day(m.exception.date),
                 m.exception.name,
                 m.layer,

@@ -167,10 +167,18 @@ pub fn to_lunar(date: NaiveDate) -> Result<LunarDate, LunarError> {
         return Err(LunarError::YearOutOfRange(yy));
     }
     let day_number = jdn(date);
-    let k = ((day_number as f64 - 2_415_021.076_998_695) / 29.530_588_853).floor() as i64;
+    // The mean-month estimate of k can be one off near a new moon (the published version of
+    // the algorithm only steps back once and returns day 0 for e.g. 2054-05-07), so search
+    // until new_moon_day(k + 1) <= day < new_moon_day(k + 2).
+    let mut k = ((day_number as f64 - 2_415_021.076_998_695) / 29.530_588_853).floor() as i64;
     let mut month_start = new_moon_day(k + 1);
-    if month_start > day_number {
-        month_start = new_moon_day(k);
+    while month_start > day_number {
+        k -= 1;
+        month_start = new_moon_day(k + 1);
+    }
+    while new_moon_day(k + 2) <= day_number {
+        k += 1;
+        month_start = new_moon_day(k + 1);
     }
     let mut a11 = month11_start(yy);
     let mut b11 = a11;

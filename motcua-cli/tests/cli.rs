@@ -1,0 +1,223 @@
+//! The `motcua` binary's calendar and deadline commands, run as a user runs them.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn motcua(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("motcua runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().expect("motcua finishes")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = motcua(args, None);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn deadline_prints_local_rfc3339() {
+    let cases = [
+        (
+            ["--from", "2026-02-13T16:00:00+07:00", "--add", "8wh"],
+            "2026-02-23T16:00:00+07:00",
+        ),
+        (
+            ["--from", "2026-03-02T07:00:00+07:00", "--add", "270m"],
+            "2026-03-02T11:30:00+07:00",
+        ),
+        (
+            ["--from", "2026-03-02T00:00:00Z", "--add", "15wd"],
+            "2026-03-20T17:00:00+07:00",
+        ),
+        (
+            ["--from", "2026-02-06T10:00:00+07:00", "--add", "10cd"],
+            "2026-02-23T07:00:00+07:00",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut a = vec!["deadline"];
+        a.extend(args);
+        assert_eq!(ok(&a).trim(), want, "{a:?}");
+    }
+}
+
+#[test]
+fn deadline_windows_and_cutoff_flags() {
+    let a = ok(&[
+        "deadline",
+        "--from",
+        "2026-03-02T07:00:00+07:00",
+        "--add",
+        "4wh",
+        "--windows",
+        "07:00-11:00,13:00-17:00",
+    ]);
+    assert_eq!(a.trim(), "2026-03-02T11:00:00+07:00");
+    let b = ok(&[
+        "deadline",
+        "--from",
+        "2026-03-02T15:30:00+07:00",
+        "--add",
+        "1wh",
+        "--cutoff",
+        "15:00",
+    ]);
+    assert_eq!(b.trim(), "2026-03-03T08:00:00+07:00");
+}
+
+#[test]
+fn deadline_json_and_explain() {
+    let out = ok(&[
+        "deadline",
+        "--from",
+        "2026-08-28T18:00:00+07:00",
+        "--add",
+        "3wd",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["due"], "2026-09-07T17:00:00+07:00");
+    assert_eq!(v["working_minutes"], 1440);
+    let text = ok(&[
+        "deadline",
+        "--from",
+        "2026-08-28T18:00:00+07:00",
+        "--add",
+        "3wd",
+        "--explain",
+    ]);
+    insta::assert_snapshot!("deadline_explain_national_day_2026", text);
+}
+
+#[test]
+fn batch_answers_every_line_in_order() {
+    let input = concat!(
+        r#"{"from": "2026-02-13T16:00:00+07:00", "add": "8wh"}"#,
+        "\n",
+        r#"{"from": "2026-02-13T16:00:00+07:00", "add": "8xx"}"#,
+        "\n",
+        "not json\n",
+        r#"{"from": "yesterday", "add": "1wd"}"#,
+        "\n",
+        r#"{"from": "2024-04-22T09:15:00+07:00", "add": "15wd"}"#,
+        "\n",
+    );
+    let out = motcua(&["deadline", "--batch"], Some(input));
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each output line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["due"], "2026-02-23T16:00:00+07:00");
+    assert!(lines[1]["error"].as_str().expect("error").contains("8xx"));
+    assert!(lines[2]["error"].is_string());
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .expect("error")
+            .contains("yesterday")
+    );
+    assert_eq!(lines[4]["due"], "2024-05-15T09:15:00+07:00");
+}
+
+#[test]
+fn lunar_and_solar() {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["calendar", "lunar", "2023-03-22"])).expect("JSON");
+    assert_eq!(
+        v,
+        serde_json::json!({"year": 2023, "month": 2, "day": 1, "leap": true})
+    );
+    assert_eq!(
+        ok(&["calendar", "solar", "2030", "1", "1"]).trim(),
+        "2030-02-02"
+    );
+    assert_eq!(
+        ok(&["calendar", "solar", "2023", "2", "1", "--leap"]).trim(),
+        "2023-03-22"
+    );
+}
+
+#[test]
+fn calendar_show_snapshots() {
+    insta::assert_snapshot!("calendar_show_2026", ok(&["calendar", "show", "2026"]));
+    insta::assert_snapshot!(
+        "calendar_show_2027_proposed",
+        ok(&["calendar", "show", "2027"])
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["calendar", "show", "2024", "--json"])).expect("JSON");
+    assert_eq!(v["status"]["status"], "confirmed");
+    assert_eq!(v["working_days"][0]["date"], "2024-05-04");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message() {
+    let cases: &[&[&str]] = &[
+        &[
+            "deadline",
+            "--from",
+            "2026-02-13T16:00:00+07:00",
+            "--add",
+            "15wk",
+        ],
+        &["deadline", "--from", "2026-02-13 16:00", "--add", "15wd"],
+        &[
+            "deadline",
+            "--from",
+            "2026-02-30T16:00:00+07:00",
+            "--add",
+            "15wd",
+        ],
+        &["deadline", "--add", "15wd"],
+        &[
+            "deadline",
+            "--from",
+            "2026-02-13T16:00:00+07:00",
+            "--add",
+            "1wd",
+            "--windows",
+            "17:00-07:00",
+        ],
+        &[
+            "deadline",
+            "--from",
+            "2230-01-01T10:00:00+07:00",
+            "--add",
+            "1wd",
+        ],
+        &["calendar", "lunar", "2026-02-30"],
+        &["calendar", "solar", "2024", "2", "1", "--leap"],
+        &["calendar", "solar", "2024", "13", "1"],
+        &["calendar", "show", "2500"],
+    ];
+    for args in cases {
+        let out = motcua(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a result");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("error"), "{args:?}: {err}");
+    }
+}
