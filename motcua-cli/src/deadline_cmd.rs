@@ -105,6 +105,12 @@ pub fn run(args: DeadlineArgs) -> Result<(), CliError> {
         println!("{value}");
     } else {
         println!("{}", to_local_rfc3339(due));
+        let explanation = job.calendar.explain(start, add).map_err(bad_input)?;
+        for y in &explanation.proposed_years {
+            eprintln!(
+                "warning: the national calendar of {y} is a rule-based proposal, not yet announced; this due may change"
+            );
+        }
         if args.explain {
             if start != from {
                 println!(
@@ -113,7 +119,6 @@ pub fn run(args: DeadlineArgs) -> Result<(), CliError> {
                     to_local_rfc3339(start)
                 );
             }
-            let explanation = job.calendar.explain(start, add).map_err(bad_input)?;
             print!("{explanation}");
         }
     }

@@ -221,3 +221,30 @@ fn bad_input_exits_2_with_a_message() {
         assert!(err.contains("error"), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn a_due_in_a_proposed_year_warns_on_stderr() {
+    let out = motcua(
+        &[
+            "deadline",
+            "--from",
+            "2027-03-01T08:00:00+07:00",
+            "--add",
+            "1wd",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2027 is a rule-based proposal"));
+    let out = motcua(
+        &[
+            "deadline",
+            "--from",
+            "2026-03-02T08:00:00+07:00",
+            "--add",
+            "1wd",
+        ],
+        None,
+    );
+    assert!(out.stderr.is_empty());
+}
