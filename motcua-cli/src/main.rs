@@ -1,10 +1,13 @@
-//! The `motcua` command: calendar and deadline tools (more commands come with the server).
+//! The `motcua` command: calendar, deadline, procedure and scenario tools (the server comes
+//! with its own issue).
 //!
 //! Exit codes: 0 success, 1 failure, 2 bad input (usage errors, malformed instants, unknown
 //! units, impossible dates).
 
 mod calendar_cmd;
 mod deadline_cmd;
+mod procedure_cmd;
+mod scenario_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +27,12 @@ enum Command {
     Calendar(calendar_cmd::CalendarCommand),
     /// Computes due instants in working time.
     Deadline(deadline_cmd::DeadlineArgs),
+    /// Procedure files: check them, draw their workflows.
+    #[command(subcommand)]
+    Procedure(procedure_cmd::ProcedureCommand),
+    /// Scenarios: scripted dossier lifecycles run in memory.
+    #[command(subcommand)]
+    Scenario(scenario_cmd::ScenarioCommand),
 }
 
 /// An error and whether it is the user's input (exit 2) or a failure (exit 1).
@@ -50,6 +59,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Deadline(d) => deadline_cmd::run(d),
+        Command::Procedure(p) => procedure_cmd::run(p),
+        Command::Scenario(s) => scenario_cmd::run(s),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

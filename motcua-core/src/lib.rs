@@ -26,3 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod calendar;
+pub mod dossier;
+pub mod procedure;
+pub mod scenario;
+pub mod script;

@@ -425,6 +425,15 @@ impl WorkingCalendar {
         Ok(due - TimeDelta::seconds(1))
     }
 
+    /// The close of the working day at or after `instant`: the end of the last window of the
+    /// day on which the next working instant falls. Used for results due "within the day".
+    pub fn close_of_day(&self, instant: DateTime<Utc>) -> Result<DateTime<Utc>, CalendarError> {
+        let next = self.next_working_instant(instant)?;
+        let (day, _) = self.locate(next)?;
+        let close = self.pattern(day).windows.last().map_or(0, |w| w.1);
+        Ok(self.instant_at(day, close))
+    }
+
     /// When counting starts for something received at `received`: with a cut-off time (e.g.
     /// 15:00 for paper dossiers), anything received at or after it on its local day counts
     /// from the first working window of the next working day.

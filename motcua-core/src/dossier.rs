@@ -1,0 +1,802 @@
+//! Dossiers: state, the legal clocks, the process-control slip, and the command → events cycle.
+//!
+//! `decide(&dossier, &command, &ctx)` checks a command and returns the events it causes, or
+//! a [`Rejection`] saying why not (in Vietnamese and English) and changing nothing.
+//! `Dossier::apply` folds a recorded event into the state without a calendar: events carry
+//! every computed value. [`execute`] does both and seals the events in the hash chain.
+
+pub mod code;
+mod command;
+mod decide;
+pub mod event;
+
+pub use code::{AgencyId, DossierCode};
+pub use command::Command;
+pub use event::{ChainError, Event, RecordedEvent, verify};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::calendar::{Duration, Timeliness, WorkingCalendar, to_local_rfc3339};
+use crate::procedure::{Procedure, Role};
+
+/// How a dossier came in (national channel codes: 1 direct, 2 online, 3 post).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    /// At the one-stop desk.
+    Direct,
+    /// By public post.
+    Post,
+    /// Online through the portal.
+    Online,
+}
+
+impl Channel {
+    /// The national channel code.
+    pub fn national_code(self) -> u8 {
+        match self {
+            Channel::Direct => 1,
+            Channel::Online => 2,
+            Channel::Post => 3,
+        }
+    }
+}
+
+/// Who applies (tổ chức, cá nhân).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Applicant {
+    /// Full name or organisation name.
+    pub name: String,
+    /// ID number (CCCD) or business code.
+    #[serde(default)]
+    pub id_number: String,
+    /// Address.
+    #[serde(default)]
+    pub address: String,
+    /// Phone.
+    #[serde(default)]
+    pub phone: String,
+    /// Email.
+    #[serde(default)]
+    pub email: String,
+}
+
+/// A file attached to a dossier, by content hash (the store keeps the bytes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// File name.
+    pub name: String,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
+/// The result of processing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// The request is granted; the result document is issued.
+    Granted,
+    /// The request is rejected; a rejection notice is returned.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Who acts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// Account identifier.
+    pub id: String,
+    /// Applicant, staff or the system itself.
+    #[serde(flatten)]
+    pub kind: ActorKind,
+}
+
+/// The kind of actor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ActorKind {
+    /// A citizen or organisation.
+    Applicant,
+    /// A staff member of an agency with roles there.
+    Staff {
+        /// The agency identifier.
+        agency: String,
+        /// Roles at that agency.
+        roles: Vec<Role>,
+    },
+    /// motcua itself (scheduled jobs, integrations).
+    System,
+}
+
+impl Actor {
+    /// Whether the actor is staff of `agency` with `role`.
+    pub fn has_role(&self, agency: &str, role: Role) -> bool {
+        match &self.kind {
+            ActorKind::Staff { agency: a, roles } => a == agency && roles.contains(&role),
+            _ => false,
+        }
+    }
+}
+
+/// Why the clock is paused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PauseReason {
+    /// Waiting for a supplement (pause policy; under the restart policy the clock also stops).
+    Supplement,
+    /// Waiting for a financial obligation to be paid.
+    Payment,
+}
+
+impl PauseReason {
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            PauseReason::Supplement => "chờ bổ sung hồ sơ",
+            PauseReason::Payment => "chờ thực hiện nghĩa vụ tài chính",
+        }
+    }
+}
+
+/// The internal state of a dossier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// Nothing submitted yet.
+    New,
+    /// Submitted, not yet accepted.
+    Submitted,
+    /// Returned before acceptance for completion (closed; a new submission starts over).
+    ReturnedForCompletion,
+    /// Refused at intake (closed).
+    Refused,
+    /// Accepted and moving through the workflow.
+    InProgress,
+    /// Waiting for the applicant's supplement.
+    AwaitingSupplement,
+    /// Waiting for a financial obligation.
+    AwaitingPayment,
+    /// Withdrawn at the applicant's request (closed).
+    Withdrawn,
+    /// Processing stopped (closed).
+    Stopped,
+    /// Processing finished; result waiting at the desk.
+    Finished,
+    /// Result returned (closed).
+    Returned,
+}
+
+impl State {
+    /// Whether the dossier is closed: it then accepts nothing but a rating.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            State::ReturnedForCompletion
+                | State::Refused
+                | State::Withdrawn
+                | State::Stopped
+                | State::Returned
+        )
+    }
+
+    /// Vietnamese label.
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            State::New => "chưa nộp",
+            State::Submitted => "mới đăng ký",
+            State::ReturnedForCompletion => "trả lại để hoàn thiện",
+            State::Refused => "từ chối tiếp nhận",
+            State::InProgress => "đang xử lý",
+            State::AwaitingSupplement => "chờ bổ sung",
+            State::AwaitingPayment => "chờ thực hiện nghĩa vụ tài chính",
+            State::Withdrawn => "đã rút hồ sơ",
+            State::Stopped => "dừng xử lý",
+            State::Finished => "đã có kết quả, chờ trả",
+            State::Returned => "đã trả kết quả",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        f.write_str(&s)
+    }
+}
+
+/// One change of the dossier clock, for explanations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockEntry {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What, in English.
+    pub what: String,
+    /// The current appointment after it.
+    pub appointment: Option<DateTime<Utc>>,
+    /// The legal (original) appointment after it.
+    pub original_appointment: Option<DateTime<Utc>>,
+}
+
+/// The dossier clock: budget, pauses, restarts, extensions; original and current appointment.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// The processing time limit.
+    pub limit: Option<Duration>,
+    /// When counting started (acceptance, after any cut-off).
+    pub counting_start: Option<DateTime<Utc>>,
+    /// The appointment results are classified against: set at acceptance and moved only by
+    /// the applicant's waits (supplement, financial obligation), never by extensions or apologies.
+    pub original_appointment: Option<DateTime<Utc>>,
+    /// The appointment currently promised (extensions and apologies move it).
+    pub appointment: Option<DateTime<Utc>>,
+    /// Paused since, and why.
+    pub paused: Option<(DateTime<Utc>, PauseReason)>,
+    /// Every change, in order.
+    pub history: Vec<ClockEntry>,
+}
+
+/// One row of the process-control slip: a step's stay, from hand-over to hand-over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlipRow {
+    /// The step.
+    pub step: String,
+    /// Its role.
+    pub role: Role,
+    /// Handed over to it at.
+    pub received_at: DateTime<Utc>,
+    /// Its allowance.
+    pub allowance: Duration,
+    /// Its due instant.
+    pub due: DateTime<Utc>,
+    /// Named officer.
+    pub assignee: Option<String>,
+    /// Left at.
+    pub left_at: Option<DateTime<Utc>>,
+    /// Early, on time or late.
+    pub result: Option<Timeliness>,
+    /// Handed over to (step id), and how.
+    pub handed_to: Option<String>,
+}
+
+/// A consultation of other agencies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    /// Identifier.
+    pub id: String,
+    /// Agencies consulted.
+    pub agencies: Vec<String>,
+    /// What was asked.
+    pub content: String,
+    /// Deadline.
+    pub deadline: DateTime<Utc>,
+    /// Answers by agency: (answer, late).
+    pub answers: BTreeMap<String, (String, bool)>,
+}
+
+/// A dossier: the projection of its events.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dossier {
+    /// Identifier (assigned by the caller).
+    pub id: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Procedure version.
+    pub procedure_version: String,
+    /// Receiving agency.
+    pub agency: String,
+    /// State.
+    pub state: State,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Applicant.
+    pub applicant: Applicant,
+    /// The applicant's account.
+    pub owner: Option<String>,
+    /// Form data.
+    pub form: BTreeMap<String, String>,
+    /// Components supplied.
+    pub components: Vec<String>,
+    /// Submitted at.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Intake deadline (online).
+    pub intake_due: Option<DateTime<Utc>>,
+    /// Intake result (online).
+    pub intake_result: Option<Timeliness>,
+    /// Accepted at.
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The dossier code.
+    pub code: Option<DossierCode>,
+    /// Current step.
+    pub step: Option<String>,
+    /// Named officer at the current step.
+    pub assignee: Option<String>,
+    /// The dossier clock.
+    pub clock: Clock,
+    /// The process-control slip.
+    pub slip: Vec<SlipRow>,
+    /// Supplement rounds so far.
+    pub supplement_rounds: u32,
+    /// Extensions granted so far.
+    pub extensions_used: u32,
+    /// A pending extension request: (reason, extra, new appointment).
+    pub pending_extension: Option<(String, Option<String>, Option<DateTime<Utc>>)>,
+    /// Consultations.
+    pub consultations: Vec<Consultation>,
+    /// Verifications scheduled: (time, place).
+    pub verifications: Vec<(DateTime<Utc>, String)>,
+    /// Draft results.
+    pub drafts: Vec<Attachment>,
+    /// The signed result.
+    pub signed_result: Option<Attachment>,
+    /// Outcome of processing.
+    pub outcome: Option<Outcome>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Result returned at, and how it did against the original appointment.
+    pub timeliness: Option<Timeliness>,
+    /// A pending withdrawal request and its reason.
+    pub withdrawal_requested: Option<String>,
+    /// Amount of the pending financial obligation.
+    pub payment_due: Option<u64>,
+    /// Flags.
+    pub flags: Vec<String>,
+    /// Rating.
+    pub rating: Option<u8>,
+    /// Number of events applied.
+    pub version: u64,
+    /// Hash of the last event applied.
+    pub last_hash: String,
+}
+
+impl Dossier {
+    /// An empty dossier waiting for its `Submit`.
+    pub fn new(id: impl Into<String>, agency: impl Into<String>) -> Dossier {
+        Dossier {
+            id: id.into(),
+            procedure: String::new(),
+            procedure_version: String::new(),
+            agency: agency.into(),
+            state: State::New,
+            channel: None,
+            applicant: Applicant::default(),
+            owner: None,
+            form: BTreeMap::new(),
+            components: Vec::new(),
+            submitted_at: None,
+            intake_due: None,
+            intake_result: None,
+            accepted_at: None,
+            code: None,
+            step: None,
+            assignee: None,
+            clock: Clock::default(),
+            slip: Vec::new(),
+            supplement_rounds: 0,
+            extensions_used: 0,
+            pending_extension: None,
+            consultations: Vec::new(),
+            verifications: Vec::new(),
+            drafts: Vec::new(),
+            signed_result: None,
+            outcome: None,
+            closed_at: None,
+            timeliness: None,
+            withdrawal_requested: None,
+            payment_due: None,
+            flags: Vec::new(),
+            rating: None,
+            version: 0,
+            last_hash: String::new(),
+        }
+    }
+
+    /// The national status code (1–10, DOMAIN.md section 4).
+    pub fn national_status(&self) -> u8 {
+        if self.withdrawal_requested.is_some() && !self.state.is_closed() {
+            return 7;
+        }
+        match self.state {
+            State::New | State::Submitted => 1,
+            State::InProgress if self.slip.len() <= 1 => 2,
+            State::InProgress => 4,
+            State::ReturnedForCompletion | State::Refused => 3,
+            State::AwaitingSupplement => 5,
+            State::AwaitingPayment => 6,
+            State::Withdrawn | State::Stopped => 8,
+            State::Finished => 9,
+            State::Returned => 10,
+        }
+    }
+
+    fn open_row(
+        &mut self,
+        step: &str,
+        role: Role,
+        allowance: Duration,
+        at: DateTime<Utc>,
+        due: DateTime<Utc>,
+        assignee: Option<String>,
+    ) {
+        self.slip.push(SlipRow {
+            step: step.to_string(),
+            role,
+            received_at: at,
+            allowance,
+            due,
+            assignee,
+            left_at: None,
+            result: None,
+            handed_to: None,
+        });
+    }
+
+    fn close_row(&mut self, at: DateTime<Utc>, result: Timeliness, to: Option<String>) {
+        if let Some(row) = self.slip.last_mut() {
+            row.left_at = Some(at);
+            row.result = Some(result);
+            row.handed_to = to;
+        }
+    }
+
+    fn clock_entry(&mut self, at: DateTime<Utc>, what: String) {
+        self.clock.history.push(ClockEntry {
+            at,
+            what,
+            appointment: self.clock.appointment,
+            original_appointment: self.clock.original_appointment,
+        });
+    }
+
+    /// Folds one recorded event into the state. Events come from `decide` (or the log), so
+    /// they are trusted to fit the state; applying needs no calendar.
+    pub fn apply(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
+        let at = recorded.at;
+        match &recorded.event {
+            Event::Submitted {
+                procedure: code,
+                version,
+                agency,
+                channel,
+                applicant,
+                owner,
+                form,
+                components,
+                intake_due,
+            } => {
+                self.procedure = code.clone();
+                self.procedure_version = version.clone();
+                self.agency = agency.clone();
+                self.channel = Some(*channel);
+                self.applicant = applicant.clone();
+                self.owner = owner.clone();
+                self.form = form.clone();
+                self.components = components.clone();
+                self.submitted_at = Some(at);
+                self.intake_due = *intake_due;
+                self.state = State::Submitted;
+            }
+            Event::ReturnedForCompletion { intake, .. } => {
+                self.intake_result = *intake;
+                self.state = State::ReturnedForCompletion;
+                self.closed_at = Some(at);
+            }
+            Event::Refused { intake, .. } => {
+                self.intake_result = *intake;
+                self.state = State::Refused;
+                self.closed_at = Some(at);
+            }
+            Event::Accepted {
+                code,
+                counting_start,
+                appointment,
+                step,
+                step_due,
+                intake,
+            } => {
+                self.intake_result = *intake;
+                self.accepted_at = Some(at);
+                self.code = Some(code.clone());
+                self.clock.limit = Some(procedure.catalogue.time_limit);
+                self.clock.counting_start = Some(*counting_start);
+                self.clock.appointment = Some(*appointment);
+                self.clock.original_appointment = Some(*appointment);
+                self.clock_entry(
+                    *counting_start,
+                    format!(
+                        "accepted; {} starts counting",
+                        procedure.catalogue.time_limit
+                    ),
+                );
+                self.step = Some(step.clone());
+                let (role, allowance) = procedure
+                    .step(step)
+                    .map_or((Role::ReceptionOfficer, Duration::working_hours(0)), |s| {
+                        (s.role, s.allowance)
+                    });
+                self.open_row(step, role, allowance, *counting_start, *step_due, None);
+                self.state = State::InProgress;
+            }
+            Event::HandedOver {
+                to,
+                assignee,
+                step_due,
+                result,
+                ..
+            } => {
+                self.close_row(at, *result, Some(to.clone()));
+                let (role, allowance) = procedure
+                    .step(to)
+                    .map_or((Role::ReceptionOfficer, Duration::working_hours(0)), |s| {
+                        (s.role, s.allowance)
+                    });
+                self.open_row(to, role, allowance, at, *step_due, assignee.clone());
+                self.step = Some(to.clone());
+                self.assignee = assignee.clone();
+            }
+            Event::Assigned { officer } => {
+                self.assignee = Some(officer.clone());
+                if let Some(row) = self.slip.last_mut() {
+                    row.assignee = Some(officer.clone());
+                }
+            }
+            Event::DraftAttached { attachment } => self.drafts.push(attachment.clone()),
+            Event::SignedResultAttached { attachment } => {
+                self.signed_result = Some(attachment.clone());
+            }
+            Event::SupplementRequested { reason, round, .. } => {
+                self.supplement_rounds = *round;
+                self.state = State::AwaitingSupplement;
+                self.clock.paused = Some((at, PauseReason::Supplement));
+                self.clock_entry(
+                    at,
+                    format!("supplement round {round} requested ({reason}); clock stopped"),
+                );
+            }
+            Event::SupplementReceived {
+                policy,
+                waited,
+                appointment,
+                original_appointment,
+                step_due,
+                ..
+            } => {
+                self.clock.paused = None;
+                self.clock.appointment = Some(*appointment);
+                self.clock.original_appointment = Some(*original_appointment);
+                if let Some(row) = self.slip.last_mut() {
+                    row.due = *step_due;
+                }
+                self.state = State::InProgress;
+                let what = match policy {
+                    crate::procedure::SupplementPolicy::Restart => {
+                        format!(
+                            "supplement received after waiting {waited}; processing time restarts from zero"
+                        )
+                    }
+                    crate::procedure::SupplementPolicy::Pause => {
+                        format!(
+                            "supplement received; the {waited} of waiting is added to the appointment"
+                        )
+                    }
+                };
+                self.clock_entry(at, what);
+            }
+            Event::ConsultationOpened {
+                id,
+                agencies,
+                content,
+                deadline,
+            } => self.consultations.push(Consultation {
+                id: id.clone(),
+                agencies: agencies.clone(),
+                content: content.clone(),
+                deadline: *deadline,
+                answers: BTreeMap::new(),
+            }),
+            Event::ConsultationAnswered {
+                id,
+                agency,
+                answer,
+                late,
+            } => {
+                if let Some(c) = self.consultations.iter_mut().find(|c| &c.id == id) {
+                    c.answers.insert(agency.clone(), (answer.clone(), *late));
+                }
+            }
+            Event::VerificationScheduled { time, place, .. } => {
+                self.verifications.push((*time, place.clone()));
+            }
+            Event::ExtensionRequested {
+                reason,
+                extra,
+                new_appointment,
+            } => {
+                self.pending_extension = Some((reason.clone(), extra.clone(), *new_appointment));
+            }
+            Event::ExtensionGranted {
+                approver,
+                appointment,
+                ..
+            } => {
+                self.pending_extension = None;
+                self.extensions_used += 1;
+                self.clock.appointment = Some(*appointment);
+                self.clock_entry(at, format!("extension granted by {approver}"));
+            }
+            Event::Apologised {
+                reason,
+                appointment,
+                ..
+            } => {
+                self.clock.appointment = Some(*appointment);
+                self.clock_entry(at, format!("apology sent ({reason}); new appointment"));
+            }
+            Event::PaymentRequested { amount_vnd, reason } => {
+                self.payment_due = Some(*amount_vnd);
+                self.state = State::AwaitingPayment;
+                self.clock.paused = Some((at, PauseReason::Payment));
+                self.clock_entry(at, format!("financial obligation of {amount_vnd} đồng requested ({reason}); clock paused"));
+            }
+            Event::PaymentRecorded {
+                waited,
+                appointment,
+                original_appointment,
+                step_due,
+                ..
+            } => {
+                self.payment_due = None;
+                self.clock.paused = None;
+                self.clock.appointment = Some(*appointment);
+                self.clock.original_appointment = Some(*original_appointment);
+                if let Some(row) = self.slip.last_mut() {
+                    row.due = *step_due;
+                }
+                self.state = State::InProgress;
+                self.clock_entry(
+                    at,
+                    format!(
+                        "payment recorded; the {waited} of waiting is added to the appointment"
+                    ),
+                );
+            }
+            Event::WithdrawalRequested { reason } => {
+                self.withdrawal_requested = Some(reason.clone());
+            }
+            Event::Withdrawn => {
+                self.state = State::Withdrawn;
+                self.closed_at = Some(at);
+            }
+            Event::Stopped { .. } => {
+                self.state = State::Stopped;
+                self.closed_at = Some(at);
+            }
+            Event::ProcessingFinished { outcome, result } => {
+                self.close_row(at, *result, None);
+                self.outcome = Some(outcome.clone());
+                self.state = State::Finished;
+            }
+            Event::ResultReturned { timeliness } => {
+                self.timeliness = Some(*timeliness);
+                self.state = State::Returned;
+                self.closed_at = Some(at);
+            }
+            Event::Rated { score, .. } => self.rating = Some(*score),
+            Event::Notified { .. } => {}
+            Event::Flagged { flag } => self.flags.push(flag.clone()),
+        }
+        self.version = recorded.seq + 1;
+        self.last_hash = recorded.hash.clone();
+    }
+
+    /// Explains the appointment: the limit, when counting started, every pause, restart,
+    /// extension and apology, and what the current and original appointments are.
+    pub fn explain_appointment(&self) -> String {
+        let mut out = String::new();
+        let Some(limit) = self.clock.limit else {
+            return "not accepted yet: no appointment\n".into();
+        };
+        out += &format!("time limit: {limit}\n");
+        for e in &self.clock.history {
+            out += &format!(
+                "  {}  {}{}\n",
+                to_local_rfc3339(e.at),
+                e.what,
+                e.appointment
+                    .map(|a| format!(" → appointment {}", to_local_rfc3339(a)))
+                    .unwrap_or_default()
+            );
+        }
+        if let Some(a) = self.clock.appointment {
+            out += &format!("current appointment: {}\n", to_local_rfc3339(a));
+        }
+        if let Some(a) = self.clock.original_appointment {
+            out += &format!(
+                "original appointment (results are classified against it): {}\n",
+                to_local_rfc3339(a)
+            );
+        }
+        if let Some((since, why)) = self.clock.paused {
+            out += &format!(
+                "paused since {} ({})\n",
+                to_local_rfc3339(since),
+                why.label_vi()
+            );
+        }
+        out
+    }
+}
+
+/// Why a command was refused: a stable code and a reason people can read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{code}: {message_en}")]
+pub struct Rejection {
+    /// Stable snake_case code, e.g. `wrong_state`.
+    pub code: String,
+    /// For applicants and staff, in Vietnamese.
+    pub message_vi: String,
+    /// For logs, in English.
+    pub message_en: String,
+}
+
+impl Rejection {
+    pub(crate) fn new(code: &str, vi: impl Into<String>, en: impl Into<String>) -> Rejection {
+        Rejection {
+            code: code.to_string(),
+            message_vi: vi.into(),
+            message_en: en.into(),
+        }
+    }
+}
+
+/// Everything `decide` needs from outside: the time, the actor, the procedure, the calendar.
+pub struct Ctx<'a> {
+    /// Now (the engine never reads the clock).
+    pub now: DateTime<Utc>,
+    /// Who acts.
+    pub actor: &'a Actor,
+    /// The procedure version the dossier follows.
+    pub procedure: &'a Procedure,
+    /// The agency's compiled calendar.
+    pub calendar: &'a Arc<WorkingCalendar>,
+}
+
+/// Checks a command and returns the events it causes, or why it is refused. Changes nothing.
+pub fn decide(
+    dossier: &Dossier,
+    command: &Command,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<Event>, Rejection> {
+    decide::decide(dossier, command, ctx)
+}
+
+/// Decides, seals the events after the dossier's last hash, applies them, and returns them.
+/// On a refusal the dossier is untouched.
+pub fn execute(
+    dossier: &mut Dossier,
+    command: &Command,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<RecordedEvent>, Rejection> {
+    let events = decide(dossier, command, ctx)?;
+    let mut recorded = Vec::with_capacity(events.len());
+    for event in events {
+        let r = RecordedEvent::seal(
+            dossier.version,
+            ctx.now,
+            ctx.actor.clone(),
+            event,
+            dossier.last_hash.clone(),
+        );
+        dossier.apply(&r, ctx.procedure);
+        recorded.push(r);
+    }
+    Ok(recorded)
+}

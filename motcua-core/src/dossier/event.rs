@@ -1,0 +1,411 @@
+//! Events: what happened to a dossier, sealed in a hash chain.
+//!
+//! The event log is one of the two formats motcua serializes on purpose (the other is the
+//! procedure file); `EVENT_FORMAT` versions it. Events carry every computed value (codes,
+//! appointments, step dues), so applying them needs no calendar and replays exactly.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+use super::code::DossierCode;
+use super::{Actor, Applicant, Attachment, Channel, Outcome};
+use crate::calendar::{Timeliness, WorkingTime};
+use crate::procedure::{Action, SupplementPolicy};
+use crate::script::Notification;
+
+/// The version of the event format.
+pub const EVENT_FORMAT: u32 = 1;
+
+/// Something that happened to a dossier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Event {
+    /// The applicant (or a reception officer for them) submitted the dossier.
+    Submitted {
+        /// Procedure code and version it follows.
+        procedure: String,
+        /// Procedure version.
+        version: String,
+        /// The agency that receives it.
+        agency: String,
+        /// How it came in.
+        channel: Channel,
+        /// Who applies.
+        applicant: Applicant,
+        /// The applicant's account, for online submissions.
+        owner: Option<String>,
+        /// Form data.
+        form: BTreeMap<String, String>,
+        /// Components supplied (names).
+        components: Vec<String>,
+        /// When an online dossier must be accepted or returned.
+        intake_due: Option<DateTime<Utc>>,
+    },
+    /// Returned before acceptance because it is incomplete (form 02).
+    ReturnedForCompletion {
+        /// What is missing.
+        missing: Vec<String>,
+        /// Guidance.
+        note: String,
+        /// Against the intake clock, for online dossiers.
+        intake: Option<Timeliness>,
+    },
+    /// Refused at intake (form 03).
+    Refused {
+        /// Why.
+        reason: String,
+        /// Against the intake clock, for online dossiers.
+        intake: Option<Timeliness>,
+    },
+    /// Accepted: code assigned, clock started.
+    Accepted {
+        /// The dossier code.
+        code: DossierCode,
+        /// When the processing clock starts counting (after a cut-off).
+        counting_start: DateTime<Utc>,
+        /// The appointment.
+        appointment: DateTime<Utc>,
+        /// The first step and its due instant.
+        step: String,
+        /// Due instant of the first step.
+        step_due: DateTime<Utc>,
+        /// Against the intake clock, for online dossiers.
+        intake: Option<Timeliness>,
+    },
+    /// Handed over from one step to another.
+    HandedOver {
+        /// From step.
+        from: String,
+        /// To step.
+        to: String,
+        /// Forward, send back or approve.
+        action: Action,
+        /// Written instructions (send back).
+        instructions: Option<String>,
+        /// A named officer at the next step.
+        assignee: Option<String>,
+        /// Due instant of the next step.
+        step_due: DateTime<Utc>,
+        /// How the step left did against its allowance.
+        result: Timeliness,
+    },
+    /// Assigned to a named officer within the step.
+    Assigned {
+        /// The officer.
+        officer: String,
+    },
+    /// A draft result attached.
+    DraftAttached {
+        /// The file.
+        attachment: Attachment,
+    },
+    /// The signed result attached by the clerk.
+    SignedResultAttached {
+        /// The file.
+        attachment: Attachment,
+    },
+    /// The applicant must supplement the dossier; the clock stops.
+    SupplementRequested {
+        /// Why.
+        reason: String,
+        /// What to supply.
+        items: Vec<String>,
+        /// Round number, from 1.
+        round: u32,
+    },
+    /// The supplement arrived; the clock restarts or resumes.
+    SupplementReceived {
+        /// What came.
+        items: Vec<String>,
+        /// Restart or pause.
+        policy: SupplementPolicy,
+        /// Working time the dossier waited.
+        waited: WorkingTime,
+        /// New current appointment.
+        appointment: DateTime<Utc>,
+        /// New legal appointment (the one results are classified against).
+        original_appointment: DateTime<Utc>,
+        /// New due of the current step.
+        step_due: DateTime<Utc>,
+    },
+    /// A consultation of other agencies opened.
+    ConsultationOpened {
+        /// Identifier within the dossier.
+        id: String,
+        /// Agencies consulted.
+        agencies: Vec<String>,
+        /// What is asked.
+        content: String,
+        /// Answer deadline.
+        deadline: DateTime<Utc>,
+    },
+    /// A consulted agency answered.
+    ConsultationAnswered {
+        /// Consultation id.
+        id: String,
+        /// The agency.
+        agency: String,
+        /// The answer.
+        answer: String,
+        /// Whether it answered after the deadline (to be reported, Điều 14.3.c).
+        late: bool,
+    },
+    /// A verification with the applicant scheduled (Điều 14.3.b).
+    VerificationScheduled {
+        /// When.
+        time: DateTime<Utc>,
+        /// Where.
+        place: String,
+        /// Who takes part.
+        participants: Vec<String>,
+        /// What is verified.
+        content: String,
+    },
+    /// The handling step asked for an extension (Phiếu đề nghị gia hạn).
+    ExtensionRequested {
+        /// Why.
+        reason: String,
+        /// Extra time asked, if given as a duration.
+        extra: Option<String>,
+        /// New appointment asked, if given as an instant.
+        new_appointment: Option<DateTime<Utc>>,
+    },
+    /// An extension granted: the appointment moves.
+    ExtensionGranted {
+        /// Who approved.
+        approver: String,
+        /// Appointment before.
+        before: DateTime<Utc>,
+        /// Appointment after.
+        appointment: DateTime<Utc>,
+    },
+    /// Apology with a new appointment (form 04), only when overdue.
+    Apologised {
+        /// Why it is late.
+        reason: String,
+        /// Appointment before.
+        before: DateTime<Utc>,
+        /// New appointment.
+        appointment: DateTime<Utc>,
+    },
+    /// The applicant must pay a financial obligation; the clock pauses.
+    PaymentRequested {
+        /// Amount in đồng.
+        amount_vnd: u64,
+        /// What it is for.
+        reason: String,
+    },
+    /// The payment was recorded; the clock resumes.
+    PaymentRecorded {
+        /// Amount in đồng.
+        amount_vnd: u64,
+        /// Working time the dossier waited.
+        waited: WorkingTime,
+        /// New current appointment.
+        appointment: DateTime<Utc>,
+        /// New legal appointment.
+        original_appointment: DateTime<Utc>,
+        /// New due of the current step.
+        step_due: DateTime<Utc>,
+    },
+    /// The applicant asked to withdraw.
+    WithdrawalRequested {
+        /// Why.
+        reason: String,
+    },
+    /// An officer confirmed the withdrawal; the dossier is closed.
+    Withdrawn,
+    /// Processing stopped with a notice; the dossier is closed.
+    Stopped {
+        /// Why.
+        reason: String,
+    },
+    /// Processing finished; the result waits at the desk.
+    ProcessingFinished {
+        /// Granted or rejected.
+        outcome: Outcome,
+        /// How the last step did against its allowance.
+        result: Timeliness,
+    },
+    /// The result was returned to the applicant; the dossier is closed.
+    ResultReturned {
+        /// Against the original appointment.
+        timeliness: Timeliness,
+    },
+    /// The applicant rated the service.
+    Rated {
+        /// 1 (very dissatisfied) to 5 (very satisfied).
+        score: u8,
+        /// Comment.
+        comment: String,
+    },
+    /// A script asked for a notification.
+    Notified {
+        /// The notification.
+        notification: Notification,
+    },
+    /// Something to look at (e.g. a late supplement request).
+    Flagged {
+        /// The flag.
+        flag: String,
+    },
+}
+
+/// An event as stored: numbered, timed, attributed and chained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedEvent {
+    /// Position in the dossier's log, from 0.
+    pub seq: u64,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who did it.
+    pub actor: Actor,
+    /// What happened.
+    pub event: Event,
+    /// Hash of the previous event (hex), empty for the first.
+    pub prev_hash: String,
+    /// SHA-256 of this event's content and `prev_hash` (hex).
+    pub hash: String,
+}
+
+#[derive(Serialize)]
+struct Sealed<'a> {
+    format: u32,
+    seq: u64,
+    at: &'a DateTime<Utc>,
+    actor: &'a Actor,
+    event: &'a Event,
+    prev_hash: &'a str,
+}
+
+fn digest(seq: u64, at: &DateTime<Utc>, actor: &Actor, event: &Event, prev_hash: &str) -> String {
+    let content = Sealed {
+        format: EVENT_FORMAT,
+        seq,
+        at,
+        actor,
+        event,
+        prev_hash,
+    };
+    // serde_json of plain data (no maps with non-string keys, no floats) cannot fail, and
+    // field order is fixed by the struct definitions, so the bytes are canonical.
+    let bytes = serde_json::to_vec(&content).unwrap_or_default();
+    let hash = Sha256::digest(&bytes);
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl RecordedEvent {
+    /// Numbers, attributes and seals an event after `prev_hash`.
+    pub fn seal(
+        seq: u64,
+        at: DateTime<Utc>,
+        actor: Actor,
+        event: Event,
+        prev_hash: String,
+    ) -> RecordedEvent {
+        let hash = digest(seq, &at, &actor, &event, &prev_hash);
+        RecordedEvent {
+            seq,
+            at,
+            actor,
+            event,
+            prev_hash,
+            hash,
+        }
+    }
+
+    /// Whether the stored hash matches the content.
+    pub fn is_intact(&self) -> bool {
+        digest(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.event,
+            &self.prev_hash,
+        ) == self.hash
+    }
+}
+
+/// The first problem found in an event log.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ChainError {
+    /// An event's content no longer matches its hash.
+    #[error("event {index} (seq {seq}) was altered: its content does not match its hash")]
+    Altered {
+        /// Position in the given slice.
+        index: usize,
+        /// Its sequence number.
+        seq: u64,
+    },
+    /// An event is missing before this one.
+    #[error("event(s) missing before position {index}: expected seq {expected}, found {found}")]
+    Missing {
+        /// Position in the given slice.
+        index: usize,
+        /// The sequence number that should be there.
+        expected: u64,
+        /// The one that is.
+        found: u64,
+    },
+    /// Events are out of order at this position.
+    #[error("events out of order at position {index}: seq {found} after seq {previous}")]
+    Reordered {
+        /// Position in the given slice.
+        index: usize,
+        /// The sequence number before.
+        previous: u64,
+        /// The one found.
+        found: u64,
+    },
+    /// The link to the previous event is broken (an event was replaced or removed).
+    #[error(
+        "the chain is broken at position {index} (seq {seq}): it does not follow the previous event"
+    )]
+    Broken {
+        /// Position in the given slice.
+        index: usize,
+        /// Its sequence number.
+        seq: u64,
+    },
+}
+
+/// Checks a dossier's whole log and reports the first altered, missing or reordered event.
+pub fn verify(events: &[RecordedEvent]) -> Result<(), ChainError> {
+    let mut prev_hash = "";
+    let mut prev_seq: Option<u64> = None;
+    for (index, e) in events.iter().enumerate() {
+        let expected = prev_seq.map_or(0, |s| s + 1);
+        if e.seq != expected {
+            return Err(match prev_seq {
+                Some(p) if e.seq <= p => ChainError::Reordered {
+                    index,
+                    previous: p,
+                    found: e.seq,
+                },
+                _ if e.seq > expected => ChainError::Missing {
+                    index,
+                    expected,
+                    found: e.seq,
+                },
+                _ => ChainError::Reordered {
+                    index,
+                    previous: expected,
+                    found: e.seq,
+                },
+            });
+        }
+        if !e.is_intact() {
+            return Err(ChainError::Altered { index, seq: e.seq });
+        }
+        if e.prev_hash != prev_hash {
+            return Err(ChainError::Broken { index, seq: e.seq });
+        }
+        prev_hash = &e.hash;
+        prev_seq = Some(e.seq);
+    }
+    Ok(())
+}
