@@ -248,3 +248,111 @@ fn a_due_in_a_proposed_year_warns_on_stderr() {
     );
     assert!(out.stderr.is_empty());
 }
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn path(rel: &str) -> String {
+    root().join(rel).display().to_string()
+}
+
+#[test]
+fn procedure_check_reports_and_exits_1_on_errors() {
+    let out = motcua(
+        &[
+            "procedure",
+            "check",
+            &path("motcua-core/tests/data/procedures/broken.toml"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(":28:6: error: step `b` has no role"),
+        "{text}"
+    );
+    assert!(text.contains("16 error(s), 1 warning(s)"), "{text}");
+    let examples: Vec<String> = std::fs::read_dir(root().join("examples/procedures"))
+        .expect("examples")
+        .map(|e| e.expect("entry").path().display().to_string())
+        .collect();
+    let mut args = vec!["procedure", "check"];
+    args.extend(examples.iter().map(String::as_str));
+    let out = motcua(&args, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .matches("0 error(s), 0 warning(s)")
+            .count(),
+        examples.len()
+    );
+}
+
+#[test]
+fn procedure_graph_draws_dot_and_mermaid() {
+    let file = path("examples/procedures/ly-lich-tu-phap.toml");
+    let dot = ok(&["procedure", "graph", &file, "--format", "dot"]);
+    insta::assert_snapshot!("graph_ly_lich_tu_phap_dot", dot);
+    let mermaid = ok(&["procedure", "graph", &file, "--format", "mermaid"]);
+    assert!(mermaid.starts_with("flowchart TD"));
+    let out = motcua(
+        &[
+            "procedure",
+            "graph",
+            &path("motcua-core/tests/data/procedures/broken.toml"),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn scenario_run_text_json_and_failures() {
+    let file = path("examples/scenarios/khai-sinh-truc-tuyen.toml");
+    let text = ok(&["scenario", "run", &file]);
+    assert!(text.contains("every step behaved as expected"));
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["scenario", "run", &file, "--json"])).expect("JSON");
+    assert_eq!(v["entries"].as_array().expect("entries").len(), 6);
+    assert_eq!(v["dossier"]["state"], "returned");
+    assert_eq!(v["chain_ok"], true);
+
+    // A scenario whose expectation is wrong fails with exit code 1 and says which step.
+    let dir = std::env::temp_dir().join(format!("motcua-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let original = std::fs::read_to_string(&file).expect("scenario");
+    let wrong = original
+        .replacen("sequence = 3", "sequence = 3\nexpect = \"refused\"", 1)
+        .replace(
+            "../procedures/khai-sinh.toml",
+            &path("examples/procedures/khai-sinh.toml"),
+        );
+    std::fs::write(dir.join("wrong.toml"), wrong).expect("write");
+    let out = motcua(
+        &[
+            "scenario",
+            "run",
+            &dir.join("wrong.toml").display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("UNEXPECTED"));
+    std::fs::write(dir.join("bad.toml"), "title = 1").expect("write");
+    let out = motcua(
+        &[
+            "scenario",
+            "run",
+            &dir.join("bad.toml").display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}

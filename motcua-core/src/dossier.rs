@@ -697,6 +697,27 @@ impl Dossier {
         self.last_hash = recorded.hash.clone();
     }
 
+    /// Whether the dossier has waited for a supplement longer than the procedure's
+    /// `supplement_wait_flag`: such dossiers are to be flagged to staff.
+    pub fn waiting_too_long(
+        &self,
+        now: DateTime<Utc>,
+        procedure: &Procedure,
+        calendar: &WorkingCalendar,
+    ) -> bool {
+        let Some((since, PauseReason::Supplement)) = self.clock.paused else {
+            return false;
+        };
+        let Some(limit) = procedure.policy.supplement_wait_flag.working_time() else {
+            // A calendar-day limit: compare elapsed days.
+            let days = i64::from(procedure.policy.supplement_wait_flag.amount);
+            return now - since > chrono::TimeDelta::days(days);
+        };
+        calendar
+            .working_time(since, now)
+            .is_ok_and(|waited| waited > limit)
+    }
+
     /// Explains the appointment: the limit, when counting started, every pause, restart,
     /// extension and apology, and what the current and original appointments are.
     pub fn explain_appointment(&self) -> String {

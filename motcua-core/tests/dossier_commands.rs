@@ -1,0 +1,1255 @@
+//! Each command of the engine, accepted and refused. Refusals are checked to change nothing
+//! (in `common::exec`).
+
+mod common;
+
+use common::{AGENCY, applicant, at, calendar, exec, load_example, staff};
+use motcua_core::calendar::{Duration, Timeliness, to_local_rfc3339};
+use motcua_core::dossier::{
+    Applicant, Attachment, ChainError, Channel, Command, Dossier, Outcome, State, verify,
+};
+use motcua_core::procedure::{Procedure, Role};
+
+fn file(name: &str) -> Attachment {
+    Attachment {
+        name: name.into(),
+        sha256: "82fb29003e2a5a5320b35c50373df9909e266579cc7ab27ad02e7709ab6a4780".into(),
+    }
+}
+
+fn submit_online() -> Command {
+    Command::Submit {
+        channel: Channel::Online,
+        applicant: Applicant {
+            name: "Nguyễn Văn An".into(),
+            ..Applicant::default()
+        },
+        owner: None,
+        form: [("cong_trinh".to_string(), "Nhà xưởng".to_string())].into(),
+        components: vec![],
+    }
+}
+
+fn fwd(to: &str) -> Command {
+    Command::Forward {
+        to: to.into(),
+        assignee: None,
+    }
+}
+
+fn code(
+    r: Result<Vec<motcua_core::dossier::RecordedEvent>, motcua_core::dossier::Rejection>,
+) -> String {
+    match r {
+        Ok(_) => "ok".into(),
+        Err(e) => e.code,
+    }
+}
+
+/// A dossier of `p` submitted online on Monday 20 April 2026 at 09:00 and accepted at 10:00,
+/// then moved along `path` (each hop by the role of its step).
+fn accepted(p: &Procedure, path: &[&str]) -> Dossier {
+    let mut d = Dossier::new("d1", AGENCY);
+    exec(
+        &mut d,
+        p,
+        &applicant("owner"),
+        "2026-04-20T09:00:00+07:00",
+        submit_online(),
+    )
+    .expect("submit");
+    exec(
+        &mut d,
+        p,
+        &staff("desk", Role::ReceptionOfficer),
+        "2026-04-20T10:00:00+07:00",
+        Command::Accept { sequence: 1 },
+    )
+    .expect("accept");
+    for to in path {
+        let role = p
+            .step(d.step.as_deref().expect("at a step"))
+            .expect("step")
+            .role;
+        exec(
+            &mut d,
+            p,
+            &staff("x", role),
+            "2026-04-20T10:30:00+07:00",
+            fwd(to),
+        )
+        .expect("forward");
+    }
+    d
+}
+
+#[test]
+fn submit_accept_and_intake() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let desk = staff("desk", Role::ReceptionOfficer);
+    let cases: Vec<(&str, Command, &str)> = vec![
+        ("applicant online", submit_online(), "ok"),
+        (
+            "applicant at the desk",
+            Command::Submit {
+                channel: Channel::Direct,
+                applicant: Applicant {
+                    name: "A".into(),
+                    ..Applicant::default()
+                },
+                owner: None,
+                form: Default::default(),
+                components: vec![],
+            },
+            "forbidden",
+        ),
+        (
+            "no name",
+            Command::Submit {
+                channel: Channel::Online,
+                applicant: Applicant::default(),
+                owner: None,
+                form: Default::default(),
+                components: vec![],
+            },
+            "missing_field",
+        ),
+    ];
+    for (what, cmd, want) in cases {
+        let mut d = Dossier::new("d", AGENCY);
+        assert_eq!(
+            code(exec(
+                &mut d,
+                &p,
+                &applicant("owner"),
+                "2026-04-20T09:00:00+07:00",
+                cmd
+            )),
+            want,
+            "{what}"
+        );
+    }
+    let mut d = Dossier::new("d", AGENCY);
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-20T09:00:00+07:00",
+        submit_online(),
+    )
+    .expect("submit");
+    assert_eq!(d.national_status(), 1);
+    assert_eq!(
+        d.intake_due.map(to_local_rfc3339).as_deref(),
+        Some("2026-04-21T09:00:00+07:00")
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            "2026-04-20T09:01:00+07:00",
+            submit_online()
+        )),
+        "wrong_state"
+    );
+    let other_agency = motcua_core::dossier::Actor {
+        id: "x".into(),
+        kind: motcua_core::dossier::ActorKind::Staff {
+            agency: "000.99.99.H53".into(),
+            roles: vec![Role::ReceptionOfficer],
+        },
+    };
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &other_agency,
+            "2026-04-21T10:00:00+07:00",
+            Command::Accept { sequence: 1 }
+        )),
+        "forbidden"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &desk,
+            "2026-04-21T10:00:00+07:00",
+            Command::Accept { sequence: 0 }
+        )),
+        "invalid_sequence"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            "2026-04-21T10:00:00+07:00",
+            Command::Accept { sequence: 1 }
+        )),
+        "forbidden"
+    );
+    // Accepted after the 8 working hours: the intake was late.
+    exec(
+        &mut d,
+        &p,
+        &desk,
+        "2026-04-21T10:00:00+07:00",
+        Command::Accept { sequence: 42 },
+    )
+    .expect("accept");
+    assert_eq!(
+        d.code.as_ref().map(ToString::to_string).as_deref(),
+        Some("000.20.31.H53-260421-0042")
+    );
+    assert_eq!(d.intake_result, Some(Timeliness::Late));
+    assert_eq!(d.national_status(), 2);
+    // 3 working days from Tuesday 21 April 10:00: Wed, Thu, Fri → Friday 24 April 10:00.
+    assert_eq!(
+        d.clock.appointment.map(to_local_rfc3339).as_deref(),
+        Some("2026-04-24T10:00:00+07:00")
+    );
+}
+
+#[test]
+fn return_for_completion_and_refusal_close_the_dossier() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let desk = staff("desk", Role::ReceptionOfficer);
+    for (cmd, want, state) in [
+        (
+            Command::ReturnForCompletion {
+                missing: vec![],
+                note: String::new(),
+            },
+            "missing_field",
+            State::Submitted,
+        ),
+        (
+            Command::Refuse { reason: " ".into() },
+            "missing_field",
+            State::Submitted,
+        ),
+        (
+            Command::ReturnForCompletion {
+                missing: vec!["Giấy đề nghị".into()],
+                note: "Mẫu mới".into(),
+            },
+            "ok",
+            State::ReturnedForCompletion,
+        ),
+        (
+            Command::Refuse {
+                reason: "Không thuộc thẩm quyền".into(),
+            },
+            "ok",
+            State::Refused,
+        ),
+    ] {
+        let mut d = Dossier::new("d", AGENCY);
+        exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            "2026-04-20T09:00:00+07:00",
+            submit_online(),
+        )
+        .expect("submit");
+        assert_eq!(
+            code(exec(&mut d, &p, &desk, "2026-04-20T10:00:00+07:00", cmd)),
+            want
+        );
+        assert_eq!(d.state, state);
+        if d.state.is_closed() {
+            assert_eq!(d.national_status(), 3);
+            assert_eq!(
+                code(exec(
+                    &mut d,
+                    &p,
+                    &desk,
+                    "2026-04-20T10:01:00+07:00",
+                    Command::Accept { sequence: 1 }
+                )),
+                "closed"
+            );
+            assert_eq!(
+                code(exec(
+                    &mut d,
+                    &p,
+                    &applicant("owner"),
+                    "2026-04-20T11:00:00+07:00",
+                    Command::Rate {
+                        score: 4,
+                        comment: String::new()
+                    }
+                )),
+                "ok"
+            );
+        }
+    }
+}
+
+#[test]
+fn workflow_moves_by_the_roles_and_transitions_of_the_procedure() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &[]);
+    let t = "2026-04-20T10:30:00+07:00";
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("s", Role::Specialist),
+            t,
+            fwd("phan-cong")
+        )),
+        "forbidden"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("r", Role::ReceptionOfficer),
+            t,
+            fwd("duyet")
+        )),
+        "no_such_transition"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("r", Role::ReceptionOfficer),
+            t,
+            fwd("phan-cong")
+        )),
+        "ok"
+    );
+    assert_eq!(d.national_status(), 4);
+    let head = staff("h", Role::DepartmentHead);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("c", Role::Clerk),
+            t,
+            Command::Assign {
+                officer: "cv".into()
+            }
+        )),
+        "forbidden"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &head,
+            t,
+            Command::Assign {
+                officer: "cv".into()
+            }
+        )),
+        "ok"
+    );
+    exec(
+        &mut d,
+        &p,
+        &head,
+        "2026-04-20T11:00:00+07:00",
+        fwd("tham-dinh"),
+    )
+    .expect("forward");
+    let spec = staff("cv", Role::Specialist);
+    exec(&mut d, &p, &spec, "2026-04-21T09:00:00+07:00", fwd("duyet")).expect("forward");
+    // Approve needs a draft.
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &head,
+            "2026-04-21T10:00:00+07:00",
+            Command::Approve {
+                to: "van-thu".into()
+            }
+        )),
+        "missing_result"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &head,
+            "2026-04-21T10:00:00+07:00",
+            Command::SendBack {
+                to: "tham-dinh".into(),
+                instructions: "".into()
+            }
+        )),
+        "missing_field"
+    );
+    exec(
+        &mut d,
+        &p,
+        &head,
+        "2026-04-21T10:00:00+07:00",
+        Command::SendBack {
+            to: "tham-dinh".into(),
+            instructions: "Ghi rõ ngành nghề".into(),
+        },
+    )
+    .expect("send back");
+    assert_eq!(d.step.as_deref(), Some("tham-dinh"));
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-21T11:00:00+07:00",
+        Command::AttachDraft {
+            attachment: file("draft.pdf"),
+        },
+    )
+    .expect("draft");
+    exec(&mut d, &p, &spec, "2026-04-21T11:10:00+07:00", fwd("duyet")).expect("forward");
+    exec(
+        &mut d,
+        &p,
+        &head,
+        "2026-04-21T14:00:00+07:00",
+        Command::Approve {
+            to: "van-thu".into(),
+        },
+    )
+    .expect("approve");
+    let clerk = staff("vt", Role::Clerk);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &clerk,
+            "2026-04-21T15:00:00+07:00",
+            Command::MarkFinished {
+                outcome: Outcome::Granted
+            }
+        )),
+        "missing_result"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-21T15:00:00+07:00",
+            Command::AttachSignedResult {
+                attachment: file("gcn.pdf")
+            }
+        )),
+        "forbidden"
+    );
+    exec(
+        &mut d,
+        &p,
+        &clerk,
+        "2026-04-21T15:00:00+07:00",
+        Command::AttachSignedResult {
+            attachment: file("gcn.pdf"),
+        },
+    )
+    .expect("signed");
+    exec(
+        &mut d,
+        &p,
+        &clerk,
+        "2026-04-21T15:10:00+07:00",
+        Command::MarkFinished {
+            outcome: Outcome::Granted,
+        },
+    )
+    .expect("finish");
+    assert_eq!(d.national_status(), 9);
+    let desk = staff("desk", Role::ReceptionOfficer);
+    exec(
+        &mut d,
+        &p,
+        &desk,
+        "2026-04-22T08:00:00+07:00",
+        Command::ReturnResult,
+    )
+    .expect("return");
+    assert_eq!(d.timeliness, Some(Timeliness::Early));
+    assert_eq!(d.national_status(), 10);
+    // One slip row per stay, the send-back included, all closed.
+    let steps: Vec<&str> = d.slip.iter().map(|r| r.step.as_str()).collect();
+    assert_eq!(
+        steps,
+        [
+            "tiep-nhan",
+            "phan-cong",
+            "tham-dinh",
+            "duyet",
+            "tham-dinh",
+            "duyet",
+            "van-thu"
+        ]
+    );
+    assert!(d.slip.iter().all(|r| r.result.is_some()));
+}
+
+#[test]
+fn mark_finished_only_at_an_end_step() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let r = exec(
+        &mut d,
+        &p,
+        &staff("cv", Role::Specialist),
+        "2026-04-21T09:00:00+07:00",
+        Command::MarkFinished {
+            outcome: Outcome::Rejected { reason: "x".into() },
+        },
+    );
+    assert_eq!(code(r), "not_an_end_step");
+}
+
+#[test]
+fn supplement_restart_policy_restarts_the_clock_and_counts_rounds() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let spec = staff("cv", Role::Specialist);
+    let ask = |fault| Command::RequestSupplement {
+        reason: "Thiếu".into(),
+        items: vec!["Biên bản".into()],
+        applicant_fault: fault,
+    };
+    exec(&mut d, &p, &spec, "2026-04-20T14:00:00+07:00", ask(false)).expect("round 1");
+    assert_eq!(
+        (d.state, d.national_status()),
+        (State::AwaitingSupplement, 5)
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("someone-else"),
+            "2026-04-22T09:00:00+07:00",
+            Command::ReceiveSupplement { items: vec![] }
+        )),
+        "forbidden"
+    );
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-22T09:00:00+07:00",
+        Command::ReceiveSupplement { items: vec![] },
+    )
+    .expect("received");
+    // Restart: 3 working days from Wednesday 22 April 09:00, over the Hùng Kings day off
+    // (Monday 27 April): Thu, Fri, Tue → Tuesday 28 April 09:00.
+    assert_eq!(
+        d.clock.appointment.map(to_local_rfc3339).as_deref(),
+        Some("2026-04-28T09:00:00+07:00")
+    );
+    assert_eq!(d.clock.appointment, d.clock.original_appointment);
+    exec(&mut d, &p, &spec, "2026-04-22T10:00:00+07:00", ask(false)).expect("round 2");
+    exec(
+        &mut d,
+        &p,
+        &staff("desk", Role::ReceptionOfficer),
+        "2026-04-22T11:00:00+07:00",
+        Command::ReceiveSupplement { items: vec![] },
+    )
+    .expect("received");
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-22T14:00:00+07:00",
+            ask(false)
+        )),
+        "denied_by_rule"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-22T14:00:00+07:00",
+            ask(true)
+        )),
+        "ok"
+    );
+    assert_eq!(d.supplement_rounds, 3);
+}
+
+#[test]
+fn supplement_pause_policy_adds_the_wait() {
+    let p = load_example("cap-phep-xay-dung.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let before = d.clock.appointment.expect("appointment");
+    let spec = staff("cv", Role::Specialist);
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-21T09:00:00+07:00",
+        Command::RequestSupplement {
+            reason: "r".into(),
+            items: vec!["i".into()],
+            applicant_fault: false,
+        },
+    )
+    .expect("asked");
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-23T09:00:00+07:00",
+        Command::ReceiveSupplement { items: vec![] },
+    )
+    .expect("received");
+    // Waited Tuesday 09:00 → Thursday 09:00 = 2 working days, added to the appointment.
+    let want = calendar()
+        .due(before, Duration::working_days(2))
+        .expect("due");
+    assert_eq!(d.clock.appointment, Some(want));
+    assert_eq!(d.clock.original_appointment, Some(want));
+}
+
+#[test]
+fn extension_and_apology_move_only_the_current_appointment() {
+    let p = load_example("cap-phep-xay-dung.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let original = d.clock.original_appointment;
+    let spec = staff("cv", Role::Specialist);
+    let leader = staff("gd", Role::AgencyLeader);
+    let t = "2026-05-04T09:00:00+07:00";
+    assert_eq!(
+        code(exec(&mut d, &p, &leader, t, Command::GrantExtension)),
+        "not_found"
+    );
+    let both = Command::RequestExtension {
+        reason: "r".into(),
+        extra: Some("5wd".into()),
+        new_appointment: Some(at("2026-06-01T17:00:00+07:00")),
+    };
+    assert_eq!(code(exec(&mut d, &p, &spec, t, both)), "missing_field");
+    let bad = Command::RequestExtension {
+        reason: "r".into(),
+        extra: Some("5 days".into()),
+        new_appointment: None,
+    };
+    assert_eq!(code(exec(&mut d, &p, &spec, t, bad)), "invalid_duration");
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        t,
+        Command::RequestExtension {
+            reason: "r".into(),
+            extra: Some("5wd".into()),
+            new_appointment: None,
+        },
+    )
+    .expect("request");
+    assert_eq!(
+        code(exec(&mut d, &p, &spec, t, Command::GrantExtension)),
+        "forbidden"
+    );
+    let before = d.clock.appointment.expect("appointment");
+    exec(&mut d, &p, &leader, t, Command::GrantExtension).expect("granted");
+    assert_eq!(
+        d.clock.appointment,
+        Some(
+            calendar()
+                .due(before, Duration::working_days(5))
+                .expect("due")
+        )
+    );
+    assert_eq!(d.clock.original_appointment, original);
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        t,
+        Command::RequestExtension {
+            reason: "r".into(),
+            extra: Some("1wd".into()),
+            new_appointment: None,
+        },
+    )
+    .expect("request");
+    assert_eq!(
+        code(exec(&mut d, &p, &leader, t, Command::GrantExtension)),
+        "denied_by_rule"
+    );
+    // Apology: refused before the appointment passes, accepted after.
+    let desk = staff("desk", Role::ReceptionOfficer);
+    let apologise = |when: &str| Command::Apologise {
+        reason: "Chậm".into(),
+        new_appointment: at(when),
+    };
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &desk,
+            "2026-05-05T09:00:00+07:00",
+            apologise("2026-06-30T17:00:00+07:00")
+        )),
+        "denied_by_rule"
+    );
+    let late = to_local_rfc3339(d.clock.appointment.expect("a") + chrono::TimeDelta::days(1));
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &desk,
+            &late,
+            apologise("2026-01-01T17:00:00+07:00")
+        )),
+        "denied_by_rule"
+    );
+    exec(
+        &mut d,
+        &p,
+        &desk,
+        &late,
+        apologise("2026-07-30T17:00:00+07:00"),
+    )
+    .expect("apology");
+    assert_eq!(d.clock.appointment, Some(at("2026-07-30T17:00:00+07:00")));
+    assert_eq!(d.clock.original_appointment, original);
+}
+
+#[test]
+fn consultation_and_verification() {
+    let p = load_example("cap-phep-xay-dung.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let spec = staff("cv", Role::Specialist);
+    let open = |deadline: &str| Command::OpenConsultation {
+        id: "yk".into(),
+        agencies: vec!["PCCC".into(), "Môi trường".into()],
+        content: "Ý kiến".into(),
+        deadline: at(deadline),
+    };
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-21T09:00:00+07:00",
+            open("2026-04-20T09:00:00+07:00")
+        )),
+        "invalid_deadline"
+    );
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-21T09:00:00+07:00",
+        open("2026-04-24T17:00:00+07:00"),
+    )
+    .expect("open");
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-21T09:00:00+07:00",
+            open("2026-04-24T17:00:00+07:00")
+        )),
+        "duplicate"
+    );
+    let answer = |agency: &str| Command::AnswerConsultation {
+        id: "yk".into(),
+        agency: agency.into(),
+        answer: "Đồng ý".into(),
+    };
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-22T09:00:00+07:00",
+            answer("Thuế")
+        )),
+        "not_found"
+    );
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-22T09:00:00+07:00",
+        answer("PCCC"),
+    )
+    .expect("answer");
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-22T09:30:00+07:00",
+            answer("PCCC")
+        )),
+        "duplicate"
+    );
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-28T09:00:00+07:00",
+        answer("Môi trường"),
+    )
+    .expect("answer");
+    let c = &d.consultations[0];
+    assert!(!c.answers["PCCC"].1, "answered in time");
+    assert!(c.answers["Môi trường"].1, "answered after the deadline");
+    let verify_cmd = |who: Vec<String>| Command::ScheduleVerification {
+        time: at("2026-04-29T08:00:00+07:00"),
+        place: "Công trường".into(),
+        participants: who,
+        content: "Hiện trạng".into(),
+    };
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-28T10:00:00+07:00",
+            verify_cmd(vec![])
+        )),
+        "missing_field"
+    );
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-28T10:00:00+07:00",
+        verify_cmd(vec!["Chủ đầu tư".into()]),
+    )
+    .expect("verification");
+    assert_eq!(d.verifications.len(), 1);
+}
+
+#[test]
+fn payment_pauses_the_clock() {
+    let p = load_example("cap-giay-chung-nhan-dat.toml");
+    let mut d = accepted(&p, &["tham-dinh"]);
+    let spec = staff("cv", Role::Specialist);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-21T09:00:00+07:00",
+            Command::RequestPayment {
+                amount_vnd: 0,
+                reason: "Thuế".into()
+            }
+        )),
+        "invalid_amount"
+    );
+    let before = d.clock.appointment.expect("a");
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-21T09:00:00+07:00",
+        Command::RequestPayment {
+            amount_vnd: 1_000_000,
+            reason: "Thuế".into(),
+        },
+    )
+    .expect("request");
+    assert_eq!(d.national_status(), 6);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &spec,
+            "2026-04-21T10:00:00+07:00",
+            fwd("duyet")
+        )),
+        "wrong_state"
+    );
+    exec(
+        &mut d,
+        &p,
+        &staff("desk", Role::ReceptionOfficer),
+        "2026-04-22T09:00:00+07:00",
+        Command::RecordPayment,
+    )
+    .expect("paid");
+    assert_eq!(
+        d.clock.appointment,
+        Some(
+            calendar()
+                .due(before, Duration::working_days(1))
+                .expect("due")
+        )
+    );
+}
+
+#[test]
+fn withdrawal_stop_and_closed_dossiers() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong"]);
+    let t = "2026-04-21T09:00:00+07:00";
+    let ask = || Command::RequestWithdrawal {
+        reason: "Không còn nhu cầu".into(),
+    };
+    assert_eq!(
+        code(exec(&mut d, &p, &applicant("stranger"), t, ask())),
+        "forbidden"
+    );
+    exec(&mut d, &p, &applicant("owner"), t, ask()).expect("asked");
+    assert_eq!(d.national_status(), 7);
+    assert_eq!(
+        code(exec(&mut d, &p, &applicant("owner"), t, ask())),
+        "duplicate"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("h", Role::DepartmentHead),
+            t,
+            Command::ConfirmWithdrawal
+        )),
+        "forbidden"
+    );
+    exec(
+        &mut d,
+        &p,
+        &staff("desk", Role::ReceptionOfficer),
+        t,
+        Command::ConfirmWithdrawal,
+    )
+    .expect("withdrawn");
+    assert_eq!((d.state, d.national_status()), (State::Withdrawn, 8));
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("h", Role::DepartmentHead),
+            t,
+            fwd("tham-dinh")
+        )),
+        "closed"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            Command::Rate {
+                score: 6,
+                comment: String::new()
+            }
+        )),
+        "invalid_score"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            Command::Rate {
+                score: 3,
+                comment: String::new()
+            }
+        )),
+        "ok"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            Command::Rate {
+                score: 3,
+                comment: String::new()
+            }
+        )),
+        "duplicate"
+    );
+
+    let mut d = accepted(&p, &["phan-cong"]);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            Command::Rate {
+                score: 5,
+                comment: String::new()
+            }
+        )),
+        "wrong_state"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &staff("h", Role::DepartmentHead),
+            t,
+            Command::Stop { reason: "x".into() }
+        )),
+        "forbidden"
+    );
+    exec(
+        &mut d,
+        &p,
+        &staff("gd", Role::AgencyLeader),
+        t,
+        Command::Stop {
+            reason: "Tranh chấp".into(),
+        },
+    )
+    .expect("stopped");
+    assert_eq!((d.state, d.national_status()), (State::Stopped, 8));
+}
+
+#[test]
+fn a_script_that_hits_a_limit_refuses_and_changes_nothing() {
+    let text = std::fs::read_to_string(common::examples().join("procedures/ho-kinh-doanh.toml"))
+        .expect("file");
+    let text = text.replace(
+        "[policy]",
+        "[scripts]\nsupplement = \"let x = 0; loop { x += 1; }\"\n\n[policy]",
+    );
+    let (p, _) = Procedure::load("spin.toml", &text).expect("loads");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let r = exec(
+        &mut d,
+        &p,
+        &staff("cv", Role::Specialist),
+        "2026-04-21T09:00:00+07:00",
+        Command::RequestSupplement {
+            reason: "r".into(),
+            items: vec!["i".into()],
+            applicant_fault: false,
+        },
+    );
+    let e = r.expect_err("refused");
+    assert_eq!(e.code, "script_failed");
+    assert!(e.message_en.contains("operations"), "{}", e.message_en);
+}
+
+#[test]
+fn the_hash_chain_reveals_altered_missing_and_reordered_events() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = Dossier::new("d1", AGENCY);
+    let mut log = exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-20T09:00:00+07:00",
+        submit_online(),
+    )
+    .expect("submit");
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("desk", Role::ReceptionOfficer),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 1 },
+        )
+        .expect("accept"),
+    );
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("desk", Role::ReceptionOfficer),
+            "2026-04-20T10:30:00+07:00",
+            fwd("phan-cong"),
+        )
+        .expect("forward"),
+    );
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("h", Role::DepartmentHead),
+            "2026-04-20T11:00:00+07:00",
+            Command::Assign {
+                officer: "cv".into(),
+            },
+        )
+        .expect("assign"),
+    );
+    assert_eq!(verify(&log), Ok(()));
+
+    let mut altered = log.clone();
+    altered[1].at += chrono::TimeDelta::hours(1);
+    assert_eq!(
+        verify(&altered),
+        Err(ChainError::Altered { index: 1, seq: 1 })
+    );
+
+    let mut missing = log.clone();
+    missing.remove(2);
+    assert_eq!(
+        verify(&missing),
+        Err(ChainError::Missing {
+            index: 2,
+            expected: 2,
+            found: 3
+        })
+    );
+
+    let mut reordered = log.clone();
+    reordered.swap(1, 2);
+    assert!(matches!(
+        verify(&reordered),
+        Err(ChainError::Missing { index: 1, .. }) | Err(ChainError::Reordered { .. })
+    ));
+
+    // Re-sealing a forged event does not help: the next link no longer matches.
+    let mut forged = log.clone();
+    let e = &forged[1];
+    forged[1] = motcua_core::dossier::RecordedEvent::seal(
+        e.seq,
+        e.at,
+        e.actor.clone(),
+        e.event.clone(),
+        "forged".into(),
+    );
+    assert_eq!(
+        verify(&forged),
+        Err(ChainError::Broken { index: 1, seq: 1 })
+    );
+}
+
+#[test]
+fn replaying_the_log_rebuilds_the_dossier() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = Dossier::new("d1", AGENCY);
+    let mut log = Vec::new();
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            "2026-04-20T09:00:00+07:00",
+            submit_online(),
+        )
+        .expect("submit"),
+    );
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("desk", Role::ReceptionOfficer),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 1 },
+        )
+        .expect("a"),
+    );
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("desk", Role::ReceptionOfficer),
+            "2026-04-20T10:30:00+07:00",
+            fwd("phan-cong"),
+        )
+        .expect("f"),
+    );
+    log.extend(
+        exec(
+            &mut d,
+            &p,
+            &staff("h", Role::DepartmentHead),
+            "2026-04-20T14:00:00+07:00",
+            Command::RequestSupplement {
+                reason: "r".into(),
+                items: vec!["i".into()],
+                applicant_fault: false,
+            },
+        )
+        .expect("asked"),
+    );
+    // The log survives serialization and folds back into the same dossier.
+    let json = serde_json::to_string(&log).expect("serialize");
+    let back: Vec<motcua_core::dossier::RecordedEvent> =
+        serde_json::from_str(&json).expect("deserialize");
+    assert_eq!(verify(&back), Ok(()));
+    let mut fresh = Dossier::new("d1", AGENCY);
+    for e in &back {
+        fresh.apply(e, &p);
+    }
+    assert_eq!(fresh, d);
+}
+
+#[test]
+fn waiting_too_long_for_a_supplement() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    exec(
+        &mut d,
+        &p,
+        &staff("cv", Role::Specialist),
+        "2026-04-20T14:00:00+07:00",
+        Command::RequestSupplement {
+            reason: "r".into(),
+            items: vec!["i".into()],
+            applicant_fault: false,
+        },
+    )
+    .expect("asked");
+    // The default flag is 30 working days.
+    assert!(!d.waiting_too_long(at("2026-05-29T17:00:00+07:00"), &p, calendar()));
+    assert!(d.waiting_too_long(at("2026-06-10T17:00:00+07:00"), &p, calendar()));
+}
+
+/// The override example of docs/scripting.md, run as written.
+#[test]
+fn the_documented_extension_override_works() {
+    let doc = include_str!("../../docs/scripting.md");
+    let start = doc
+        .find("[policy]\nmax_extensions = 2")
+        .expect("example in the doc");
+    let end = start + doc[start..].find("```").expect("end of example");
+    let text =
+        std::fs::read_to_string(common::examples().join("procedures/cap-phep-xay-dung.toml"))
+            .expect("file")
+            .replace(
+                "[policy]\nsupplement = \"pause\"\nmax_supplement_rounds = 2\nmax_extensions = 1\n",
+                "",
+            )
+            + "\n"
+            + &doc[start..end];
+    let (p, _) = Procedure::load("override.toml", &text).expect("loads");
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    let spec = staff("cv", Role::Specialist);
+    let leader = staff("gd", Role::AgencyLeader);
+    let t = "2026-05-04T09:00:00+07:00";
+    let ask = |extra: &str| Command::RequestExtension {
+        reason: "r".into(),
+        extra: Some(extra.into()),
+        new_appointment: None,
+    };
+    exec(&mut d, &p, &spec, t, ask("15wd")).expect("request");
+    assert_eq!(
+        code(exec(&mut d, &p, &leader, t, Command::GrantExtension)),
+        "denied_by_rule"
+    );
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    for _ in 0..2 {
+        exec(&mut d, &p, &spec, t, ask("5wd")).expect("request");
+        exec(&mut d, &p, &leader, t, Command::GrantExtension).expect("granted");
+    }
+    exec(&mut d, &p, &spec, t, ask("5wd")).expect("request");
+    assert_eq!(
+        code(exec(&mut d, &p, &leader, t, Command::GrantExtension)),
+        "denied_by_rule"
+    );
+    assert_eq!(d.extensions_used, 2);
+}
