@@ -94,7 +94,7 @@ pub fn run(args: DeadlineArgs) -> Result<(), CliError> {
             "from": to_local_rfc3339(from),
             "add": add.to_string(),
             "working_minutes": explanation.working_time.minutes(),
-            "proposed_years": explanation.proposed_years,
+            "proposed_years": explanation.days.proposed_years,
         });
         if start != from {
             value["counting_start"] = to_local_rfc3339(start).into();
@@ -106,7 +106,7 @@ pub fn run(args: DeadlineArgs) -> Result<(), CliError> {
     } else {
         println!("{}", to_local_rfc3339(due));
         let explanation = job.calendar.explain(start, add).map_err(bad_input)?;
-        for y in &explanation.proposed_years {
+        for y in &explanation.days.proposed_years {
             eprintln!(
                 "warning: the national calendar of {y} is a rule-based proposal, not yet announced; this due may change"
             );

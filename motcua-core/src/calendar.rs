@@ -19,7 +19,7 @@ pub mod naive;
 
 pub use compiled::{DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
 pub use duration::{Duration, Unit, WorkingTime};
-pub use explain::{Explanation, SkippedDay};
+pub use explain::{DaysBetween, Explanation, SkippedDay};
 pub use holidays::{HolidayYear, NationalHolidays, YearStatus};
 pub use model::{
     CalendarSpec, Exception, ExceptionKind, Layer, MonthDay, Period, Season, WeeklySchedule,

@@ -719,8 +719,9 @@ impl Dossier {
     }
 
     /// Explains the appointment: the limit, when counting started, every pause, restart,
-    /// extension and apology, and what the current and original appointments are.
-    pub fn explain_appointment(&self) -> String {
+    /// extension and apology, the current and original appointments, and the non-working days
+    /// between counting start and the current appointment with their sources.
+    pub fn explain_appointment(&self, calendar: &WorkingCalendar) -> String {
         let mut out = String::new();
         let Some(limit) = self.clock.limit else {
             return "not accepted yet: no appointment\n".into();
@@ -751,6 +752,17 @@ impl Dossier {
                 to_local_rfc3339(since),
                 why.label_vi()
             );
+        }
+        if let (Some(start), Some(end)) = (self.clock.counting_start, self.clock.appointment) {
+            if let Ok(days) = calendar.days_between(start, end.max(start)) {
+                let mut text = String::new();
+                if days
+                    .render(&mut text, "between counting start and the appointment")
+                    .is_ok()
+                {
+                    out += &text;
+                }
+            }
         }
         out
     }

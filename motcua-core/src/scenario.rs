@@ -120,6 +120,9 @@ pub struct Timeline {
     pub events: Vec<RecordedEvent>,
     /// Whether the hash chain verifies.
     pub chain_ok: bool,
+    /// The calendar used, for explanations.
+    #[serde(skip)]
+    pub calendar: Arc<WorkingCalendar>,
 }
 
 impl Timeline {
@@ -228,6 +231,7 @@ pub fn run(
         dossier,
         events: log,
         chain_ok,
+        calendar: Arc::clone(calendar),
     })
 }
 
@@ -460,7 +464,7 @@ impl fmt::Display for Timeline {
             writeln!(f, "{}", slip_row(r))?;
         }
         writeln!(f, "clock:")?;
-        for line in d.explain_appointment().lines() {
+        for line in d.explain_appointment(&self.calendar).lines() {
             writeln!(f, "  {line}")?;
         }
         if let Some(x) = d.timeliness {

@@ -35,9 +35,17 @@ pub struct Explanation {
     pub rolled_forward_from: Option<DateTime<Utc>>,
     /// Working time between `start` and `due`.
     pub working_time: WorkingTime,
-    /// Non-working days from the start date to the due date, in order.
+    /// The calendar between the start date and the due date.
+    #[serde(flatten)]
+    pub days: DaysBetween,
+}
+
+/// What the calendar says about the days between two instants.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DaysBetween {
+    /// Non-working days, in order, each with its reason.
     pub skipped: Vec<SkippedDay>,
-    /// Make-up working days (worked weekend days) that were counted.
+    /// Make-up working days (worked weekend days).
     pub make_up_days: Vec<DayInfo>,
     /// Years touched whose national holidays are only a rule-based proposal.
     pub proposed_years: Vec<i32>,
@@ -68,26 +76,7 @@ impl WorkingCalendar {
                 (due, None, rolled)
             }
         };
-        let (first, last) = (local_date_of(start), local_date_of(due));
-        let mut skipped = Vec::new();
-        let mut make_up_days = Vec::new();
-        let mut date = first;
-        // Explanations are for people, not a hot path: walking the days here is fine.
-        while date <= last {
-            if let Some(reason) = self.non_working_reason(date)? {
-                skipped.push(SkippedDay { date, reason });
-            } else if let Some(info) = self.day_info(date) {
-                if matches!(info.exception.kind, ExceptionKind::WorkingDay { .. }) {
-                    make_up_days.push(info.clone());
-                }
-            }
-            date = date
-                .checked_add_days(Days::new(1))
-                .ok_or(CalendarError::DateOutOfRange(date))?;
-        }
-        let proposed_years = (first.year()..=last.year())
-            .filter(|y| self.year_status(*y).is_some_and(|s| !s.is_confirmed()))
-            .collect();
+        let days = self.days_between(start, due)?;
         Ok(Explanation {
             start,
             duration,
@@ -95,10 +84,37 @@ impl WorkingCalendar {
             counting_from,
             rolled_forward_from: rolled,
             working_time: self.working_time(start, due)?,
-            skipped,
-            make_up_days,
-            proposed_years,
+            days,
         })
+    }
+
+    /// The non-working days (with their reasons), the make-up working days and the proposed
+    /// years from the local date of `from` to that of `to`, both included.
+    pub fn days_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<DaysBetween, CalendarError> {
+        let (first, last) = (local_date_of(from), local_date_of(to));
+        let mut days = DaysBetween::default();
+        let mut date = first;
+        // Explanations are for people, not a hot path: walking the days here is fine.
+        while date <= last {
+            if let Some(reason) = self.non_working_reason(date)? {
+                days.skipped.push(SkippedDay { date, reason });
+            } else if let Some(info) = self.day_info(date) {
+                if matches!(info.exception.kind, ExceptionKind::WorkingDay { .. }) {
+                    days.make_up_days.push(info.clone());
+                }
+            }
+            date = date
+                .checked_add_days(Days::new(1))
+                .ok_or(CalendarError::DateOutOfRange(date))?;
+        }
+        days.proposed_years = (first.year()..=last.year())
+            .filter(|y| self.year_status(*y).is_some_and(|s| !s.is_confirmed()))
+            .collect();
+        Ok(days)
     }
 }
 
@@ -151,6 +167,13 @@ impl fmt::Display for Explanation {
         } else {
             "in between (calendar days count them)"
         };
+        self.days.render(f, counted)
+    }
+}
+
+impl DaysBetween {
+    /// Writes the days as text; `counted` says what happened to the non-working days.
+    pub fn render(&self, f: &mut impl fmt::Write, counted: &str) -> fmt::Result {
         if self.skipped.is_empty() {
             writeln!(f, "no non-working days {counted}")?;
         } else {
