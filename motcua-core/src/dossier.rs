@@ -753,15 +753,15 @@ impl Dossier {
                 why.label_vi()
             );
         }
-        if let (Some(start), Some(end)) = (self.clock.counting_start, self.clock.appointment) {
-            if let Ok(days) = calendar.days_between(start, end.max(start)) {
-                let mut text = String::new();
-                if days
-                    .render(&mut text, "between counting start and the appointment")
-                    .is_ok()
-                {
-                    out += &text;
-                }
+        if let (Some(start), Some(end)) = (self.clock.counting_start, self.clock.appointment)
+            && let Ok(days) = calendar.days_between(start, end.max(start))
+        {
+            let mut text = String::new();
+            if days
+                .render(&mut text, "between counting start and the appointment")
+                .is_ok()
+            {
+                out += &text;
             }
         }
         out

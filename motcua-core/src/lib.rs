@@ -30,3 +30,4 @@ pub mod dossier;
 pub mod procedure;
 pub mod scenario;
 pub mod script;
+pub mod text;

@@ -42,7 +42,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
     let later = now + TimeDelta::hours(i64::from(param) * 5);
     match choice % 27 {
         0 | 1 => Command::Submit {
-            channel: if choice % 27 == 0 {
+            channel: if choice.is_multiple_of(27) {
                 Channel::Online
             } else {
                 Channel::Direct
@@ -80,7 +80,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
         11 => Command::RequestSupplement {
             reason: "r".into(),
             items: vec!["i".into()],
-            applicant_fault: param % 2 == 0,
+            applicant_fault: param.is_multiple_of(2),
         },
         12 => Command::ReceiveSupplement { items: vec![] },
         13 => Command::OpenConsultation {
@@ -91,7 +91,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
         },
         14 => Command::AnswerConsultation {
             id: format!("c{}", param % 2),
-            agency: if param % 3 == 0 { "A" } else { "B" }.into(),
+            agency: if param.is_multiple_of(3) { "A" } else { "B" }.into(),
             answer: "ok".into(),
         },
         15 => Command::ScheduleVerification {
@@ -119,7 +119,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
         22 => Command::ConfirmWithdrawal,
         23 => Command::Stop { reason: "r".into() },
         24 => Command::MarkFinished {
-            outcome: if param % 2 == 0 {
+            outcome: if param.is_multiple_of(2) {
                 Outcome::Granted
             } else {
                 Outcome::Rejected { reason: "r".into() }

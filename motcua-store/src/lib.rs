@@ -1,4 +1,329 @@
-//! motcua-store: persistence for motcua (SQLite embedded by default, PostgreSQL for scale).
+//! motcua-store: persistence for motcua. SQLite is the embedded default (one file, zero
+//! setup); PostgreSQL serves provinces that run several motcua servers on one database.
 //!
-//! Not built yet: this crate holds the place the workspace layout gives it. The work is
-//! described by the persistence issue; nothing here is presented as done.
+//! One implementation serves both through sqlx's `Any` driver with runtime-checked queries:
+//! the SQL is written once in the dialect both accept (`$n` parameters, `ON CONFLICT`,
+//! `RETURNING`), times are stored as microseconds since the Unix epoch and JSON as text.
+//! Only the schema differs, in `migrations/sqlite` and `migrations/postgres`.
+//!
+//! The heart is [`Store::execute`]: load a dossier, let the engine decide, append the
+//! events, update the projection and the outbox, and allocate dossier codes, all in one
+//! transaction with an optimistic version check.
+
+mod backup;
+mod dossiers;
+mod error;
+mod migrate;
+mod queries;
+mod stats;
+
+pub use backup::{ExportSummary, VerifyReport};
+pub use dossiers::{ExecuteRequest, NewAttachment};
+pub use error::StoreError;
+pub use queries::{DossierSummary, FeedItem, QueueFilter};
+pub use stats::{FieldStats, Statistics};
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+use std::time::Duration;
+
+/// Which database is behind a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, one file.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// How hard SQLite works to keep committed data through a power failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// `synchronous=FULL`: every commit is on disk when acknowledged (the default).
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: a power failure may lose the last commits (never corrupts).
+    Normal,
+}
+
+/// Options for opening a store.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// SQLite durability.
+    pub durability: Durability,
+    /// Pool size.
+    pub max_connections: u32,
+    /// Largest attachment accepted, in bytes.
+    pub attachment_limit: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            durability: Durability::Full,
+            max_connections: 8,
+            attachment_limit: 20 * 1024 * 1024,
+        }
+    }
+}
+
+/// An agency (cơ quan) at one of three levels.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    /// Identifier, e.g. `000.00.12.H53`.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `province`, `district` or `commune`.
+    pub level: String,
+    /// The agency above it.
+    pub parent_id: Option<String>,
+    /// Host names of its one-stop site.
+    pub host_names: Vec<String>,
+}
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    attachment_limit: u64,
+}
+
+/// Microseconds since the Unix epoch.
+pub(crate) fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+/// Back from microseconds.
+pub(crate) fn from_micros(m: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_micros(m).unwrap_or_default()
+}
+
+/// A URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens a store: `sqlite://path/to/file.db` (created if missing) or `postgres://...`.
+    pub async fn connect(url: &str, options: Options) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database URL `{}`: use sqlite://FILE or postgres://...",
+                redact(url)
+            )));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let sync = match options.durability {
+            Durability::Full => "PRAGMA synchronous = FULL",
+            Durability::Normal => "PRAGMA synchronous = NORMAL",
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute(sync).await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", redact(&url))))?;
+        Ok(Store {
+            pool,
+            backend,
+            attachment_limit: options.attachment_limit,
+        })
+    }
+
+    /// Runs one SQL statement as given. For administration and tests (creating a schema,
+    /// simulating tampering); application code uses the typed methods.
+    #[doc(hidden)]
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. SQLite's write lock is taken up front (`BEGIN IMMEDIATE`):
+    /// a deferred transaction that reads and then writes would fail when another connection
+    /// committed in between, even with a busy timeout.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        tx.map_err(StoreError::from)
+    }
+
+    /// Adds or replaces an agency.
+    pub async fn put_agency(&self, a: &Agency) -> Result<(), StoreError> {
+        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
+        sqlx::query(
+            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level,
+               parent_id = excluded.parent_id, host_names = excluded.host_names",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(&a.level)
+        .bind(a.parent_id.as_deref())
+        .bind(hosts)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// All agencies, by id.
+    pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, level, parent_id, host_names FROM agencies ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(agency_from_row).collect()
+    }
+
+    /// An agency and every agency below it.
+    pub async fn agency_subtree(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let all = self.agencies().await?;
+        if !all.iter().any(|a| a.id == id) {
+            return Err(StoreError::NotFound(format!("agency {id}")));
+        }
+        let mut out = vec![id.to_string()];
+        let mut i = 0;
+        while i < out.len() {
+            let parent = out[i].clone();
+            out.extend(
+                all.iter()
+                    .filter(|a| a.parent_id.as_deref() == Some(&parent))
+                    .map(|a| a.id.clone()),
+            );
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    /// Records a procedure version with its source text and content hash. Loading the same
+    /// version again with different text is a conflict: a published version never changes.
+    pub async fn put_procedure(
+        &self,
+        source: &str,
+        p: &motcua_core::procedure::Procedure,
+    ) -> Result<String, StoreError> {
+        let sha = sha256_hex(source.as_bytes());
+        let c = &p.catalogue;
+        let existing =
+            sqlx::query("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
+                .bind(&c.code)
+                .bind(&c.version)
+                .fetch_optional(&self.pool)
+                .await?;
+        if let Some(row) = existing {
+            let old: String = row.try_get(0)?;
+            if old != sha {
+                return Err(StoreError::Conflict(format!(
+                    "procedure {} version {} is already stored with other content; publish a new version",
+                    c.code, c.version
+                )));
+            }
+            return Ok(sha);
+        }
+        sqlx::query(
+            "INSERT INTO procedures (code, version, name, field, source, sha256, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&c.code)
+        .bind(&c.version)
+        .bind(&c.name)
+        .bind(&c.field)
+        .bind(source)
+        .bind(&sha)
+        .bind(micros(chrono::Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        Ok(sha)
+    }
+
+    /// The stored source text of a procedure version.
+    pub async fn procedure_source(&self, code: &str, version: &str) -> Result<String, StoreError> {
+        let row = sqlx::query("SELECT source FROM procedures WHERE code = $1 AND version = $2")
+            .bind(code)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("procedure {code} version {version}")))?;
+        Ok(row.try_get(0)?)
+    }
+}
+
+fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
+    let hosts: String = r.try_get(4)?;
+    Ok(Agency {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        level: r.try_get(2)?,
+        parent_id: r.try_get(3)?,
+        host_names: serde_json::from_str(&hosts).map_err(StoreError::internal)?,
+    })
+}
+
+/// SHA-256 in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h:5/db"),
+            "postgres://u:***@h:5/db"
+        );
+        assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
+    }
+}

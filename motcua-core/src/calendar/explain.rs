@@ -102,10 +102,10 @@ impl WorkingCalendar {
         while date <= last {
             if let Some(reason) = self.non_working_reason(date)? {
                 days.skipped.push(SkippedDay { date, reason });
-            } else if let Some(info) = self.day_info(date) {
-                if matches!(info.exception.kind, ExceptionKind::WorkingDay { .. }) {
-                    days.make_up_days.push(info.clone());
-                }
+            } else if let Some(info) = self.day_info(date)
+                && matches!(info.exception.kind, ExceptionKind::WorkingDay { .. })
+            {
+                days.make_up_days.push(info.clone());
             }
             date = date
                 .checked_add_days(Days::new(1))

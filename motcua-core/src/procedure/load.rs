@@ -530,16 +530,15 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         if let (Some(limit), Some(longest)) = (
             time_limit.and_then(|d| d.working_time()),
             g.longest_allowance(),
-        ) {
-            if longest != limit {
-                c.push(
-                    Severity::Warning,
-                    p.time_limit.span(),
-                    format!(
-                        "step allowances along the longest path add up to {longest}, but the time limit is {limit}"
-                    ),
-                );
-            }
+        ) && longest != limit
+        {
+            c.push(
+                Severity::Warning,
+                p.time_limit.span(),
+                format!(
+                    "step allowances along the longest path add up to {longest}, but the time limit is {limit}"
+                ),
+            );
         }
     }
 

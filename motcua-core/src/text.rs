@@ -1,0 +1,39 @@
+//! Text helpers: folding Vietnamese for diacritic- and case-insensitive search.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Folds text for search: removes diacritics (so "Nguyễn" → "nguyen"), maps đ/Đ to d,
+/// lower-cases, and collapses runs of whitespace into one space.
+pub fn fold(text: &str) -> String {
+    let stripped: String = text
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' | 'Đ' => 'd',
+            c => c,
+        })
+        .collect::<String>()
+        .to_lowercase();
+    stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_vietnamese() {
+        for (a, b) in [
+            ("Nguyễn Văn An", "nguyen van an"),
+            ("ĐẶNG  Thị   Ánh", "dang thi anh"),
+            ("Giấy phép xây dựng", "giay phep xay dung"),
+            (
+                "Hồ sơ 000.00.12.H53-260302-0001",
+                "ho so 000.00.12.h53-260302-0001",
+            ),
+            ("", ""),
+        ] {
+            assert_eq!(fold(a), b);
+        }
+    }
+}

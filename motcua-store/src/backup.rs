@@ -1,0 +1,456 @@
+//! Backups and integrity: SQLite's consistent online copy, a portable export/import that
+//! also moves data between SQLite and PostgreSQL, and verification of every hash chain.
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{AssertSqlSafe, Row};
+use std::io::{BufRead, Write};
+
+use crate::queries::event_from_row;
+use crate::{Backend, Store, StoreError};
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Text,
+    Int,
+    Bytes,
+}
+
+use Kind::{Bytes, Int, Text};
+
+/// A table as export and import see it.
+struct Table {
+    name: &'static str,
+    columns: &'static [(&'static str, Kind)],
+    /// Key order for a stable export.
+    order: &'static str,
+    /// Whether its `id` column is an identity (PostgreSQL needs `OVERRIDING SYSTEM VALUE`).
+    identity: bool,
+}
+
+const fn table(
+    name: &'static str,
+    columns: &'static [(&'static str, Kind)],
+    order: &'static str,
+    identity: bool,
+) -> Table {
+    Table {
+        name,
+        columns,
+        order,
+        identity,
+    }
+}
+
+/// Every table, parents before children.
+const TABLES: &[Table] = &[
+    table(
+        "agencies",
+        &[
+            ("id", Text),
+            ("name", Text),
+            ("level", Text),
+            ("parent_id", Text),
+            ("host_names", Text),
+        ],
+        "id",
+        false,
+    ),
+    table(
+        "users",
+        &[
+            ("id", Text),
+            ("kind", Text),
+            ("name", Text),
+            ("email", Text),
+            ("phone", Text),
+            ("password_hash", Text),
+            ("must_change_password", Int),
+            ("created_at", Int),
+        ],
+        "id",
+        false,
+    ),
+    table(
+        "user_roles",
+        &[("user_id", Text), ("agency_id", Text), ("role", Text)],
+        "user_id, agency_id, role",
+        false,
+    ),
+    table(
+        "procedures",
+        &[
+            ("code", Text),
+            ("version", Text),
+            ("name", Text),
+            ("field", Text),
+            ("source", Text),
+            ("sha256", Text),
+            ("loaded_at", Int),
+        ],
+        "code, version",
+        false,
+    ),
+    table(
+        "calendars",
+        &[
+            ("name", Text),
+            ("version", Int),
+            ("spec", Text),
+            ("sha256", Text),
+            ("created_at", Int),
+        ],
+        "name, version",
+        false,
+    ),
+    table(
+        "dossiers",
+        &[
+            ("id", Text),
+            ("agency_id", Text),
+            ("procedure_code", Text),
+            ("procedure_version", Text),
+            ("field", Text),
+            ("version", Int),
+            ("state", Text),
+            ("national_status", Int),
+            ("code", Text),
+            ("owner", Text),
+            ("channel", Text),
+            ("applicant_name", Text),
+            ("search_text", Text),
+            ("step", Text),
+            ("step_role", Text),
+            ("assignee", Text),
+            ("submitted_at", Int),
+            ("accepted_at", Int),
+            ("appointment", Int),
+            ("original_appointment", Int),
+            ("finished_at", Int),
+            ("closed_at", Int),
+            ("timeliness", Text),
+            ("supplement_rounds", Int),
+            ("updated_at", Int),
+            ("body", Text),
+        ],
+        "id",
+        false,
+    ),
+    table(
+        "events",
+        &[
+            ("id", Int),
+            ("dossier_id", Text),
+            ("seq", Int),
+            ("at", Int),
+            ("actor", Text),
+            ("event", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+            ("national_status", Int),
+        ],
+        "id",
+        true,
+    ),
+    table(
+        "code_counters",
+        &[("agency_id", Text), ("day", Text), ("value", Int)],
+        "agency_id, day",
+        false,
+    ),
+    table(
+        "attachments",
+        &[
+            ("sha256", Text),
+            ("size", Int),
+            ("content_type", Text),
+            ("bytes", Bytes),
+            ("created_at", Int),
+        ],
+        "sha256",
+        false,
+    ),
+    table(
+        "outbox",
+        &[
+            ("id", Int),
+            ("dossier_id", Text),
+            ("event_seq", Int),
+            ("kind", Text),
+            ("payload", Text),
+            ("created_at", Int),
+            ("sent_at", Int),
+        ],
+        "id",
+        true,
+    ),
+    table(
+        "feedback",
+        &[
+            ("id", Text),
+            ("agency_id", Text),
+            ("dossier_id", Text),
+            ("author", Text),
+            ("subject", Text),
+            ("body", Text),
+            ("created_at", Int),
+            ("due_at", Int),
+            ("answer", Text),
+            ("answered_at", Int),
+            ("published", Int),
+        ],
+        "id",
+        false,
+    ),
+    table(
+        "ratings",
+        &[
+            ("dossier_id", Text),
+            ("score", Int),
+            ("comment", Text),
+            ("created_at", Int),
+        ],
+        "dossier_id",
+        false,
+    ),
+];
+
+/// How many rows of each table an export or import moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ExportSummary {
+    /// (table, rows).
+    pub tables: Vec<(String, u64)>,
+}
+
+/// The result of checking every dossier's hash chain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Dossiers checked.
+    pub dossiers: u64,
+    /// Events checked.
+    pub events: u64,
+    /// (dossier id, problem) for every dossier that fails.
+    pub problems: Vec<(String, String)>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, StoreError> {
+    if !s.len().is_multiple_of(2) {
+        return Err(StoreError::Integrity("odd-length hex in export".into()));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| {
+            u8::from_str_radix(&s[i..i + 2], 16)
+                .map_err(|_| StoreError::Integrity("bad hex in export".into()))
+        })
+        .collect()
+}
+
+impl Store {
+    /// A consistent copy of a SQLite database into a new file, while it is in use
+    /// (`VACUUM INTO`). PostgreSQL deployments use `pg_dump` or [`Store::export`].
+    pub async fn backup_sqlite(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Config(
+                "online file backup is for SQLite; use export for PostgreSQL".into(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Config(format!(
+                "{} already exists; choose a new file",
+                path.display()
+            )));
+        }
+        let target = path.display().to_string().replace('\'', "''");
+        sqlx::query(AssertSqlSafe(format!("VACUUM INTO '{target}'")))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes every table as JSON lines, portable between SQLite and PostgreSQL.
+    pub async fn export(&self, out: &mut impl Write) -> Result<ExportSummary, StoreError> {
+        let io = |e: std::io::Error| StoreError::Db(format!("writing the export: {e}"));
+        writeln!(out, "{}", json!({"motcua_export": 1})).map_err(io)?;
+        let mut summary = ExportSummary::default();
+        for t in TABLES {
+            let (table, cols, order) = (t.name, t.columns, t.order);
+            let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            // Agencies go parents first so that the import satisfies the foreign key.
+            let order = if table == "agencies" {
+                "CASE level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, id"
+            } else {
+                order
+            };
+            let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
+            let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(&self.pool);
+            let mut n = 0u64;
+            while let Some(r) = rows.try_next().await? {
+                let mut values = Vec::with_capacity(cols.len());
+                for (i, (_, kind)) in cols.iter().enumerate() {
+                    values.push(match kind {
+                        Text => r
+                            .try_get::<Option<String>, _>(i)?
+                            .map_or(Value::Null, Value::from),
+                        Int => r
+                            .try_get::<Option<i64>, _>(i)?
+                            .map_or(Value::Null, Value::from),
+                        Bytes => r
+                            .try_get::<Option<Vec<u8>>, _>(i)?
+                            .map_or(Value::Null, |b| Value::from(hex(&b))),
+                    });
+                }
+                writeln!(out, "{}", json!({"table": table, "row": values})).map_err(io)?;
+                n += 1;
+            }
+            summary.tables.push((table.to_string(), n));
+        }
+        out.flush().map_err(io)?;
+        Ok(summary)
+    }
+
+    /// Reads an export into an empty, migrated database, in one transaction.
+    pub async fn import(&self, input: impl BufRead) -> Result<ExportSummary, StoreError> {
+        let existing: i64 = sqlx::query("SELECT COUNT(*) FROM dossiers")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        if existing > 0 {
+            return Err(StoreError::Conflict(
+                "the target database already holds dossiers; import needs an empty one".into(),
+            ));
+        }
+        let mut tx = self.begin_write().await?;
+        let mut lines = input.lines();
+        let header = lines
+            .next()
+            .transpose()
+            .map_err(|e| StoreError::Integrity(e.to_string()))?
+            .unwrap_or_default();
+        if serde_json::from_str::<Value>(&header)
+            .ok()
+            .and_then(|v| v.get("motcua_export").cloned())
+            != Some(json!(1))
+        {
+            return Err(StoreError::Integrity(
+                "not a motcua export (format 1)".into(),
+            ));
+        }
+        let mut counts: Vec<(String, u64)> =
+            TABLES.iter().map(|t| (t.name.to_string(), 0)).collect();
+        for line in lines {
+            let line = line.map_err(|e| StoreError::Integrity(e.to_string()))?;
+            let v: Value =
+                serde_json::from_str(&line).map_err(|e| StoreError::Integrity(e.to_string()))?;
+            let table = v["table"].as_str().unwrap_or_default();
+            let Some(ti) = TABLES.iter().position(|t| t.name == table) else {
+                return Err(StoreError::Integrity(format!(
+                    "unknown table `{table}` in export"
+                )));
+            };
+            let (cols, identity) = (TABLES[ti].columns, TABLES[ti].identity);
+            let row = v["row"].as_array().cloned().unwrap_or_default();
+            if row.len() != cols.len() {
+                return Err(StoreError::Integrity(format!(
+                    "row of `{table}` has {} values, expected {}",
+                    row.len(),
+                    cols.len()
+                )));
+            }
+            let names: Vec<&str> = cols.iter().map(|c| c.0).collect();
+            let params: Vec<String> = (1..=cols.len()).map(|i| format!("${i}")).collect();
+            let overriding = if identity && self.backend == Backend::Postgres {
+                " OVERRIDING SYSTEM VALUE"
+            } else {
+                ""
+            };
+            let sql = format!(
+                "INSERT INTO {table} ({}){overriding} VALUES ({})",
+                names.join(", "),
+                params.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql));
+            for ((_, kind), value) in cols.iter().zip(&row) {
+                q = match (kind, value) {
+                    (Text, Value::Null) => q.bind(None::<String>),
+                    (Int, Value::Null) => q.bind(None::<i64>),
+                    (Bytes, Value::Null) => q.bind(None::<Vec<u8>>),
+                    (Text, Value::String(s)) => q.bind(s.clone()),
+                    (Int, Value::Number(n)) => q.bind(
+                        n.as_i64()
+                            .ok_or_else(|| StoreError::Integrity("bad integer".into()))?,
+                    ),
+                    (Bytes, Value::String(s)) => q.bind(unhex(s)?),
+                    _ => return Err(StoreError::Integrity(format!("bad value in `{table}`"))),
+                };
+            }
+            q.execute(&mut *tx).await?;
+            counts[ti].1 += 1;
+        }
+        if self.backend == Backend::Postgres {
+            for t in TABLES.iter().filter(|t| t.identity) {
+                let table = t.name;
+                {
+                    sqlx::query(AssertSqlSafe(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                    )))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(ExportSummary { tables: counts })
+    }
+
+    /// Checks every dossier's hash chain, and that its projection ends where its log ends.
+    pub async fn verify_all(&self) -> Result<VerifyReport, StoreError> {
+        let mut report = VerifyReport::default();
+        let ids: Vec<(String, String)> = sqlx::query("SELECT id, body FROM dossiers ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        for (id, body) in ids {
+            report.dossiers += 1;
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY id",
+            )
+            .bind(&id)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut events = Vec::with_capacity(rows.len());
+            for r in &rows {
+                match event_from_row(r) {
+                    Ok(e) => events.push(e),
+                    Err(e) => {
+                        report
+                            .problems
+                            .push((id.clone(), format!("unreadable event: {e}")));
+                        continue;
+                    }
+                }
+            }
+            report.events += events.len() as u64;
+            if let Err(e) = motcua_core::dossier::verify(&events) {
+                report.problems.push((id.clone(), e.to_string()));
+                continue;
+            }
+            let projected: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            let last = events.last().map(|e| e.hash.as_str()).unwrap_or("");
+            if projected["last_hash"].as_str() != Some(last) {
+                report.problems.push((
+                    id.clone(),
+                    "the projection does not end at the last event".into(),
+                ));
+            }
+        }
+        Ok(report)
+    }
+}

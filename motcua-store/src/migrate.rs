@@ -1,0 +1,69 @@
+//! Schema migrations, embedded in the binary: the same version numbers for both backends.
+
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Store, StoreError, micros, sha256_hex};
+
+struct Migration {
+    version: i64,
+    description: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    description: "init",
+    sqlite: include_str!("../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+impl Store {
+    /// Applies the migrations not yet applied, each in its own transaction, and returns
+    /// their versions. A migration whose text changed after it was applied is an error.
+    pub async fn migrate(&self) -> Result<Vec<i64>, StoreError> {
+        self.pool
+            .execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY,
+                    description TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    applied_at BIGINT NOT NULL)",
+            )
+            .await?;
+        let mut applied = Vec::new();
+        for m in MIGRATIONS {
+            let sql = match self.backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            let sha = sha256_hex(sql.as_bytes());
+            let mut tx = self.begin_write().await?;
+            let done = sqlx::query("SELECT sha256 FROM schema_migrations WHERE version = $1")
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = done {
+                let old: String = row.try_get(0)?;
+                if old != sha {
+                    return Err(StoreError::Integrity(format!(
+                        "migration {} ({}) changed after it was applied",
+                        m.version, m.description
+                    )));
+                }
+                continue;
+            }
+            (&mut *tx).execute(sql).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, description, sha256, applied_at) VALUES ($1, $2, $3, $4)")
+                .bind(m.version)
+                .bind(m.description)
+                .bind(&sha)
+                .bind(micros(chrono::Utc::now()))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            applied.push(m.version);
+        }
+        Ok(applied)
+    }
+}

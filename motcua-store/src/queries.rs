@@ -1,0 +1,238 @@
+//! The hot read paths: lookup by id and code, an applicant's dossiers, staff queues,
+//! search, a dossier's events, and the change feed.
+
+use chrono::{DateTime, Utc};
+use motcua_core::dossier::{Dossier, RecordedEvent};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::{Store, StoreError, from_micros};
+
+/// A dossier as lists show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DossierSummary {
+    /// Identifier.
+    pub id: String,
+    /// Dossier code, once accepted.
+    pub code: Option<String>,
+    /// Agency.
+    pub agency: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Field.
+    pub field: String,
+    /// Internal state.
+    pub state: String,
+    /// National status code.
+    pub national_status: i64,
+    /// Applicant.
+    pub applicant_name: String,
+    /// Current step.
+    pub step: Option<String>,
+    /// Its role.
+    pub step_role: Option<String>,
+    /// Named officer.
+    pub assignee: Option<String>,
+    /// Current appointment.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+const SUMMARY: &str =
+    "SELECT id, code, agency_id, procedure_code, field, state, national_status, applicant_name,
+    step, step_role, assignee, appointment, updated_at FROM dossiers";
+
+fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
+    Ok(DossierSummary {
+        id: r.try_get(0)?,
+        code: r.try_get(1)?,
+        agency: r.try_get(2)?,
+        procedure: r.try_get(3)?,
+        field: r.try_get(4)?,
+        state: r.try_get(5)?,
+        national_status: r.try_get(6)?,
+        applicant_name: r.try_get(7)?,
+        step: r.try_get(8)?,
+        step_role: r.try_get(9)?,
+        assignee: r.try_get(10)?,
+        appointment: r.try_get::<Option<i64>, _>(11)?.map(from_micros),
+        updated_at: from_micros(r.try_get(12)?),
+    })
+}
+
+/// Which staff queue to read.
+#[derive(Clone, Debug, Default)]
+pub struct QueueFilter {
+    /// The agency.
+    pub agency: String,
+    /// Only dossiers at steps of this role.
+    pub role: Option<String>,
+    /// Only dossiers assigned to this officer.
+    pub assignee: Option<String>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// One change for the national portal feed.
+#[derive(Clone, Debug, Serialize)]
+pub struct FeedItem {
+    /// The cursor: pass the last one back to continue.
+    pub cursor: i64,
+    /// The dossier.
+    pub dossier_id: String,
+    /// Its code, once accepted.
+    pub code: Option<String>,
+    /// National status after the change.
+    pub national_status: i64,
+    /// The event.
+    pub event: RecordedEvent,
+}
+
+fn parse_body(body: &str) -> Result<Dossier, StoreError> {
+    serde_json::from_str(body).map_err(StoreError::internal)
+}
+
+impl Store {
+    /// A dossier by its identifier.
+    pub async fn dossier(&self, id: &str) -> Result<Dossier, StoreError> {
+        let row = sqlx::query("SELECT body FROM dossiers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("dossier {id}")))?;
+        parse_body(&row.try_get::<String, _>(0)?)
+    }
+
+    /// A dossier by its code (what applicants type in).
+    pub async fn dossier_by_code(&self, code: &str) -> Result<Dossier, StoreError> {
+        let row = sqlx::query("SELECT body FROM dossiers WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("dossier code {code}")))?;
+        parse_body(&row.try_get::<String, _>(0)?)
+    }
+
+    /// An applicant's dossiers, newest change first.
+    pub async fn dossiers_of(
+        &self,
+        owner: &str,
+        limit: u32,
+    ) -> Result<Vec<DossierSummary>, StoreError> {
+        let sql = format!("{SUMMARY} WHERE owner = $1 ORDER BY updated_at DESC LIMIT $2");
+        let rows = sqlx::query(AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// A staff queue: open dossiers at an agency's steps, due soonest (overdue) first.
+    pub async fn queue(&self, f: &QueueFilter) -> Result<Vec<DossierSummary>, StoreError> {
+        let mut sql = format!("{SUMMARY} WHERE agency_id = $1 AND step_role IS NOT NULL");
+        let mut n = 1;
+        if f.role.is_some() {
+            n += 1;
+            sql += &format!(" AND step_role = ${n}");
+        }
+        if f.assignee.is_some() {
+            n += 1;
+            sql += &format!(" AND assignee = ${n}");
+        }
+        sql += &format!(" ORDER BY appointment ASC, id ASC LIMIT ${}", n + 1);
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(&f.agency);
+        if let Some(r) = &f.role {
+            q = q.bind(r);
+        }
+        if let Some(a) = &f.assignee {
+            q = q.bind(a);
+        }
+        let rows = q
+            .bind(i64::from(f.limit.max(1)))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// Dossiers of some agencies whose applicant name, ID number or code contains `text`,
+    /// ignoring Vietnamese diacritics and case ("nguyen van an" finds "Nguyễn Văn An").
+    pub async fn search(
+        &self,
+        agencies: &[String],
+        text: &str,
+        limit: u32,
+    ) -> Result<Vec<DossierSummary>, StoreError> {
+        let needle = motcua_core::text::fold(text);
+        if needle.is_empty() || agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> =
+            (0..agencies.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "{SUMMARY} WHERE search_text LIKE $1 AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
+            placeholders.join(", ")
+        );
+        let pattern = format!("%{}%", needle.replace(['\\', '%', '_'], ""));
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(pattern)
+            .bind(i64::from(limit.max(1)));
+        for a in agencies {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// A dossier's event log, in order.
+    pub async fn events(&self, dossier_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY seq",
+        )
+        .bind(dossier_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    /// Changes after `cursor` (0 for the beginning), oldest first: for the national portal
+    /// and for notifications.
+    pub async fn feed(&self, cursor: i64, limit: u32) -> Result<Vec<FeedItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, e.id, e.dossier_id, d.code, e.national_status
+             FROM events e JOIN dossiers d ON d.id = e.dossier_id
+             WHERE e.id > $1 ORDER BY e.id LIMIT $2",
+        )
+        .bind(cursor)
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FeedItem {
+                    event: event_from_row(r)?,
+                    cursor: r.try_get(6)?,
+                    dossier_id: r.try_get(7)?,
+                    code: r.try_get(8)?,
+                    national_status: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn event_from_row(r: &AnyRow) -> Result<RecordedEvent, StoreError> {
+    let seq: i64 = r.try_get(0)?;
+    let actor: String = r.try_get(2)?;
+    let event: String = r.try_get(3)?;
+    Ok(RecordedEvent {
+        seq: u64::try_from(seq).map_err(StoreError::internal)?,
+        at: from_micros(r.try_get(1)?),
+        actor: serde_json::from_str(&actor).map_err(StoreError::internal)?,
+        event: serde_json::from_str(&event).map_err(StoreError::internal)?,
+        prev_hash: r.try_get(4)?,
+        hash: r.try_get(5)?,
+    })
+}

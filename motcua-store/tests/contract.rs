@@ -1,0 +1,861 @@
+//! The store's contract, run against every available backend: SQLite always, PostgreSQL when
+//! `MOTCUA_TEST_PG_URL` is set (`.ci/run` starts a throwaway server and sets it).
+
+mod support;
+
+use motcua_core::dossier::{Attachment, Command, Outcome, State, verify};
+use motcua_core::procedure::Role;
+use motcua_store::{NewAttachment, QueueFilter, StoreError};
+use support::*;
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    for t in backends().await {
+        assert!(
+            t.store.migrate().await.expect("again").is_empty(),
+            "{}",
+            t.name
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_whole_lifecycle_is_stored_and_read_back() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("Nguyễn Văn An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            s,
+            "d1",
+            &desk,
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 999 },
+        )
+        .await
+        .expect("accept");
+        let d = s.dossier("d1").await.expect("stored");
+        let code = d.code.clone().expect("coded").to_string();
+        assert_eq!(
+            code, "000.20.31.H53-260420-0001",
+            "{}: the store allocates the sequence",
+            t.name
+        );
+        assert_eq!(s.dossier_by_code(&code).await.expect("by code"), d);
+        run(
+            s,
+            "d1",
+            &desk,
+            "2026-04-20T10:30:00+07:00",
+            forward("phan-cong"),
+        )
+        .await
+        .expect("forward");
+        run(
+            s,
+            "d1",
+            &staff(Role::DepartmentHead),
+            "2026-04-20T11:00:00+07:00",
+            forward("tham-dinh"),
+        )
+        .await
+        .expect("forward");
+        let draft = b"%PDF-1.7 draft".to_vec();
+        let sha = motcua_store::sha256_hex(&draft);
+        run_with(
+            s,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-21T09:00:00+07:00",
+            Command::AttachDraft {
+                attachment: Attachment {
+                    name: "draft.pdf".into(),
+                    sha256: sha.clone(),
+                },
+            },
+            None,
+            vec![NewAttachment {
+                bytes: draft.clone(),
+                content_type: "application/pdf".into(),
+            }],
+        )
+        .await
+        .expect("draft with its file");
+        assert_eq!(s.attachment(&sha).await.expect("file").1, draft);
+        run(
+            s,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-21T09:30:00+07:00",
+            forward("duyet"),
+        )
+        .await
+        .expect("forward");
+        run(
+            s,
+            "d1",
+            &staff(Role::DepartmentHead),
+            "2026-04-21T10:00:00+07:00",
+            Command::Approve {
+                to: "van-thu".into(),
+            },
+        )
+        .await
+        .expect("approve");
+        // The signed result references a file already stored: no upload needed.
+        run(
+            s,
+            "d1",
+            &staff(Role::Clerk),
+            "2026-04-21T10:10:00+07:00",
+            Command::AttachSignedResult {
+                attachment: Attachment {
+                    name: "gcn.pdf".into(),
+                    sha256: sha.clone(),
+                },
+            },
+        )
+        .await
+        .expect("signed");
+        run(
+            s,
+            "d1",
+            &staff(Role::Clerk),
+            "2026-04-21T10:20:00+07:00",
+            Command::MarkFinished {
+                outcome: Outcome::Granted,
+            },
+        )
+        .await
+        .expect("finished");
+        run(
+            s,
+            "d1",
+            &desk,
+            "2026-04-22T08:00:00+07:00",
+            Command::ReturnResult,
+        )
+        .await
+        .expect("returned");
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-22T09:00:00+07:00",
+            Command::Rate {
+                score: 5,
+                comment: "Tốt".into(),
+            },
+        )
+        .await
+        .expect("rated");
+        let d = s.dossier("d1").await.expect("stored");
+        assert_eq!((d.state, d.national_status()), (State::Returned, 10));
+        let events = s.events("d1").await.expect("events");
+        assert_eq!(events.len() as u64, d.version);
+        assert_eq!(verify(&events), Ok(()));
+        assert_eq!(
+            events.last().map(|e| e.hash.clone()),
+            Some(d.last_hash.clone())
+        );
+        // The feed lists every change once, in order, with national status codes.
+        let feed = s.feed(0, 100).await.expect("feed");
+        assert_eq!(feed.len(), events.len());
+        assert!(feed.windows(2).all(|w| w[0].cursor < w[1].cursor));
+        let after = s.feed(feed[5].cursor, 100).await.expect("feed");
+        assert_eq!(after.len(), events.len() - 6);
+        assert_eq!(feed.last().map(|f| f.national_status), Some(10));
+        assert_eq!(s.verify_all().await.expect("verify").problems, vec![]);
+        assert_eq!(s.dossiers_of("an", 10).await.expect("mine").len(), 1);
+        assert!(
+            s.dossiers_of("someone-else", 10)
+                .await
+                .expect("theirs")
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_writes_nothing_and_stale_versions_conflict() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("An"),
+        )
+        .await
+        .expect("submit");
+        let before = s.dossier("d1").await.expect("stored");
+        let r = run(
+            s,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 1 },
+        )
+        .await;
+        assert!(
+            matches!(r, Err(StoreError::Rejected(ref e)) if e.code == "forbidden"),
+            "{}: {r:?}",
+            t.name
+        );
+        assert_eq!(s.dossier("d1").await.expect("stored"), before);
+        assert_eq!(s.events("d1").await.expect("events").len(), 1);
+        // The refused acceptance did not consume a sequence number.
+        run(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:05:00+07:00",
+            Command::Accept { sequence: 1 },
+        )
+        .await
+        .expect("accept");
+        assert_eq!(
+            s.dossier("d1")
+                .await
+                .expect("stored")
+                .code
+                .expect("code")
+                .sequence,
+            1
+        );
+        let stale = run_with(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:10:00+07:00",
+            forward("phan-cong"),
+            Some(1),
+            vec![],
+        )
+        .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{}: {stale:?}",
+            t.name
+        );
+        run_with(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:10:00+07:00",
+            forward("phan-cong"),
+            Some(2),
+            vec![],
+        )
+        .await
+        .expect("current version");
+    }
+}
+
+#[tokio::test]
+async fn attachments_are_checked() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let spec = staff(Role::Specialist);
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 1 },
+        )
+        .await
+        .expect("accept");
+        run(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:10:00+07:00",
+            forward("phan-cong"),
+        )
+        .await
+        .expect("f");
+        run(
+            s,
+            "d1",
+            &staff(Role::DepartmentHead),
+            "2026-04-20T10:20:00+07:00",
+            forward("tham-dinh"),
+        )
+        .await
+        .expect("f");
+        let ghost = Command::AttachDraft {
+            attachment: Attachment {
+                name: "x.pdf".into(),
+                sha256: "ab".repeat(32),
+            },
+        };
+        let r = run(s, "d1", &spec, "2026-04-20T11:00:00+07:00", ghost).await;
+        assert!(
+            matches!(r, Err(StoreError::NotFound(_))),
+            "{}: {r:?}",
+            t.name
+        );
+        let big = NewAttachment {
+            bytes: vec![0; 21 * 1024 * 1024],
+            content_type: "application/pdf".into(),
+        };
+        let sha = motcua_store::sha256_hex(&big.bytes);
+        let r = run_with(
+            s,
+            "d1",
+            &spec,
+            "2026-04-20T11:00:00+07:00",
+            Command::AttachDraft {
+                attachment: Attachment {
+                    name: "big.pdf".into(),
+                    sha256: sha,
+                },
+            },
+            None,
+            vec![big],
+        )
+        .await;
+        assert!(
+            matches!(r, Err(StoreError::TooLarge { .. })),
+            "{}: {r:?}",
+            t.name
+        );
+        assert_eq!(
+            s.events("d1").await.expect("events").len(),
+            4,
+            "nothing was written"
+        );
+        // A stored file whose bytes change is detected on read.
+        let bytes = b"hello".to_vec();
+        let sha = motcua_store::sha256_hex(&bytes);
+        run_with(
+            s,
+            "d1",
+            &spec,
+            "2026-04-20T11:00:00+07:00",
+            Command::AttachDraft {
+                attachment: Attachment {
+                    name: "h.txt".into(),
+                    sha256: sha.clone(),
+                },
+            },
+            None,
+            vec![NewAttachment {
+                bytes,
+                content_type: "text/plain".into(),
+            }],
+        )
+        .await
+        .expect("stored");
+        assert!(s.attachment(&sha).await.is_ok());
+        let tamper = match s.backend() {
+            motcua_store::Backend::Sqlite => {
+                format!("UPDATE attachments SET bytes = X'00' WHERE sha256 = '{sha}'")
+            }
+            motcua_store::Backend::Postgres => {
+                format!("UPDATE attachments SET bytes = '\\x00'::bytea WHERE sha256 = '{sha}'")
+            }
+        };
+        s.raw_execute(&tamper).await.expect("tamper");
+        assert!(matches!(
+            s.attachment(&sha).await,
+            Err(StoreError::Integrity(_))
+        ));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_acceptance_gives_codes_without_gaps_or_duplicates() {
+    for t in backends().await {
+        let s = t.store.clone();
+        seed(&s).await;
+        let n = 40;
+        for i in 0..n {
+            run(
+                &s,
+                &format!("d{i}"),
+                &applicant("an"),
+                "2026-04-20T09:00:00+07:00",
+                submit("An"),
+            )
+            .await
+            .expect("submit");
+        }
+        let mut tasks = Vec::new();
+        for i in 0..n {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                run(
+                    &s,
+                    &format!("d{i}"),
+                    &staff(Role::ReceptionOfficer),
+                    "2026-04-20T10:00:00+07:00",
+                    Command::Accept { sequence: 0 },
+                )
+                .await
+            }));
+        }
+        for task in tasks {
+            task.await
+                .expect("task")
+                .expect("every acceptance succeeds");
+        }
+        let mut seqs = Vec::new();
+        for i in 0..n {
+            seqs.push(
+                s.dossier(&format!("d{i}"))
+                    .await
+                    .expect("d")
+                    .code
+                    .expect("code")
+                    .sequence,
+            );
+        }
+        seqs.sort();
+        assert_eq!(seqs, (1..=n).collect::<Vec<u32>>(), "{}", t.name);
+        // The next day starts again at 0001.
+        run(
+            &s,
+            "next",
+            &applicant("an"),
+            "2026-04-20T16:00:00+07:00",
+            submit("An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            &s,
+            "next",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-21T08:00:00+07:00",
+            Command::Accept { sequence: 0 },
+        )
+        .await
+        .expect("accept");
+        assert_eq!(
+            s.dossier("next")
+                .await
+                .expect("d")
+                .code
+                .expect("code")
+                .to_string(),
+            "000.20.31.H53-260421-0001"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conflicting_transitions_never_lose_an_update() {
+    for t in backends().await {
+        let s = t.store.clone();
+        seed(&s).await;
+        run(
+            &s,
+            "d",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            &s,
+            "d",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 0 },
+        )
+        .await
+        .expect("accept");
+        let version = s.dossier("d").await.expect("d").version;
+        // Ten officers forward the same dossier at once, all having seen the same version.
+        let mut tasks = Vec::new();
+        for _ in 0..10 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                run_with(
+                    &s,
+                    "d",
+                    &staff(Role::ReceptionOfficer),
+                    "2026-04-20T10:30:00+07:00",
+                    forward("phan-cong"),
+                    Some(version),
+                    vec![],
+                )
+                .await
+            }));
+        }
+        let mut ok = 0;
+        for task in tasks {
+            match task.await.expect("task") {
+                Ok(_) => ok += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => panic!("{}: unexpected {e}", t.name),
+            }
+        }
+        assert_eq!(ok, 1, "{}: exactly one wins", t.name);
+        let events = s.events("d").await.expect("events");
+        assert_eq!(events.len(), 3);
+        assert_eq!(verify(&events), Ok(()));
+    }
+}
+
+#[tokio::test]
+async fn search_queue_and_statistics() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        for (id, name, accept_at) in [
+            ("a", "Nguyễn Văn An", "2026-04-20T10:00:00+07:00"),
+            ("b", "Trần Thị Bích", "2026-04-21T10:00:00+07:00"),
+            ("c", "Đặng Văn Cường", "2026-04-22T10:00:00+07:00"),
+        ] {
+            run(
+                s,
+                id,
+                &applicant(id),
+                "2026-04-20T08:00:00+07:00",
+                submit(name),
+            )
+            .await
+            .expect("submit");
+            run(s, id, &desk, accept_at, Command::Accept { sequence: 0 })
+                .await
+                .expect("accept");
+        }
+        let agencies = vec![AGENCY.to_string()];
+        let found = s
+            .search(&agencies, "nguyen van an", 10)
+            .await
+            .expect("search");
+        assert_eq!(
+            found.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["a"],
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.search(&agencies, "DANG van", 10).await.expect("search")[0].id,
+            "c"
+        );
+        assert_eq!(
+            s.search(&agencies, "094092003456", 10)
+                .await
+                .expect("search")
+                .len(),
+            3
+        );
+        let code = s
+            .dossier("b")
+            .await
+            .expect("b")
+            .code
+            .expect("code")
+            .to_string();
+        assert_eq!(
+            s.search(&agencies, &code, 10).await.expect("search")[0].id,
+            "b"
+        );
+        assert!(
+            s.search(&["000.99.99.H53".to_string()], "an", 10)
+                .await
+                .expect("search")
+                .is_empty()
+        );
+        // The desk's queue: earliest appointment (most urgent) first.
+        let q = s
+            .queue(&QueueFilter {
+                agency: AGENCY.into(),
+                role: Some("reception-officer".into()),
+                assignee: None,
+                limit: 10,
+            })
+            .await
+            .expect("queue");
+        assert_eq!(
+            q.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+        assert!(
+            s.queue(&QueueFilter {
+                agency: AGENCY.into(),
+                role: Some("clerk".into()),
+                assignee: None,
+                limit: 10
+            })
+            .await
+            .expect("queue")
+            .is_empty()
+        );
+        // Refuse one more, and count April 2026 for the province (the district is its child).
+        run(
+            s,
+            "r",
+            &applicant("r"),
+            "2026-04-23T08:00:00+07:00",
+            submit("Lý Văn R"),
+        )
+        .await
+        .expect("submit");
+        run(
+            s,
+            "r",
+            &desk,
+            "2026-04-23T09:00:00+07:00",
+            Command::Refuse {
+                reason: "Sai thẩm quyền".into(),
+            },
+        )
+        .await
+        .expect("refuse");
+        let st = s
+            .statistics(
+                PROVINCE,
+                at("2026-04-21T00:00:00+07:00"),
+                at("2026-05-01T00:00:00+07:00"),
+            )
+            .await
+            .expect("stats");
+        let f = &st.by_field["Thành lập và hoạt động của hộ kinh doanh"];
+        assert_eq!(
+            (f.carried_over, f.new_online, f.new_direct_or_post),
+            (1, 2, 0),
+            "{}: {f:?}",
+            t.name
+        );
+        assert_eq!(
+            (f.in_progress_within_time + f.in_progress_overdue, f.refused),
+            (3, 1)
+        );
+        assert_eq!(st.total.received(), 3);
+        assert!(matches!(
+            s.statistics(
+                "000.99.99.H53",
+                at("2026-04-01T00:00:00Z"),
+                at("2026-05-01T00:00:00Z")
+            )
+            .await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn verify_finds_altered_and_missing_events() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        for id in ["x", "y", "z"] {
+            run(
+                s,
+                id,
+                &applicant("an"),
+                "2026-04-20T09:00:00+07:00",
+                submit("An"),
+            )
+            .await
+            .expect("submit");
+            run(
+                s,
+                id,
+                &staff(Role::ReceptionOfficer),
+                "2026-04-20T10:00:00+07:00",
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("accept");
+        }
+        assert!(s.verify_all().await.expect("verify").problems.is_empty());
+        s.raw_execute("UPDATE events SET at = at + 1 WHERE dossier_id = 'x' AND seq = 0")
+            .await
+            .expect("tamper");
+        s.raw_execute("DELETE FROM events WHERE dossier_id = 'y' AND seq = 0")
+            .await
+            .expect("delete");
+        let report = s.verify_all().await.expect("verify");
+        assert_eq!(report.dossiers, 3);
+        let problems: Vec<&str> = report.problems.iter().map(|p| p.0.as_str()).collect();
+        assert_eq!(problems, ["x", "y"], "{}: {:?}", t.name, report.problems);
+    }
+}
+
+#[tokio::test]
+async fn export_import_round_trips_across_backends() {
+    let mut sources = backends().await;
+    for source in &mut sources {
+        let s = &source.store;
+        seed(s).await;
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("Nguyễn Văn An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 0 },
+        )
+        .await
+        .expect("accept");
+        let file = b"%PDF".to_vec();
+        let sha = motcua_store::sha256_hex(&file);
+        run(
+            s,
+            "d1",
+            &staff(Role::ReceptionOfficer),
+            "2026-04-20T10:10:00+07:00",
+            forward("phan-cong"),
+        )
+        .await
+        .expect("f");
+        run(
+            s,
+            "d1",
+            &staff(Role::DepartmentHead),
+            "2026-04-20T10:20:00+07:00",
+            forward("tham-dinh"),
+        )
+        .await
+        .expect("f");
+        run_with(
+            s,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-20T11:00:00+07:00",
+            Command::AttachDraft {
+                attachment: Attachment {
+                    name: "d.pdf".into(),
+                    sha256: sha.clone(),
+                },
+            },
+            None,
+            vec![NewAttachment {
+                bytes: file.clone(),
+                content_type: "application/pdf".into(),
+            }],
+        )
+        .await
+        .expect("draft");
+        let mut dump = Vec::new();
+        let exported = s.export(&mut dump).await.expect("export");
+        for target in backends().await {
+            let imported = target
+                .store
+                .import(std::io::Cursor::new(&dump))
+                .await
+                .expect("import");
+            assert_eq!(imported, exported, "{} → {}", source.name, target.name);
+            assert_eq!(
+                target.store.dossier("d1").await.expect("d1"),
+                s.dossier("d1").await.expect("d1")
+            );
+            assert_eq!(target.store.attachment(&sha).await.expect("file").1, file);
+            assert!(
+                target
+                    .store
+                    .verify_all()
+                    .await
+                    .expect("verify")
+                    .problems
+                    .is_empty()
+            );
+            // Identity columns continue after the imported ones, and codes after the counter.
+            run(
+                &target.store,
+                "d2",
+                &applicant("b"),
+                "2026-04-20T11:00:00+07:00",
+                submit("B"),
+            )
+            .await
+            .expect("submit after import");
+            run(
+                &target.store,
+                "d2",
+                &staff(Role::ReceptionOfficer),
+                "2026-04-20T11:10:00+07:00",
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("accept");
+            assert_eq!(
+                target
+                    .store
+                    .dossier("d2")
+                    .await
+                    .expect("d2")
+                    .code
+                    .expect("c")
+                    .sequence,
+                2
+            );
+            let feed = target.store.feed(0, 100).await.expect("feed");
+            assert!(feed.windows(2).all(|w| w[0].cursor < w[1].cursor));
+            // Importing twice is refused.
+            assert!(matches!(
+                target.store.import(std::io::Cursor::new(&dump)).await,
+                Err(StoreError::Conflict(_))
+            ));
+        }
+    }
+}
+
+#[tokio::test]
+async fn sqlite_online_backup_is_a_working_database() {
+    let t = sqlite().await;
+    seed(&t.store).await;
+    run(
+        &t.store,
+        "d1",
+        &applicant("an"),
+        "2026-04-20T09:00:00+07:00",
+        submit("An"),
+    )
+    .await
+    .expect("submit");
+    let path = temp_path("backup");
+    t.store.backup_sqlite(&path).await.expect("backup");
+    assert!(
+        t.store.backup_sqlite(&path).await.is_err(),
+        "never overwrites"
+    );
+    let copy =
+        motcua_store::Store::connect(&format!("sqlite://{}", path.display()), Default::default())
+            .await
+            .expect("opens");
+    assert_eq!(
+        copy.dossier("d1").await.expect("d1"),
+        t.store.dossier("d1").await.expect("d1")
+    );
+    copy.close().await;
+    let _ = std::fs::remove_file(&path);
+}
