@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod deadline_cmd;
 mod procedure_cmd;
 mod scenario_cmd;
+mod store_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +34,14 @@ enum Command {
     /// Scenarios: scripted dossier lifecycles run in memory.
     #[command(subcommand)]
     Scenario(scenario_cmd::ScenarioCommand),
+    /// Applies the database migrations.
+    Migrate(store_cmd::DatabaseArg),
+    /// Backs the database up: a SQLite file copy, or a portable export (--export).
+    Backup(store_cmd::BackupArgs),
+    /// Restores a portable export into an empty database (any backend).
+    Restore(store_cmd::RestoreArgs),
+    /// Checks every dossier's hash chain.
+    Verify(store_cmd::DatabaseArg),
 }
 
 /// An error and whether it is the user's input (exit 2) or a failure (exit 1).
@@ -61,6 +70,10 @@ fn main() -> ExitCode {
         Command::Deadline(d) => deadline_cmd::run(d),
         Command::Procedure(p) => procedure_cmd::run(p),
         Command::Scenario(s) => scenario_cmd::run(s),
+        Command::Migrate(db) => store_cmd::migrate(db),
+        Command::Backup(a) => store_cmd::backup(a),
+        Command::Restore(a) => store_cmd::restore(a),
+        Command::Verify(db) => store_cmd::verify(db),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

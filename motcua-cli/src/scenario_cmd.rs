@@ -20,11 +20,22 @@ pub enum ScenarioCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Replays a scenario into a database through the store (demo data, tests). Files the
+    /// scenario names are uploaded as small placeholders. Exits with 1 when a step does not
+    /// behave as the scenario expects.
+    Load {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// The dossier identifier to use (default: the file name).
+        #[arg(long)]
+        id: Option<String>,
+        #[command(flatten)]
+        db: crate::store_cmd::DatabaseArg,
+    },
 }
 
-pub fn run(cmd: ScenarioCommand) -> Result<(), CliError> {
-    let ScenarioCommand::Run { file, json } = cmd;
-    let text = std::fs::read_to_string(&file)
+fn read(file: &PathBuf) -> Result<(scenario::Scenario, PathBuf, String), CliError> {
+    let text = std::fs::read_to_string(file)
         .with_context(|| format!("reading {}", file.display()))
         .map_err(CliError::BadInput)?;
     let s = scenario::parse(&text)
@@ -33,6 +44,18 @@ pub fn run(cmd: ScenarioCommand) -> Result<(), CliError> {
         .parent()
         .map(|dir| dir.join(&s.procedure))
         .unwrap_or_else(|| PathBuf::from(&s.procedure));
+    let source = std::fs::read_to_string(&procedure_path)
+        .with_context(|| format!("reading {}", procedure_path.display()))
+        .map_err(CliError::BadInput)?;
+    Ok((s, procedure_path, source))
+}
+
+pub fn run(cmd: ScenarioCommand) -> Result<(), CliError> {
+    let (file, json) = match cmd {
+        ScenarioCommand::Run { file, json } => (file, json),
+        ScenarioCommand::Load { file, id, db } => return load(file, id, db),
+    };
+    let (s, procedure_path, _) = read(&file)?;
     let procedure = procedure_cmd::load(&procedure_path)?;
     let calendar = Arc::new(
         WorkingCalendar::national(default_windows()).context("building the national calendar")?,
@@ -54,4 +77,112 @@ pub fn run(cmd: ScenarioCommand) -> Result<(), CliError> {
             "the scenario did not run as expected"
         )))
     }
+}
+
+fn load(
+    file: PathBuf,
+    id: Option<String>,
+    db: crate::store_cmd::DatabaseArg,
+) -> Result<(), CliError> {
+    let (s, procedure_path, source) = read(&file)?;
+    let procedure = procedure_cmd::load(&procedure_path)?;
+    let actors = s
+        .actors()
+        .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
+    let calendar = Arc::new(
+        WorkingCalendar::national(default_windows()).context("building the national calendar")?,
+    );
+    let id = id.unwrap_or_else(|| {
+        file.file_stem()
+            .map(|x| x.to_string_lossy().to_string())
+            .unwrap_or_else(|| "scenario".into())
+    });
+    crate::store_cmd::runtime()?.block_on(async {
+        let store = crate::store_cmd::open(&db).await?;
+        store
+            .put_agency(&motcua_store::Agency {
+                id: s.agency.clone(),
+                name: s.agency.clone(),
+                level: "district".into(),
+                parent_id: None,
+                host_names: vec![],
+            })
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        store
+            .put_procedure(&source, &procedure)
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        let mut unexpected = 0;
+        for (i, step) in s.steps.iter().enumerate() {
+            let actor = actors.get(&step.actor).ok_or_else(|| {
+                bad_input(anyhow::anyhow!(
+                    "step {}: unknown actor `{}`",
+                    i + 1,
+                    step.actor
+                ))
+            })?;
+            // Scenarios name files only; upload a small placeholder for each one referenced.
+            let mut command = step.command.clone();
+            let mut attachments = vec![];
+            if let motcua_core::dossier::Command::AttachDraft { attachment }
+            | motcua_core::dossier::Command::AttachSignedResult { attachment } = &mut command
+            {
+                let bytes =
+                    format!("motcua scenario placeholder for {}", attachment.name).into_bytes();
+                attachment.sha256 = motcua_store::sha256_hex(&bytes);
+                attachments.push(motcua_store::NewAttachment {
+                    bytes,
+                    content_type: "text/plain".into(),
+                });
+            }
+            let result = store
+                .execute(motcua_store::ExecuteRequest {
+                    dossier_id: &id,
+                    agency: &s.agency,
+                    command,
+                    actor,
+                    now: step.at,
+                    procedure: &procedure,
+                    calendar: &calendar,
+                    expected_version: None,
+                    attachments,
+                })
+                .await;
+            let refused = match result {
+                Ok(_) => false,
+                Err(motcua_store::StoreError::Rejected(_)) => true,
+                Err(e) => return Err(CliError::Failure(anyhow::anyhow!("step {}: {e}", i + 1))),
+            };
+            if refused != (step.expect == scenario::Expect::Refused) {
+                unexpected += 1;
+                println!(
+                    "step {} ({}) did not behave as expected",
+                    i + 1,
+                    step.command.name()
+                );
+            }
+        }
+        let d = store
+            .dossier(&id)
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        println!(
+            "{id}: {} · state {} · national status {} · {} events",
+            d.code
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| "no code".into()),
+            d.state,
+            d.national_status(),
+            d.version
+        );
+        if unexpected == 0 {
+            Ok(())
+        } else {
+            Err(CliError::Failure(anyhow::anyhow!(
+                "the scenario did not run as expected"
+            )))
+        }
+    })
 }

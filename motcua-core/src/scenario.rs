@@ -137,38 +137,47 @@ pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
     toml::from_str(text).map_err(|e| ScenarioError(e.to_string()))
 }
 
+impl Scenario {
+    /// The scenario's actors, by name.
+    pub fn actors(&self) -> Result<BTreeMap<String, Actor>, ScenarioError> {
+        let scenario = self;
+        let mut actors = BTreeMap::new();
+        for (name, spec) in &scenario.actors {
+            let kind = match spec.kind.as_str() {
+                "applicant" => ActorKind::Applicant,
+                "system" => ActorKind::System,
+                "staff" => ActorKind::Staff {
+                    agency: spec
+                        .agency
+                        .clone()
+                        .unwrap_or_else(|| scenario.agency.clone()),
+                    roles: spec.roles.clone(),
+                },
+                other => {
+                    return Err(ScenarioError(format!(
+                        "actor `{name}`: unknown kind `{other}` (applicant, staff, system)"
+                    )));
+                }
+            };
+            actors.insert(
+                name.clone(),
+                Actor {
+                    id: name.clone(),
+                    kind,
+                },
+            );
+        }
+        Ok(actors)
+    }
+}
+
 /// Runs a scenario against a procedure and a calendar, in memory.
 pub fn run(
     scenario: &Scenario,
     procedure: &Procedure,
     calendar: &Arc<WorkingCalendar>,
 ) -> Result<Timeline, ScenarioError> {
-    let mut actors = BTreeMap::new();
-    for (name, spec) in &scenario.actors {
-        let kind = match spec.kind.as_str() {
-            "applicant" => ActorKind::Applicant,
-            "system" => ActorKind::System,
-            "staff" => ActorKind::Staff {
-                agency: spec
-                    .agency
-                    .clone()
-                    .unwrap_or_else(|| scenario.agency.clone()),
-                roles: spec.roles.clone(),
-            },
-            other => {
-                return Err(ScenarioError(format!(
-                    "actor `{name}`: unknown kind `{other}` (applicant, staff, system)"
-                )));
-            }
-        };
-        actors.insert(
-            name.clone(),
-            Actor {
-                id: name.clone(),
-                kind,
-            },
-        );
-    }
+    let actors = scenario.actors()?;
     let mut dossier = Dossier::new("scenario", scenario.agency.clone());
     let mut log = Vec::new();
     let mut entries = Vec::new();

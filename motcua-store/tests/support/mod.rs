@@ -53,7 +53,14 @@ pub async fn sqlite() -> TestStore {
 }
 
 pub async fn postgres() -> Option<TestStore> {
-    let base = std::env::var("MOTCUA_TEST_PG_URL").ok()?;
+    let Ok(base) = std::env::var("MOTCUA_TEST_PG_URL") else {
+        // CI sets MOTCUA_REQUIRE_PG so that a missing server fails instead of skipping.
+        assert!(
+            std::env::var_os("MOTCUA_REQUIRE_PG").is_none(),
+            "MOTCUA_REQUIRE_PG is set but MOTCUA_TEST_PG_URL is not"
+        );
+        return None;
+    };
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let schema = format!("t_{}_{}", std::process::id(), n);
     let admin = Store::connect(
