@@ -131,42 +131,34 @@ pub fn restore(args: RestoreArgs) -> Result<(), CliError> {
         for (table, n) in summary.tables {
             println!("{table}: {n}");
         }
-        let report = store.verify_all().await.map_err(fail)?;
-        println!(
-            "verified {} dossiers, {} events, {} problems",
-            report.dossiers,
-            report.events,
-            report.problems.len()
-        );
-        if report.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(CliError::Failure(anyhow::anyhow!(
-                "the restored data does not verify"
-            )))
-        }
+        check_chains(&store).await
     })
+}
+
+/// Verifies every hash chain, prints each problem and a summary, and fails if any.
+async fn check_chains(store: &Store) -> Result<(), CliError> {
+    let report = store.verify_all().await.map_err(fail)?;
+    for (id, problem) in &report.problems {
+        println!("{id}: {problem}");
+    }
+    println!(
+        "verified {} dossiers, {} events: {} problem(s)",
+        report.dossiers,
+        report.events,
+        report.problems.len()
+    );
+    if report.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failure(anyhow::anyhow!(
+            "some hash chains do not verify"
+        )))
+    }
 }
 
 pub fn verify(db: DatabaseArg) -> Result<(), CliError> {
     runtime()?.block_on(async {
         let store = open(&db).await?;
-        let report = store.verify_all().await.map_err(fail)?;
-        for (id, problem) in &report.problems {
-            println!("{id}: {problem}");
-        }
-        println!(
-            "verified {} dossiers, {} events: {} problem(s)",
-            report.dossiers,
-            report.events,
-            report.problems.len()
-        );
-        if report.problems.is_empty() {
-            Ok(())
-        } else {
-            Err(CliError::Failure(anyhow::anyhow!(
-                "some hash chains do not verify"
-            )))
-        }
+        check_chains(&store).await
     })
 }

@@ -419,7 +419,7 @@ fn database_commands_round_trip() {
         &dump.display().to_string(),
     ]);
     assert!(
-        out.contains("verified 3 dossiers, 47 events, 0 problems"),
+        out.contains("verified 3 dossiers, 47 events: 0 problem(s)"),
         "{out}"
     );
     // Restoring twice, or a file that is not an export, is refused with exit code 2.

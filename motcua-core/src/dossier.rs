@@ -447,6 +447,23 @@ impl Dossier {
         }
     }
 
+    /// The clock runs again after a wait: the appointments and the current step's due as
+    /// the event computed them.
+    fn resume(
+        &mut self,
+        appointment: DateTime<Utc>,
+        original: DateTime<Utc>,
+        step_due: DateTime<Utc>,
+    ) {
+        self.clock.paused = None;
+        self.clock.appointment = Some(appointment);
+        self.clock.original_appointment = Some(original);
+        if let Some(row) = self.slip.last_mut() {
+            row.due = step_due;
+        }
+        self.state = State::InProgress;
+    }
+
     fn clock_entry(&mut self, at: DateTime<Utc>, what: String) {
         self.clock.history.push(ClockEntry {
             at,
@@ -569,13 +586,7 @@ impl Dossier {
                 step_due,
                 ..
             } => {
-                self.clock.paused = None;
-                self.clock.appointment = Some(*appointment);
-                self.clock.original_appointment = Some(*original_appointment);
-                if let Some(row) = self.slip.last_mut() {
-                    row.due = *step_due;
-                }
-                self.state = State::InProgress;
+                self.resume(*appointment, *original_appointment, *step_due);
                 let what = match policy {
                     crate::procedure::SupplementPolicy::Restart => {
                         format!(
@@ -654,13 +665,7 @@ impl Dossier {
                 ..
             } => {
                 self.payment_due = None;
-                self.clock.paused = None;
-                self.clock.appointment = Some(*appointment);
-                self.clock.original_appointment = Some(*original_appointment);
-                if let Some(row) = self.slip.last_mut() {
-                    row.due = *step_due;
-                }
-                self.state = State::InProgress;
+                self.resume(*appointment, *original_appointment, *step_due);
                 self.clock_entry(
                     at,
                     format!(

@@ -201,92 +201,23 @@ impl Store {
                     .await?;
             }
         }
-        self.write_projection(&mut tx, &d, req.procedure, is_new, before, req.now)
-            .await?;
-        tx.commit().await?;
-        Ok(events)
-    }
-
-    async fn write_projection(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        d: &Dossier,
-        p: &Procedure,
-        is_new: bool,
-        before: u64,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
         let step_role = d
             .step
             .as_deref()
-            .and_then(|s| p.step(s))
-            .map(|s| s.role.as_str());
-        let code = d.code.as_ref().map(ToString::to_string);
-        let search = motcua_core::text::fold(&format!(
-            "{} {} {}",
-            d.applicant.name,
-            d.applicant.id_number,
-            code.as_deref().unwrap_or("")
-        ));
-        let open = !d.state.is_closed() && d.state != State::Finished;
-        let finished_at = match d.state {
-            State::Finished | State::Returned => d.slip.last().and_then(|r| r.left_at),
-            _ => None,
-        };
-        let sql = if is_new {
-            "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
-               national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
-               submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
-               updated_at, body, supplement_rounds, id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-               $21, $22, $23, $24, $25, $26)"
-        } else {
-            "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
-               version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
-               applicant_name = $11, search_text = $12, step = $13, step_role = $14, assignee = $15,
-               submitted_at = $16, accepted_at = $17, appointment = $18, original_appointment = $19,
-               finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
-               supplement_rounds = $25
-             WHERE id = $26 AND version = $27"
-        };
-        let mut q = sqlx::query(sql)
-            .bind(&d.agency)
-            .bind(&d.procedure)
-            .bind(&d.procedure_version)
-            .bind(&p.catalogue.field)
-            .bind(d.version as i64)
-            .bind(d.state.to_string())
-            .bind(i64::from(d.national_status()))
-            .bind(code)
-            .bind(d.owner.as_deref())
-            .bind(d.channel.map(|c| format!("{c:?}").to_lowercase()))
-            .bind(&d.applicant.name)
-            .bind(search)
-            .bind(d.step.as_deref().filter(|_| open))
-            .bind(step_role.filter(|_| open))
-            .bind(d.assignee.as_deref())
-            .bind(d.submitted_at.map(micros))
-            .bind(d.accepted_at.map(micros))
-            .bind(d.clock.appointment.map(micros))
-            .bind(d.clock.original_appointment.map(micros))
-            .bind(finished_at.map(micros))
-            .bind(d.closed_at.map(micros))
-            .bind(d.timeliness.map(|t| format!("{t:?}").to_lowercase()))
-            .bind(micros(now))
-            .bind(json(d)?)
-            .bind(i64::from(d.supplement_rounds))
-            .bind(&d.id);
-        if !is_new {
-            q = q.bind(before as i64);
-        }
-        let done = q.execute(&mut **tx).await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!(
-                "dossier {} changed concurrently",
-                d.id
-            )));
-        }
-        Ok(())
+            .and_then(|st| req.procedure.step(st))
+            .map(|st| st.role.as_str());
+        write_projection(
+            &mut tx,
+            &d,
+            &req.procedure.catalogue.field,
+            step_role,
+            is_new,
+            before,
+            req.now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(events)
     }
 
     /// An attachment's bytes, checked against their SHA-256.
@@ -305,4 +236,83 @@ impl Store {
         }
         Ok((content_type, bytes))
     }
+}
+
+/// Writes a dossier's projection row: inserts it when new, else updates it if its version is
+/// still `before`.
+pub(crate) async fn write_projection(
+    tx: &mut Transaction<'static, Any>,
+    d: &Dossier,
+    field: &str,
+    step_role: Option<&str>,
+    is_new: bool,
+    before: u64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let code = d.code.as_ref().map(ToString::to_string);
+    let search = motcua_core::text::fold(&format!(
+        "{} {} {}",
+        d.applicant.name,
+        d.applicant.id_number,
+        code.as_deref().unwrap_or("")
+    ));
+    let open = !d.state.is_closed() && d.state != State::Finished;
+    let finished_at = match d.state {
+        State::Finished | State::Returned => d.slip.last().and_then(|r| r.left_at),
+        _ => None,
+    };
+    let sql = if is_new {
+        "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
+           national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
+           submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
+           updated_at, body, supplement_rounds, id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+           $21, $22, $23, $24, $25, $26)"
+    } else {
+        "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
+           version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
+           applicant_name = $11, search_text = $12, step = $13, step_role = $14, assignee = $15,
+           submitted_at = $16, accepted_at = $17, appointment = $18, original_appointment = $19,
+           finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
+           supplement_rounds = $25
+         WHERE id = $26 AND version = $27"
+    };
+    let mut q = sqlx::query(sql)
+        .bind(&d.agency)
+        .bind(&d.procedure)
+        .bind(&d.procedure_version)
+        .bind(field)
+        .bind(d.version as i64)
+        .bind(d.state.to_string())
+        .bind(i64::from(d.national_status()))
+        .bind(code)
+        .bind(d.owner.as_deref())
+        .bind(d.channel.map(|c| format!("{c:?}").to_lowercase()))
+        .bind(&d.applicant.name)
+        .bind(search)
+        .bind(d.step.as_deref().filter(|_| open))
+        .bind(step_role.filter(|_| open))
+        .bind(d.assignee.as_deref())
+        .bind(d.submitted_at.map(micros))
+        .bind(d.accepted_at.map(micros))
+        .bind(d.clock.appointment.map(micros))
+        .bind(d.clock.original_appointment.map(micros))
+        .bind(finished_at.map(micros))
+        .bind(d.closed_at.map(micros))
+        .bind(d.timeliness.map(|t| format!("{t:?}").to_lowercase()))
+        .bind(micros(now))
+        .bind(json(d)?)
+        .bind(i64::from(d.supplement_rounds))
+        .bind(&d.id);
+    if !is_new {
+        q = q.bind(before as i64);
+    }
+    let done = q.execute(&mut **tx).await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::Conflict(format!(
+            "dossier {} changed concurrently",
+            d.id
+        )));
+    }
+    Ok(())
 }

@@ -10,14 +10,18 @@
 //! events, update the projection and the outbox, and allocate dossier codes, all in one
 //! transaction with an optimistic version check.
 
+mod accounts;
 mod backup;
+mod bulk;
 mod dossiers;
 mod error;
 mod migrate;
 mod queries;
 mod stats;
 
+pub use accounts::{Feedback, Grant, User};
 pub use backup::{ExportSummary, VerifyReport};
+pub use bulk::Generated;
 pub use dossiers::{ExecuteRequest, NewAttachment};
 pub use error::StoreError;
 pub use queries::{DossierSummary, FeedItem, QueueFilter};

@@ -269,42 +269,7 @@ async fn attachments_are_checked() {
         let s = &t.store;
         seed(s).await;
         let spec = staff(Role::Specialist);
-        run(
-            s,
-            "d1",
-            &applicant("an"),
-            "2026-04-20T09:00:00+07:00",
-            submit("An"),
-        )
-        .await
-        .expect("submit");
-        run(
-            s,
-            "d1",
-            &staff(Role::ReceptionOfficer),
-            "2026-04-20T10:00:00+07:00",
-            Command::Accept { sequence: 1 },
-        )
-        .await
-        .expect("accept");
-        run(
-            s,
-            "d1",
-            &staff(Role::ReceptionOfficer),
-            "2026-04-20T10:10:00+07:00",
-            forward("phan-cong"),
-        )
-        .await
-        .expect("f");
-        run(
-            s,
-            "d1",
-            &staff(Role::DepartmentHead),
-            "2026-04-20T10:20:00+07:00",
-            forward("tham-dinh"),
-        )
-        .await
-        .expect("f");
+        at_tham_dinh(s, "d1", "An").await;
         let ghost = Command::AttachDraft {
             attachment: Attachment {
                 name: "x.pdf".into(),
@@ -708,44 +673,9 @@ async fn export_import_round_trips_across_backends() {
     for source in &mut sources {
         let s = &source.store;
         seed(s).await;
-        run(
-            s,
-            "d1",
-            &applicant("an"),
-            "2026-04-20T09:00:00+07:00",
-            submit("Nguyễn Văn An"),
-        )
-        .await
-        .expect("submit");
-        run(
-            s,
-            "d1",
-            &staff(Role::ReceptionOfficer),
-            "2026-04-20T10:00:00+07:00",
-            Command::Accept { sequence: 0 },
-        )
-        .await
-        .expect("accept");
+        at_tham_dinh(s, "d1", "Nguyễn Văn An").await;
         let file = b"%PDF".to_vec();
         let sha = motcua_store::sha256_hex(&file);
-        run(
-            s,
-            "d1",
-            &staff(Role::ReceptionOfficer),
-            "2026-04-20T10:10:00+07:00",
-            forward("phan-cong"),
-        )
-        .await
-        .expect("f");
-        run(
-            s,
-            "d1",
-            &staff(Role::DepartmentHead),
-            "2026-04-20T10:20:00+07:00",
-            forward("tham-dinh"),
-        )
-        .await
-        .expect("f");
         run_with(
             s,
             "d1",
@@ -858,4 +788,137 @@ async fn sqlite_online_backup_is_a_working_database() {
     );
     copy.close().await;
     let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn users_calendars_and_feedback() {
+    use motcua_store::{Feedback, Grant, User};
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let u = User {
+            id: "mot-cua-1".into(),
+            kind: "staff".into(),
+            name: "Lâm Thị Hoa".into(),
+            email: Some("hoa@soctrang.gov.vn".into()),
+            phone: None,
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            must_change_password: true,
+            created_at: at("2026-11-01T08:00:00+07:00"),
+        };
+        let grants = vec![Grant {
+            agency_id: AGENCY.into(),
+            role: "reception-officer".into(),
+        }];
+        s.create_user(&u, &grants).await.expect("created");
+        assert!(
+            matches!(
+                s.create_user(&u, &grants).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.user("mot-cua-1").await.expect("user"),
+            (u.clone(), grants.clone())
+        );
+        s.set_password("mot-cua-1", "$argon2id$new", false)
+            .await
+            .expect("changed");
+        let (after, _) = s.user("mot-cua-1").await.expect("user");
+        assert!(!after.must_change_password);
+        assert!(matches!(
+            s.set_password("nobody", "x", false).await,
+            Err(StoreError::NotFound(_))
+        ));
+        // A grant at an agency that does not exist is refused (foreign key).
+        let bad = User {
+            id: "x".into(),
+            ..u.clone()
+        };
+        assert!(
+            s.create_user(
+                &bad,
+                &[Grant {
+                    agency_id: "000.99.99.H53".into(),
+                    role: "clerk".into()
+                }]
+            )
+            .await
+            .is_err()
+        );
+        assert!(
+            matches!(s.user("x").await, Err(StoreError::NotFound(_))),
+            "nothing half-done"
+        );
+
+        assert_eq!(
+            s.put_calendar("soc-trang", "{\"layers\":[]}")
+                .await
+                .expect("v1"),
+            1
+        );
+        assert_eq!(
+            s.put_calendar("soc-trang", "{\"layers\":[]}")
+                .await
+                .expect("same"),
+            1
+        );
+        assert_eq!(
+            s.put_calendar("soc-trang", "{\"layers\":[1]}")
+                .await
+                .expect("v2"),
+            2
+        );
+        assert_eq!(
+            s.calendar("soc-trang").await.expect("latest"),
+            (2, "{\"layers\":[1]}".to_string())
+        );
+
+        let f = Feedback {
+            id: "pa-1".into(),
+            agency_id: AGENCY.into(),
+            dossier_id: None,
+            author: "an".into(),
+            subject: "Thời gian tiếp nhận".into(),
+            body: "Bộ phận một cửa mở cửa lúc mấy giờ?".into(),
+            created_at: at("2026-11-02T09:00:00+07:00"),
+            due_at: at("2026-11-05T09:00:00+07:00"),
+            answer: None,
+            answered_at: None,
+            published: false,
+        };
+        s.put_feedback(&f).await.expect("feedback");
+        assert!(
+            s.published_feedback(10)
+                .await
+                .expect("published")
+                .is_empty()
+        );
+        s.answer_feedback(
+            "pa-1",
+            "Từ 7 giờ sáng các ngày làm việc.",
+            at("2026-11-03T10:00:00+07:00"),
+            true,
+        )
+        .await
+        .expect("answered");
+        assert!(matches!(
+            s.answer_feedback("pa-1", "again", at("2026-11-03T11:00:00+07:00"), true)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            s.answer_feedback("pa-2", "?", at("2026-11-03T11:00:00+07:00"), true)
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+        let published = s.published_feedback(10).await.expect("published");
+        assert_eq!(published.len(), 1);
+        assert_eq!(
+            published[0].answer.as_deref(),
+            Some("Từ 7 giờ sáng các ngày làm việc.")
+        );
+    }
 }

@@ -223,3 +223,27 @@ pub fn forward(to: &str) -> Command {
         assignee: None,
     }
 }
+
+/// Submits dossier `id` online on 20 April 2026 and carries it to the `tham-dinh` step.
+pub async fn at_tham_dinh(store: &Store, id: &str, name: &str) {
+    let desk = staff(Role::ReceptionOfficer);
+    let steps = [
+        (applicant("an"), "2026-04-20T09:00:00+07:00", submit(name)),
+        (
+            desk.clone(),
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 0 },
+        ),
+        (desk, "2026-04-20T10:10:00+07:00", forward("phan-cong")),
+        (
+            staff(Role::DepartmentHead),
+            "2026-04-20T10:20:00+07:00",
+            forward("tham-dinh"),
+        ),
+    ];
+    for (actor, now, command) in steps {
+        run(store, id, &actor, now, command)
+            .await
+            .expect("step to tham-dinh");
+    }
+}

@@ -1,0 +1,285 @@
+//! Accounts, calendars and feedback: the rest of what the store keeps.
+//!
+//! Password hashing belongs to the server; the store keeps the hash and the first-login flag.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::{Store, StoreError, from_micros, micros, sha256_hex};
+
+/// A user account: an applicant or a staff member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// Login name.
+    pub id: String,
+    /// `applicant` or `staff`.
+    pub kind: String,
+    /// Full name.
+    pub name: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// The password hash (argon2 PHC string), never the password.
+    pub password_hash: String,
+    /// Staff must change the password at first login.
+    pub must_change_password: bool,
+    /// When the account was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A role a user holds at an agency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    /// The agency.
+    pub agency_id: String,
+    /// The role (kebab-case, as in procedure files).
+    pub role: String,
+}
+
+/// A feedback item (phản ánh, kiến nghị) and its answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    /// Identifier.
+    pub id: String,
+    /// The agency it is addressed to.
+    pub agency_id: String,
+    /// The dossier it is about, if any.
+    pub dossier_id: Option<String>,
+    /// Who wrote it.
+    pub author: String,
+    /// Subject.
+    pub subject: String,
+    /// Text.
+    pub body: String,
+    /// Received at.
+    pub created_at: DateTime<Utc>,
+    /// The answer is due (3 working days, Điều 19).
+    pub due_at: DateTime<Utc>,
+    /// The answer.
+    pub answer: Option<String>,
+    /// Answered at.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// Whether the answer is published on the portal.
+    pub published: bool,
+}
+
+impl Store {
+    /// Creates a user; an existing id is a conflict.
+    pub async fn create_user(&self, u: &User, grants: &[Grant]) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO users (id, kind, name, email, phone, password_hash, must_change_password, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&u.id)
+        .bind(&u.kind)
+        .bind(&u.name)
+        .bind(u.email.as_deref())
+        .bind(u.phone.as_deref())
+        .bind(&u.password_hash)
+        .bind(i64::from(u.must_change_password))
+        .bind(micros(u.created_at))
+        .execute(&mut *tx)
+        .await?;
+        for g in grants {
+            sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
+                .bind(&u.id)
+                .bind(&g.agency_id)
+                .bind(&g.role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A user and the roles they hold.
+    pub async fn user(&self, id: &str) -> Result<(User, Vec<Grant>), StoreError> {
+        let r = sqlx::query(
+            "SELECT id, kind, name, email, phone, password_hash, must_change_password, created_at FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        let user = User {
+            id: r.try_get(0)?,
+            kind: r.try_get(1)?,
+            name: r.try_get(2)?,
+            email: r.try_get(3)?,
+            phone: r.try_get(4)?,
+            password_hash: r.try_get(5)?,
+            must_change_password: r.try_get::<i64, _>(6)? != 0,
+            created_at: from_micros(r.try_get(7)?),
+        };
+        let grants = sqlx::query(
+            "SELECT agency_id, role FROM user_roles WHERE user_id = $1 ORDER BY agency_id, role",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Grant {
+                agency_id: r.try_get(0)?,
+                role: r.try_get(1)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+        Ok((user, grants))
+    }
+
+    /// Replaces a user's password hash and clears (or sets) the first-login flag.
+    pub async fn set_password(
+        &self,
+        id: &str,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(i64::from(must_change))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {id}")));
+        }
+        Ok(())
+    }
+
+    /// Stores a new version of a named calendar (its specification as JSON) and returns the
+    /// version number. The same content as the latest version is not stored again.
+    pub async fn put_calendar(&self, name: &str, spec_json: &str) -> Result<i64, StoreError> {
+        let sha = sha256_hex(spec_json.as_bytes());
+        let mut tx = self.begin_write().await?;
+        let latest = sqlx::query(
+            "SELECT version, sha256 FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let next = match latest {
+            Some(r) => {
+                let (v, s): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+                if s == sha {
+                    return Ok(v);
+                }
+                v + 1
+            }
+            None => 1,
+        };
+        sqlx::query("INSERT INTO calendars (name, version, spec, sha256, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(name)
+            .bind(next)
+            .bind(spec_json)
+            .bind(&sha)
+            .bind(micros(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// The latest version of a named calendar: (version, specification JSON).
+    pub async fn calendar(&self, name: &str) -> Result<(i64, String), StoreError> {
+        let r = sqlx::query(
+            "SELECT version, spec FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("calendar {name}")))?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+
+    /// Records a feedback item.
+    pub async fn put_feedback(&self, f: &Feedback) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO feedback (id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&f.id)
+        .bind(&f.agency_id)
+        .bind(f.dossier_id.as_deref())
+        .bind(&f.author)
+        .bind(&f.subject)
+        .bind(&f.body)
+        .bind(micros(f.created_at))
+        .bind(micros(f.due_at))
+        .bind(f.answer.as_deref())
+        .bind(f.answered_at.map(micros))
+        .bind(i64::from(f.published))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Answers a feedback item once; answering again is a conflict.
+    pub async fn answer_feedback(
+        &self,
+        id: &str,
+        answer: &str,
+        at: DateTime<Utc>,
+        publish: bool,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE feedback SET answer = $1, answered_at = $2, published = $3 WHERE id = $4 AND answer IS NULL")
+            .bind(answer)
+            .bind(micros(at))
+            .bind(i64::from(publish))
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            self.feedback(id).await?;
+            return Err(StoreError::Conflict(format!(
+                "feedback {id} is already answered"
+            )));
+        }
+        Ok(())
+    }
+
+    /// One feedback item.
+    pub async fn feedback(&self, id: &str) -> Result<Feedback, StoreError> {
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published FROM feedback WHERE id = $1";
+        let r = sqlx::query(sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("feedback {id}")))?;
+        feedback_from_row(&r)
+    }
+
+    /// Published answers, newest first.
+    pub async fn published_feedback(&self, limit: u32) -> Result<Vec<Feedback>, StoreError> {
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published
+                   FROM feedback WHERE published = 1 ORDER BY answered_at DESC LIMIT $1";
+        sqlx::query(sql)
+            .bind(i64::from(limit.max(1)))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(feedback_from_row)
+            .collect()
+    }
+}
+
+fn feedback_from_row(r: &sqlx::any::AnyRow) -> Result<Feedback, StoreError> {
+    Ok(Feedback {
+        id: r.try_get(0)?,
+        agency_id: r.try_get(1)?,
+        dossier_id: r.try_get(2)?,
+        author: r.try_get(3)?,
+        subject: r.try_get(4)?,
+        body: r.try_get(5)?,
+        created_at: from_micros(r.try_get(6)?),
+        due_at: from_micros(r.try_get(7)?),
+        answer: r.try_get(8)?,
+        answered_at: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
+        published: r.try_get::<i64, _>(10)? != 0,
+    })
+}
