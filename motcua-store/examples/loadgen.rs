@@ -381,7 +381,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Committed transitions per second, next to a bare insert-and-commit loop.
-    let k = 600u64;
+    let k = 3000u64;
     let officer = staff("000.20.00.H53");
     let citizen = Actor {
         id: "bench-citizen".into(),

@@ -77,6 +77,11 @@ impl Store {
     /// Loads the dossier, lets the engine decide, and writes the events, the projection, the
     /// outbox and any attachments in one transaction. A refusal writes nothing; a concurrent
     /// change is a [`StoreError::Conflict`], never a lost update.
+    ///
+    /// Dossiers this store wrote recently are kept in memory, which saves reading them back
+    /// at the start of the next command; the `WHERE version = ...` guard and the event
+    /// sequence key catch a copy that another process made stale, and any failure on a
+    /// remembered copy is decided again on what is stored.
     pub async fn execute(&self, req: ExecuteRequest<'_>) -> Result<Vec<RecordedEvent>, StoreError> {
         for a in &req.attachments {
             let size = a.bytes.len() as u64;
@@ -87,8 +92,37 @@ impl Store {
                 });
             }
         }
+        let remembered = self.remembered(req.dossier_id);
+        let known = match (remembered, &req.command) {
+            (Some(d), _) => Some(Some(d)),
+            // A submission names a new dossier: if it exists after all, the inserts conflict.
+            (None, Command::Submit { .. }) => Some(None),
+            (None, _) => None,
+        };
+        if let Some(known) = known {
+            match self.execute_once(&req, Some(known)).await {
+                Ok(events) => return Ok(events),
+                Err(StoreError::TooLarge { size, limit }) => {
+                    return Err(StoreError::TooLarge { size, limit });
+                }
+                Err(_) => self.forget(req.dossier_id),
+            }
+        }
+        self.execute_once(&req, None).await
+    }
+
+    /// One attempt: `known` is the dossier as remembered (`Some(None)`: known not to exist),
+    /// or `None` to read it in the transaction.
+    async fn execute_once(
+        &self,
+        req: &ExecuteRequest<'_>,
+        known: Option<Option<Dossier>>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut tx = self.begin_write().await?;
-        let current = load(&mut tx, req.dossier_id).await?;
+        let current = match known {
+            Some(d) => d,
+            None => load(&mut tx, req.dossier_id).await?,
+        };
         let is_new = current.is_none();
         let mut d = current.unwrap_or_else(|| Dossier::new(req.dossier_id, req.agency));
         if let Some(v) = req.expected_version
@@ -100,7 +134,7 @@ impl Store {
             )));
         }
         let before = d.version;
-        let mut command = req.command;
+        let mut command = req.command.clone();
         if let Command::Accept { sequence } = &mut command
             && d.state == State::Submitted
         {
@@ -217,6 +251,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.remember(d);
         Ok(events)
     }
 

@@ -30,6 +30,8 @@ pub use stats::{FieldStats, Statistics};
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Which database is behind a store.
@@ -93,7 +95,12 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     attachment_limit: u64,
+    /// Dossiers this process wrote last, by id (see [`Store::execute`]).
+    recent: Arc<Mutex<HashMap<String, motcua_core::dossier::Dossier>>>,
 }
+
+/// How many dossiers [`Store::execute`] remembers before it starts afresh.
+const REMEMBERED: usize = 10_000;
 
 /// Microseconds since the Unix epoch.
 pub(crate) fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -154,6 +161,9 @@ impl Store {
                         conn.execute(sync).await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
+                        // 64 MiB of page cache per connection (the default is 2 MiB): the
+                        // indexes of a province's database stay in memory.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })
@@ -165,7 +175,27 @@ impl Store {
             pool,
             backend,
             attachment_limit: options.attachment_limit,
+            recent: Arc::default(),
         })
+    }
+
+    pub(crate) fn remembered(&self, id: &str) -> Option<motcua_core::dossier::Dossier> {
+        self.recent.lock().ok()?.get(id).cloned()
+    }
+
+    pub(crate) fn remember(&self, d: motcua_core::dossier::Dossier) {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() >= REMEMBERED {
+                recent.clear();
+            }
+            recent.insert(d.id.clone(), d);
+        }
+    }
+
+    pub(crate) fn forget(&self, id: &str) {
+        if let Ok(mut recent) = self.recent.lock() {
+            recent.remove(id);
+        }
     }
 
     /// Runs one SQL statement as given. For administration and tests (creating a schema,

@@ -922,3 +922,77 @@ async fn users_calendars_and_feedback() {
         );
     }
 }
+
+/// Two servers on one database: each remembers the dossiers it wrote; a copy made stale by
+/// the other is caught and the command decided again on what is stored.
+#[tokio::test]
+async fn a_second_server_never_acts_on_a_stale_copy() {
+    for t in backends().await {
+        let a = &t.store;
+        seed(a).await;
+        let b = motcua_store::Store::connect(&t.url, Default::default())
+            .await
+            .expect("second handle");
+        at_tham_dinh(a, "d1", "An").await;
+        // Server B moves the dossier on; server A still remembers it at tham-dinh.
+        run(
+            &b,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-21T09:00:00+07:00",
+            forward("duyet"),
+        )
+        .await
+        .expect("b forwards");
+        // A specialist on server A tries the same move: decided on the stored state, it is
+        // refused (the dossier is no longer at tham-dinh), not applied twice.
+        let r = run(
+            a,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-21T09:05:00+07:00",
+            forward("duyet"),
+        )
+        .await;
+        assert!(
+            matches!(r, Err(StoreError::Rejected(ref e)) if e.code == "forbidden" || e.code == "no_such_transition"),
+            "{}: {r:?}",
+            t.name
+        );
+        // The head on server A acts on the current state.
+        run(
+            a,
+            "d1",
+            &staff(Role::DepartmentHead),
+            "2026-04-21T10:00:00+07:00",
+            Command::SendBack {
+                to: "tham-dinh".into(),
+                instructions: "Bổ sung".into(),
+            },
+        )
+        .await
+        .expect("a acts on the stored state");
+        let events = a.events("d1").await.expect("events");
+        assert_eq!(events.len(), 6);
+        assert_eq!(verify(&events), Ok(()));
+        assert_eq!(
+            b.dossier("d1").await.expect("d1").step.as_deref(),
+            Some("tham-dinh")
+        );
+        // A submission for an id that exists elsewhere is refused, not duplicated.
+        let r = run(
+            &b,
+            "d1",
+            &applicant("x"),
+            "2026-04-21T11:00:00+07:00",
+            submit("X"),
+        )
+        .await;
+        assert!(
+            matches!(r, Err(StoreError::Rejected(ref e)) if e.code == "wrong_state"),
+            "{}: {r:?}",
+            t.name
+        );
+        b.close().await;
+    }
+}
