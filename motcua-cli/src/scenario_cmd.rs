@@ -86,8 +86,7 @@ fn load(
 ) -> Result<(), CliError> {
     let (s, procedure_path, source) = read(&file)?;
     let procedure = procedure_cmd::load(&procedure_path)?;
-    let actors = s
-        .actors()
+    s.actors()
         .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
     let calendar = Arc::new(
         WorkingCalendar::national(default_windows()).context("building the national calendar")?,
@@ -113,60 +112,13 @@ fn load(
             .put_procedure(&source, &procedure)
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
-        let mut unexpected = 0;
-        for (i, step) in s.steps.iter().enumerate() {
-            let actor = actors.get(&step.actor).ok_or_else(|| {
-                bad_input(anyhow::anyhow!(
-                    "step {}: unknown actor `{}`",
-                    i + 1,
-                    step.actor
-                ))
-            })?;
-            // Scenarios name files only; upload a small placeholder for each one referenced.
-            let mut command = step.command.clone();
-            let mut attachments = vec![];
-            if let motcua_core::dossier::Command::AttachDraft { attachment }
-            | motcua_core::dossier::Command::AttachSignedResult { attachment } = &mut command
-            {
-                let bytes =
-                    format!("motcua scenario placeholder for {}", attachment.name).into_bytes();
-                attachment.sha256 = motcua_store::sha256_hex(&bytes);
-                attachments.push(motcua_store::NewAttachment {
-                    bytes,
-                    content_type: "text/plain".into(),
-                });
-            }
-            let result = store
-                .execute(motcua_store::ExecuteRequest {
-                    dossier_id: &id,
-                    agency: &s.agency,
-                    command,
-                    actor,
-                    now: step.at,
-                    procedure: &procedure,
-                    calendar: &calendar,
-                    expected_version: None,
-                    attachments,
-                })
-                .await;
-            let refused = match result {
-                Ok(_) => false,
-                Err(motcua_store::StoreError::Rejected(_)) => true,
-                Err(e) => return Err(CliError::Failure(anyhow::anyhow!("step {}: {e}", i + 1))),
-            };
-            if refused != (step.expect == scenario::Expect::Refused) {
-                unexpected += 1;
-                println!(
-                    "step {} ({}) did not behave as expected",
-                    i + 1,
-                    step.command.name()
-                );
-            }
-        }
-        let d = store
-            .dossier(&id)
+        let (d, unexpected) = store
+            .replay(&s, &id, &procedure, &calendar)
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        for n in &unexpected {
+            println!("step {n} did not behave as expected");
+        }
         println!(
             "{id}: {} · state {} · national status {} · {} events",
             d.code
@@ -177,7 +129,7 @@ fn load(
             d.national_status(),
             d.version
         );
-        if unexpected == 0 {
+        if unexpected.is_empty() {
             Ok(())
         } else {
             Err(CliError::Failure(anyhow::anyhow!(

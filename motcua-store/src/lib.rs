@@ -17,6 +17,7 @@ mod dossiers;
 mod error;
 mod migrate;
 mod queries;
+mod replay;
 mod stats;
 
 pub use accounts::{Feedback, Grant, User};
@@ -316,6 +317,22 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(sha)
+    }
+
+    /// Every stored procedure version: (code, version, source text).
+    pub async fn procedures(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        sqlx::query("SELECT code, version, source FROM procedures ORDER BY code, version")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
     }
 
     /// The stored source text of a procedure version.

@@ -1,0 +1,63 @@
+//! The API's one error type: a stable snake_case code, an HTTP status, a Vietnamese message.
+//! Internal details are logged, never returned.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use motcua_store::StoreError;
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable code.
+    pub code: &'static str,
+    /// For people, in Vietnamese.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 with a code and a message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::BAD_REQUEST, code, message: message.into() }
+    }
+
+    /// A 404.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into() }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::NotFound(_) => ApiError::not_found("Không tìm thấy."),
+            StoreError::Conflict(_) => ApiError {
+                status: StatusCode::CONFLICT,
+                code: "conflict",
+                message: "Dữ liệu vừa được thay đổi; vui lòng tải lại và thử lại.".into(),
+            },
+            StoreError::Rejected(r) => ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "rejected",
+                message: r.message_vi,
+            },
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ApiError {
+                    status: StatusCode::INTERNAL_SERVER_ERROR,
+                    code: "internal",
+                    message: "Hệ thống gặp sự cố; vui lòng thử lại sau.".into(),
+                }
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "code": self.code, "message": self.message });
+        (self.status, Json(body)).into_response()
+    }
+}
