@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod deadline_cmd;
 mod procedure_cmd;
 mod scenario_cmd;
+mod serve_cmd;
 mod store_cmd;
 
 use clap::{Parser, Subcommand};
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Runs the HTTP server (public API for now); seeds a demo on an empty database.
+    Serve(serve_cmd::ServeArgs),
     /// Calendars: holidays of a year, lunar and solar dates.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCommand),
@@ -66,6 +69,7 @@ pub fn bad_input(e: impl Into<anyhow::Error>) -> CliError {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(a) => serve_cmd::run(a),
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Deadline(d) => deadline_cmd::run(d),
         Command::Procedure(p) => procedure_cmd::run(p),

@@ -1,4 +1,96 @@
-//! motcua-http: the JSON API, the citizen portal and the staff back-office of motcua.
+//! motcua-http: the HTTP server of motcua.
 //!
-//! Not built yet: this crate holds the place the workspace layout gives it. The work is
-//! described by the `motcua serve` issue; nothing here is presented as done.
+//! This first slice serves the public, unauthenticated part of the JSON API: health and
+//! readiness, the catalogue of agencies and procedures, the public lookup of a dossier by
+//! its code (no personal data), the working calendar and deadlines, and the OpenAPI
+//! document of exactly these endpoints. Accounts, staff and applicant endpoints, tenants by
+//! host name, metrics and the portal pages are not built yet.
+//!
+//! `router(state)` builds the whole application; tests call it without a socket.
+
+mod api;
+pub mod demo;
+mod error;
+mod openapi;
+
+pub use error::ApiError;
+
+use axum::Router;
+use axum::routing::get;
+use motcua_core::calendar::WorkingCalendar;
+use motcua_core::procedure::Procedure;
+use motcua_store::Store;
+use std::sync::Arc;
+
+/// What every request can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The national calendar (agency calendars come with the administration screens).
+    pub calendar: Arc<WorkingCalendar>,
+    /// Procedures loaded from the database, parsed once at start.
+    pub procedures: Arc<Vec<Procedure>>,
+}
+
+impl AppState {
+    /// Loads and parses every stored procedure version. A stored file that no longer loads
+    /// is an error: the server does not start on a catalogue it cannot read.
+    pub async fn load(store: Store, calendar: Arc<WorkingCalendar>) -> Result<AppState, String> {
+        let mut procedures = Vec::new();
+        for (code, version, source) in store.procedures().await.map_err(|e| e.to_string())? {
+            let (p, _) = Procedure::load(&format!("{code}@{version}"), &source)
+                .map_err(|r| r.to_string())?;
+            procedures.push(p);
+        }
+        Ok(AppState {
+            store,
+            calendar,
+            procedures: Arc::new(procedures),
+        })
+    }
+}
+
+/// The application: every route, with its state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/agencies", get(api::agencies))
+        .route("/api/v1/procedures", get(api::procedures))
+        .route("/api/v1/procedures/{code}", get(api::procedure))
+        .route("/api/v1/lookup/{code}", get(api::lookup))
+        .route("/api/v1/calendar/{year}", get(api::calendar_year))
+        .route("/api/v1/deadline", get(api::deadline))
+        .fallback(api::not_found)
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until Ctrl-C or SIGTERM, then finishes the requests
+/// in flight.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

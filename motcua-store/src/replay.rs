@@ -6,7 +6,7 @@ use motcua_core::procedure::Procedure;
 use motcua_core::scenario::{Expect, Scenario};
 use std::sync::Arc;
 
-use crate::{sha256_hex, ExecuteRequest, NewAttachment, Store, StoreError};
+use crate::{ExecuteRequest, NewAttachment, Store, StoreError, sha256_hex};
 
 impl Store {
     /// Runs every step of `scenario` through [`Store::execute`] as dossier `id`. Files the
@@ -20,16 +20,21 @@ impl Store {
         procedure: &Procedure,
         calendar: &Arc<WorkingCalendar>,
     ) -> Result<(Dossier, Vec<usize>), StoreError> {
-        let actors = scenario.actors().map_err(|e| StoreError::Config(e.to_string()))?;
+        let actors = scenario
+            .actors()
+            .map_err(|e| StoreError::Config(e.to_string()))?;
         let mut unexpected = Vec::new();
         for (i, step) in scenario.steps.iter().enumerate() {
-            let actor = actors
-                .get(&step.actor)
-                .ok_or_else(|| StoreError::Config(format!("step {}: unknown actor `{}`", i + 1, step.actor)))?;
+            let actor = actors.get(&step.actor).ok_or_else(|| {
+                StoreError::Config(format!("step {}: unknown actor `{}`", i + 1, step.actor))
+            })?;
             let mut command = step.command.clone();
             let mut attachments = vec![];
-            if let Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } = &mut command {
-                let bytes = format!("motcua scenario placeholder for {}", attachment.name).into_bytes();
+            if let Command::AttachDraft { attachment }
+            | Command::AttachSignedResult { attachment } = &mut command
+            {
+                let bytes =
+                    format!("motcua scenario placeholder for {}", attachment.name).into_bytes();
                 attachment.sha256 = sha256_hex(&bytes);
                 attachments.push(NewAttachment {
                     bytes,

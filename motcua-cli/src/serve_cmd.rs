@@ -1,0 +1,77 @@
+//! `motcua serve`: the HTTP server on an embedded SQLite file (default) or PostgreSQL.
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use motcua_core::calendar::{WorkingCalendar, default_windows};
+use std::sync::Arc;
+
+use crate::CliError;
+use crate::store_cmd::DatabaseArg;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MOTCUA_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Do not seed the demo province on an empty database.
+    #[arg(long)]
+    no_demo: bool,
+    /// Log format.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+pub fn run(args: ServeArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let subscriber = tracing_subscriber::fmt()
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match args.log_format {
+        LogFormat::Json => subscriber.json().init(),
+        LogFormat::Text => subscriber.init(),
+    }
+    crate::store_cmd::runtime()?.block_on(async {
+        let store = crate::store_cmd::open(&args.db).await?;
+        let calendar = Arc::new(
+            WorkingCalendar::national(default_windows())
+                .context("building the national calendar")
+                .map_err(CliError::Failure)?,
+        );
+        if !args.no_demo
+            && motcua_http::demo::seed_if_empty(&store, &calendar)
+                .await
+                .map_err(|e| CliError::Failure(anyhow::anyhow!("seeding the demo: {e}")))?
+        {
+            tracing::info!(
+                "empty database: seeded the Sóc Trăng demo (agencies, 5 procedures, 4 dossiers)"
+            );
+        }
+        let state = motcua_http::AppState::load(store, calendar)
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(&args.addr)
+            .await
+            .with_context(|| format!("listening on {}", args.addr))
+            .map_err(CliError::BadInput)?;
+        tracing::info!(
+            addr = %args.addr,
+            database = %motcua_store::redact(&args.db.database),
+            "motcua is serving; try /api/v1/procedures"
+        );
+        motcua_http::serve(listener, state)
+            .await
+            .context("serving")
+            .map_err(CliError::Failure)
+    })
+}

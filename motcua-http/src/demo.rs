@@ -1,0 +1,153 @@
+//! The demo a new user gets on an empty database: Sóc Trăng province, its service center
+//! and departments, one district, one commune, the example procedures, and the example
+//! scenarios replayed as real dossiers.
+
+use motcua_core::calendar::WorkingCalendar;
+use motcua_core::procedure::Procedure;
+use motcua_core::scenario;
+use motcua_store::{Agency, Store, StoreError};
+use std::sync::Arc;
+
+const PROCEDURES: [(&str, &str); 5] = [
+    (
+        "khai-sinh.toml",
+        include_str!("../../examples/procedures/khai-sinh.toml"),
+    ),
+    (
+        "ho-kinh-doanh.toml",
+        include_str!("../../examples/procedures/ho-kinh-doanh.toml"),
+    ),
+    (
+        "cap-giay-chung-nhan-dat.toml",
+        include_str!("../../examples/procedures/cap-giay-chung-nhan-dat.toml"),
+    ),
+    (
+        "cap-phep-xay-dung.toml",
+        include_str!("../../examples/procedures/cap-phep-xay-dung.toml"),
+    ),
+    (
+        "ly-lich-tu-phap.toml",
+        include_str!("../../examples/procedures/ly-lich-tu-phap.toml"),
+    ),
+];
+
+const SCENARIOS: [(&str, &str, &str); 4] = [
+    (
+        "demo-xay-dung",
+        "cap-phep-xay-dung.toml",
+        include_str!("../../examples/scenarios/xay-dung-gia-han-xin-loi.toml"),
+    ),
+    (
+        "demo-ho-kinh-doanh",
+        "ho-kinh-doanh.toml",
+        include_str!("../../examples/scenarios/ho-kinh-doanh-bo-sung.toml"),
+    ),
+    (
+        "demo-dat-dai",
+        "cap-giay-chung-nhan-dat.toml",
+        include_str!("../../examples/scenarios/dat-dai-nghia-vu-tai-chinh.toml"),
+    ),
+    (
+        "demo-khai-sinh",
+        "khai-sinh.toml",
+        include_str!("../../examples/scenarios/khai-sinh-truc-tuyen.toml"),
+    ),
+];
+
+fn agency(id: &str, name: &str, level: &str, parent: Option<&str>, host: &str) -> Agency {
+    Agency {
+        id: id.into(),
+        name: name.into(),
+        level: level.into(),
+        parent_id: parent.map(str::to_string),
+        host_names: vec![host.into()],
+    }
+}
+
+/// The demo agencies, parents first.
+pub fn agencies() -> Vec<Agency> {
+    let p = Some("000.00.00.H53");
+    vec![
+        agency(
+            "000.00.00.H53",
+            "UBND tỉnh Sóc Trăng",
+            "province",
+            None,
+            "dichvucong.soctrang.gov.vn",
+        ),
+        agency(
+            "000.00.01.H53",
+            "Trung tâm Phục vụ hành chính công tỉnh Sóc Trăng",
+            "province",
+            p,
+            "motcua.soctrang.gov.vn",
+        ),
+        agency(
+            "000.00.04.H53",
+            "Sở Xây dựng",
+            "province",
+            p,
+            "motcua.sxd.soctrang.gov.vn",
+        ),
+        agency(
+            "000.00.19.H53",
+            "Sở Tư pháp",
+            "province",
+            p,
+            "motcua.stp.soctrang.gov.vn",
+        ),
+        agency(
+            "000.20.31.H53",
+            "UBND thành phố Sóc Trăng",
+            "district",
+            p,
+            "motcua.tpsoctrang.soctrang.gov.vn",
+        ),
+        agency(
+            "000.35.31.H53",
+            "Chi nhánh Văn phòng đăng ký đất đai thành phố Sóc Trăng",
+            "district",
+            Some("000.20.31.H53"),
+            "motcua.vpdk.tpsoctrang.soctrang.gov.vn",
+        ),
+        agency(
+            "000.31.12.H53",
+            "UBND Phường 2",
+            "commune",
+            Some("000.20.31.H53"),
+            "phuong2.tpsoctrang.soctrang.gov.vn",
+        ),
+    ]
+}
+
+/// Seeds the demo if the database has no agencies; returns whether it did.
+pub async fn seed_if_empty(
+    store: &Store,
+    calendar: &Arc<WorkingCalendar>,
+) -> Result<bool, StoreError> {
+    if !store.agencies().await?.is_empty() {
+        return Ok(false);
+    }
+    for a in agencies() {
+        store.put_agency(&a).await?;
+    }
+    let mut loaded = Vec::new();
+    for (name, text) in PROCEDURES {
+        let (p, _) = Procedure::load(name, text).map_err(|r| StoreError::Config(r.to_string()))?;
+        store.put_procedure(text, &p).await?;
+        loaded.push((name, p));
+    }
+    for (id, procedure, text) in SCENARIOS {
+        let s = scenario::parse(text).map_err(|e| StoreError::Config(e.to_string()))?;
+        let Some((_, p)) = loaded.iter().find(|(n, _)| *n == procedure) else {
+            continue;
+        };
+        let (_, unexpected) = store.replay(&s, id, p, calendar).await?;
+        if !unexpected.is_empty() {
+            return Err(StoreError::Config(format!(
+                "demo scenario {id}: steps {unexpected:?} did not behave as expected"
+            )));
+        }
+    }
+    Ok(true)
+}
