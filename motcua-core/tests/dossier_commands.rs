@@ -1040,50 +1040,41 @@ fn a_script_that_hits_a_limit_refuses_and_changes_nothing() {
     assert!(e.message_en.contains("operations"), "{}", e.message_en);
 }
 
-#[test]
-fn the_hash_chain_reveals_altered_missing_and_reordered_events() {
-    let p = load_example("ho-kinh-doanh.toml");
+/// A dossier submitted, accepted, forwarded and assigned, with its log.
+fn early_log(p: &Procedure) -> (Dossier, Vec<motcua_core::dossier::RecordedEvent>) {
     let mut d = Dossier::new("d1", AGENCY);
-    let mut log = exec(
-        &mut d,
-        &p,
-        &applicant("owner"),
-        "2026-04-20T09:00:00+07:00",
-        submit_online(),
-    )
-    .expect("submit");
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &staff("desk", Role::ReceptionOfficer),
+    let desk = staff("desk", Role::ReceptionOfficer);
+    let steps = [
+        (
+            applicant("owner"),
+            "2026-04-20T09:00:00+07:00",
+            submit_online(),
+        ),
+        (
+            desk.clone(),
             "2026-04-20T10:00:00+07:00",
             Command::Accept { sequence: 1 },
-        )
-        .expect("accept"),
-    );
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &staff("desk", Role::ReceptionOfficer),
-            "2026-04-20T10:30:00+07:00",
-            fwd("phan-cong"),
-        )
-        .expect("forward"),
-    );
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &staff("h", Role::DepartmentHead),
+        ),
+        (desk, "2026-04-20T10:30:00+07:00", fwd("phan-cong")),
+        (
+            staff("h", Role::DepartmentHead),
             "2026-04-20T11:00:00+07:00",
             Command::Assign {
                 officer: "cv".into(),
             },
-        )
-        .expect("assign"),
-    );
+        ),
+    ];
+    let mut log = Vec::new();
+    for (actor, now, command) in steps {
+        log.extend(exec(&mut d, p, &actor, now, command).expect("step"));
+    }
+    (d, log)
+}
+
+#[test]
+fn the_hash_chain_reveals_altered_missing_and_reordered_events() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let (_, log) = early_log(&p);
     assert_eq!(verify(&log), Ok(()));
 
     let mut altered = log.clone();
@@ -1130,38 +1121,7 @@ fn the_hash_chain_reveals_altered_missing_and_reordered_events() {
 #[test]
 fn replaying_the_log_rebuilds_the_dossier() {
     let p = load_example("ho-kinh-doanh.toml");
-    let mut d = Dossier::new("d1", AGENCY);
-    let mut log = Vec::new();
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &applicant("owner"),
-            "2026-04-20T09:00:00+07:00",
-            submit_online(),
-        )
-        .expect("submit"),
-    );
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &staff("desk", Role::ReceptionOfficer),
-            "2026-04-20T10:00:00+07:00",
-            Command::Accept { sequence: 1 },
-        )
-        .expect("a"),
-    );
-    log.extend(
-        exec(
-            &mut d,
-            &p,
-            &staff("desk", Role::ReceptionOfficer),
-            "2026-04-20T10:30:00+07:00",
-            fwd("phan-cong"),
-        )
-        .expect("f"),
-    );
+    let (mut d, mut log) = early_log(&p);
     log.extend(
         exec(
             &mut d,
