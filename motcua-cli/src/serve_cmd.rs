@@ -49,13 +49,17 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
                 .map_err(CliError::Failure)?,
         );
         if !args.no_demo
-            && motcua_http::demo::seed_if_empty(&store, &calendar)
+            && let Some(accounts) = motcua_http::demo::seed_if_empty(&store, &calendar)
                 .await
                 .map_err(|e| CliError::Failure(anyhow::anyhow!("seeding the demo: {e}")))?
         {
-            tracing::info!(
-                "empty database: seeded the Sóc Trăng demo (agencies, 5 procedures, 4 dossiers)"
+            tracing::info!("empty database: seeded the Sóc Trăng demo");
+            println!(
+                "Demo staff accounts: one-time passwords, shown only now; change them at first login."
             );
+            for a in accounts {
+                println!("  {:<20} {:<18} {:<14} {}", a.id, a.role, a.agency, a.password);
+            }
         }
         let state = motcua_http::AppState::load(store, calendar)
             .await

@@ -65,7 +65,7 @@ pub(crate) async fn agencies(
 }
 
 /// The newest version of each procedure code.
-fn latest(s: &AppState) -> Vec<&motcua_core::procedure::Procedure> {
+pub(crate) fn latest(s: &AppState) -> Vec<&motcua_core::procedure::Procedure> {
     let mut by_code: HashMap<&str, &motcua_core::procedure::Procedure> = HashMap::new();
     for p in s.procedures.iter() {
         let e = by_code.entry(&p.catalogue.code).or_insert(p);

@@ -120,13 +120,43 @@ pub fn agencies() -> Vec<Agency> {
     ]
 }
 
-/// Seeds the demo if the database has no agencies; returns whether it did.
+/// A demo staff account and its one-time password (to be changed at first login).
+#[derive(Clone, Debug)]
+pub struct DemoAccount {
+    /// Login name.
+    pub id: String,
+    /// One-time password.
+    pub password: String,
+    /// The agency.
+    pub agency: String,
+    /// The role there.
+    pub role: String,
+}
+
+/// One staff account per role: login, agency, role.
+const STAFF: [(&str, &str, &str); 12] = [
+    ("mot-cua.sxd", "000.00.04.H53", "reception-officer"),
+    ("truong-phong.sxd", "000.00.04.H53", "department-head"),
+    ("chuyen-vien.sxd", "000.00.04.H53", "specialist"),
+    ("giam-doc.sxd", "000.00.04.H53", "agency-leader"),
+    ("van-thu.sxd", "000.00.04.H53", "clerk"),
+    ("mot-cua.tp", "000.20.31.H53", "reception-officer"),
+    ("truong-phong.tp", "000.20.31.H53", "department-head"),
+    ("chuyen-vien.tp", "000.20.31.H53", "specialist"),
+    ("van-thu.tp", "000.20.31.H53", "clerk"),
+    ("giam-sat.ttpvhcc", "000.00.01.H53", "supervisor"),
+    ("quan-tri.tinh", "000.00.00.H53", "agency-admin"),
+    ("quan-tri.he-thong", "000.00.00.H53", "system-admin"),
+];
+
+/// Seeds the demo if the database has no agencies. Returns the staff accounts created with
+/// their one-time passwords (to be printed once), or `None` if the database was not empty.
 pub async fn seed_if_empty(
     store: &Store,
     calendar: &Arc<WorkingCalendar>,
-) -> Result<bool, StoreError> {
+) -> Result<Option<Vec<DemoAccount>>, StoreError> {
     if !store.agencies().await?.is_empty() {
-        return Ok(false);
+        return Ok(None);
     }
     for a in agencies() {
         store.put_agency(&a).await?;
@@ -149,5 +179,31 @@ pub async fn seed_if_empty(
             )));
         }
     }
-    Ok(true)
+    let mut accounts = Vec::new();
+    for (id, agency, role) in STAFF {
+        let password = crate::auth::random_hex(8);
+        let user = motcua_store::User {
+            id: id.into(),
+            kind: "staff".into(),
+            name: format!("Cán bộ demo ({role})"),
+            email: None,
+            phone: None,
+            password_hash: crate::auth::hash_password(&password)
+                .map_err(|e| StoreError::Config(e.message))?,
+            must_change_password: true,
+            created_at: chrono::Utc::now(),
+        };
+        let grant = motcua_store::Grant {
+            agency_id: agency.into(),
+            role: role.into(),
+        };
+        store.create_user(&user, &[grant]).await?;
+        accounts.push(DemoAccount {
+            id: id.into(),
+            password,
+            agency: agency.into(),
+            role: role.into(),
+        });
+    }
+    Ok(Some(accounts))
 }

@@ -12,7 +12,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable machine-readable code.
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     /// For people, in Vietnamese.
     pub message: String,
 }
@@ -22,7 +22,7 @@ impl ApiError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
-            code,
+            code: code.into(),
             message: message.into(),
         }
     }
@@ -31,7 +31,7 @@ impl ApiError {
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
-            code: "not_found",
+            code: "not_found".into(),
             message: message.into(),
         }
     }
@@ -43,19 +43,29 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(_) => ApiError::not_found("Không tìm thấy."),
             StoreError::Conflict(_) => ApiError {
                 status: StatusCode::CONFLICT,
-                code: "conflict",
+                code: "conflict".into(),
                 message: "Dữ liệu vừa được thay đổi; vui lòng tải lại và thử lại.".into(),
             },
+            // The engine's refusal codes are stable (`wrong_state`, `forbidden`, ...).
             StoreError::Rejected(r) => ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "rejected",
+                status: if r.code == "forbidden" {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                code: r.code.into(),
                 message: r.message_vi,
+            },
+            StoreError::TooLarge { limit, .. } => ApiError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "too_large".into(),
+                message: format!("Tệp vượt quá giới hạn {limit} byte."),
             },
             other => {
                 tracing::error!(error = %other, "store failure");
                 ApiError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
-                    code: "internal",
+                    code: "internal".into(),
                     message: "Hệ thống gặp sự cố; vui lòng thử lại sau.".into(),
                 }
             }

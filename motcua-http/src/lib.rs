@@ -1,22 +1,27 @@
 //! motcua-http: the HTTP server of motcua.
 //!
-//! This first slice serves the public, unauthenticated part of the JSON API: health and
-//! readiness, the catalogue of agencies and procedures, the public lookup of a dossier by
-//! its code (no personal data), the working calendar and deadlines, and the OpenAPI
-//! document of exactly these endpoints. Accounts, staff and applicant endpoints, tenants by
-//! host name, metrics and the portal pages are not built yet.
+//! Served so far: health and readiness; the catalogue of agencies and procedures; the public
+//! lookup of a dossier by its code (no personal data); the working calendar and deadlines;
+//! accounts (argon2, bearer-token sessions, lockout, first-login password change); online
+//! submission, reading and listing dossiers, staff queues, and every engine command; the
+//! OpenAPI document of exactly these endpoints. Cookie sessions with CSRF, multipart
+//! attachments, tenants by host name, feedback and reports endpoints, the national feed,
+//! metrics and the portal pages are not built yet.
 //!
 //! `router(state)` builds the whole application; tests call it without a socket.
 
 mod api;
+mod auth;
 pub mod demo;
+mod dossiers;
 mod error;
 mod openapi;
 
+pub use auth::hash_password;
 pub use error::ApiError;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use motcua_core::calendar::WorkingCalendar;
 use motcua_core::procedure::Procedure;
 use motcua_store::Store;
@@ -31,6 +36,8 @@ pub struct AppState {
     pub calendar: Arc<WorkingCalendar>,
     /// Procedures loaded from the database, parsed once at start.
     pub procedures: Arc<Vec<Procedure>>,
+    /// Failed logins, for the lockout.
+    lockout: Arc<auth::Lockout>,
 }
 
 impl AppState {
@@ -47,6 +54,7 @@ impl AppState {
             store,
             calendar,
             procedures: Arc::new(procedures),
+            lockout: auth::lockout(),
         })
     }
 }
@@ -63,6 +71,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/lookup/{code}", get(api::lookup))
         .route("/api/v1/calendar/{year}", get(api::calendar_year))
         .route("/api/v1/deadline", get(api::deadline))
+        .route("/api/v1/accounts", post(auth::register))
+        .route("/api/v1/sessions", post(auth::login))
+        .route("/api/v1/sessions/current", delete(auth::logout))
+        .route("/api/v1/me", get(auth::me))
+        .route("/api/v1/me/password", post(auth::change_password))
+        .route("/api/v1/me/dossiers", get(dossiers::mine))
+        .route("/api/v1/queue", get(dossiers::queue))
+        .route("/api/v1/dossiers", post(dossiers::submit))
+        .route("/api/v1/dossiers/{id}", get(dossiers::read))
+        .route("/api/v1/dossiers/{id}/commands", post(dossiers::command))
         .fallback(api::not_found)
         .with_state(state)
 }

@@ -17,7 +17,7 @@ fn json_ok(description: &str) -> Value {
 
 /// The document.
 pub fn spec() -> Value {
-    json!({
+    let mut doc = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "motcua API",
@@ -63,7 +63,10 @@ pub fn spec() -> Value {
                 "responses": { "200": json_ok("{ due, counting_start, proposed_years }"),
                     "400": error_response("invalid_query, invalid_instant, invalid_duration, invalid_cutoff, out_of_range") } } }
         },
-        "components": { "schemas": { "Error": {
+        "security": [],
+        "components": {
+          "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+          "schemas": { "Error": {
             "type": "object",
             "required": ["code", "message"],
             "properties": {
@@ -71,7 +74,110 @@ pub fn spec() -> Value {
                 "message": { "type": "string", "description": "Vietnamese message for people" }
             }
         } } }
-    })
+    });
+    let paths = doc["paths"].as_object_mut().expect("paths is an object");
+    for (path, value) in authenticated() {
+        paths.insert(path.to_string(), value);
+    }
+    doc
+}
+
+fn body(description: &str, example: Value) -> Value {
+    json!({ "required": true, "description": description,
+            "content": { "application/json": { "schema": { "type": "object" }, "example": example } } })
+}
+
+fn secured(mut op: Value) -> Value {
+    op["security"] = json!([{ "bearer": [] }]);
+    let responses = op["responses"].as_object_mut().expect("responses");
+    responses.insert("401".into(), error_response("unauthenticated"));
+    responses.insert(
+        "403".into(),
+        error_response("password_change_required, forbidden"),
+    );
+    op
+}
+
+/// Accounts, sessions and dossiers.
+fn authenticated() -> Vec<(&'static str, Value)> {
+    vec![
+        (
+            "/api/v1/accounts",
+            json!({ "post": {
+            "summary": "An applicant registers",
+            "requestBody": body("id (3-64 of a-z 0-9 . _ -), name, password (10+ characters), email, phone",
+                json!({ "id": "nguyenvanan", "name": "Nguyễn Văn An", "password": "mat-khau-dai-10" })),
+            "responses": { "201": json_ok("{ id }"), "400": error_response("invalid_body, invalid_account_id, missing_name, weak_password"),
+                "409": error_response("account_exists") } } }),
+        ),
+        (
+            "/api/v1/sessions",
+            json!({ "post": {
+            "summary": "Log in: a bearer token for 12 hours",
+            "requestBody": body("id, password", json!({ "id": "nguyenvanan", "password": "mat-khau-dai-10" })),
+            "responses": { "201": json_ok("{ token, must_change_password, expires_in_hours }"),
+                "401": error_response("wrong_credentials"), "429": error_response("account_locked (5 failures, 15 minutes)") } } }),
+        ),
+        (
+            "/api/v1/sessions/current",
+            json!({ "delete": secured(json!({
+            "summary": "Log out", "responses": { "204": { "description": "logged out" } } })) }),
+        ),
+        (
+            "/api/v1/me",
+            json!({ "get": secured(json!({
+            "summary": "The logged-in account and its roles", "responses": { "200": json_ok("account") } })) }),
+        ),
+        (
+            "/api/v1/me/password",
+            json!({ "post": secured(json!({
+            "summary": "Change the password (required at a staff member's first login); ends every session",
+            "requestBody": body("current, new", json!({ "current": "…", "new": "…" })),
+            "responses": { "204": { "description": "changed" }, "400": error_response("weak_password, same_password") } })) }),
+        ),
+        (
+            "/api/v1/me/dossiers",
+            json!({ "get": secured(json!({
+            "summary": "The applicant's dossiers", "responses": { "200": json_ok("{ dossiers }") } })) }),
+        ),
+        (
+            "/api/v1/queue",
+            json!({ "get": secured(json!({
+            "summary": "A staff queue, most urgent first",
+            "parameters": [
+                { "name": "agency", "in": "query", "schema": { "type": "string" } },
+                { "name": "role", "in": "query", "schema": { "type": "string" } },
+                { "name": "assignee", "in": "query", "schema": { "type": "string" } }
+            ],
+            "responses": { "200": json_ok("{ dossiers }") } })) }),
+        ),
+        (
+            "/api/v1/dossiers",
+            json!({ "post": secured(json!({
+            "summary": "Submit a dossier online (applicants)",
+            "requestBody": body("procedure code, agency, applicant, form, components",
+                json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+                        "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } })),
+            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, unknown_agency, unknown_procedure") } })) }),
+        ),
+        (
+            "/api/v1/dossiers/{id}",
+            json!({ "get": secured(json!({
+            "summary": "A dossier and its timeline (its owner, or staff of its agency)",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": { "200": json_ok("{ dossier, national_status, events }"), "404": error_response("not_found") } })) }),
+        ),
+        (
+            "/api/v1/dossiers/{id}/commands",
+            json!({ "post": secured(json!({
+            "summary": "Any engine command (see docs/scenarios.md for commands and fields), as the logged-in user",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "requestBody": body("{ command, ...fields, expected_version? }", json!({ "command": "accept", "sequence": 0 })),
+            "responses": { "200": json_ok("{ events, state, national_status, step, code, appointment, version }"),
+                "404": error_response("not_found"), "409": error_response("conflict"),
+                "422": error_response("the engine's refusal code: wrong_state, no_such_transition, denied_by_rule, ...") } })) }),
+        ),
+    ]
 }
 
 pub async fn document() -> Json<Value> {

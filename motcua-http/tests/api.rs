@@ -25,9 +25,16 @@ async fn state() -> AppState {
         .expect("opens");
     store.migrate().await.expect("migrates");
     let calendar = Arc::new(WorkingCalendar::national(default_windows()).expect("calendar"));
-    assert!(demo::seed_if_empty(&store, &calendar).await.expect("demo"));
+    let accounts = demo::seed_if_empty(&store, &calendar)
+        .await
+        .expect("demo")
+        .expect("seeded");
+    assert_eq!(accounts.len(), 12, "one staff account per role and site");
     assert!(
-        !demo::seed_if_empty(&store, &calendar).await.expect("demo"),
+        demo::seed_if_empty(&store, &calendar)
+            .await
+            .expect("demo")
+            .is_none(),
         "seeds once"
     );
     AppState::load(store, calendar).await.expect("state")
@@ -205,16 +212,33 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         "/api/v1/procedures/{code}",
         "/healthz",
         "/readyz",
+        "/api/v1/accounts",
+        "/api/v1/sessions",
+        "/api/v1/sessions/current",
+        "/api/v1/me",
+        "/api/v1/me/password",
+        "/api/v1/me/dossiers",
+        "/api/v1/queue",
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{id}",
+        "/api/v1/dossiers/{id}/commands",
     ];
     routed.sort();
     assert_eq!(paths, routed);
     for p in paths {
-        let uri = p.replace("{year}", "2026").replace("{code}", "x");
-        let (s, v) = get_from(&st, &uri).await;
-        assert!(
-            !(s == StatusCode::NOT_FOUND && v["message"] == "Không có địa chỉ này."),
-            "{p} is not routed"
-        );
+        let uri = p
+            .replace("{year}", "2026")
+            .replace("{code}", "x")
+            .replace("{id}", "x");
+        let ops = doc["paths"][&p].as_object().expect("operations").clone();
+        for method in ops.keys() {
+            let (s, v) = call(&st, &method.to_uppercase(), &uri, None, None).await;
+            assert!(
+                !(s == StatusCode::NOT_FOUND && v["message"] == "Không có địa chỉ này."),
+                "{method} {p} is not routed"
+            );
+            assert_ne!(s, StatusCode::METHOD_NOT_ALLOWED, "{method} {p}");
+        }
     }
 }
 
@@ -235,4 +259,471 @@ async fn a_real_socket() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"national_status\":10"), "{response}");
     server.abort();
+}
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let response = router(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn login(state: &AppState, id: &str, password: &str) -> String {
+    let (s, v) = call(
+        state,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(serde_json::json!({ "id": id, "password": password })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{id}: {v}");
+    v["token"].as_str().expect("token").to_string()
+}
+
+/// Creates a staff account with a known password and no pending change.
+async fn staff(state: &AppState, id: &str, agency: &str, role: &str) -> String {
+    let user = motcua_store::User {
+        id: id.into(),
+        kind: "staff".into(),
+        name: id.into(),
+        email: None,
+        phone: None,
+        password_hash: motcua_http::hash_password("mat-khau-can-bo").expect("hash"),
+        must_change_password: false,
+        created_at: chrono::Utc::now(),
+    };
+    state
+        .store
+        .create_user(
+            &user,
+            &[motcua_store::Grant {
+                agency_id: agency.into(),
+                role: role.into(),
+            }],
+        )
+        .await
+        .expect("staff");
+    login(state, id, "mat-khau-can-bo").await
+}
+
+/// An applicant registers and submits online; staff of the district accept it and move it
+/// through the workflow (a result cannot be attached over the API until uploads exist, so it
+/// ends in a withdrawal); the public lookup follows; negative cases on the way.
+#[tokio::test]
+async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
+    use serde_json::json;
+    let st = state().await;
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "an-an", "name": "An", "password": "short" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("weak_password"))
+    );
+    let (s, _) = call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(
+            json!({ "id": "nguyenvanan", "name": "Nguyễn Văn An", "password": "mat-khau-dai-10" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "nguyenvanan", "name": "X", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("account_exists"))
+    );
+    let (s, v) = call(&st, "POST", "/api/v1/dossiers", None, Some(json!({}))).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated"))
+    );
+    let an = login(&st, "nguyenvanan", "mat-khau-dai-10").await;
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&an),
+        Some(json!({
+            "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+            "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" }
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+
+    // Another applicant cannot see it; staff of another agency cannot either.
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "binh", "name": "Bình", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let binh = login(&st, "binh", "mat-khau-dai-10").await;
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            &format!("/api/v1/dossiers/{id}"),
+            Some(&binh),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    let other = staff(
+        &st,
+        "mot-cua.sxd.test",
+        "000.00.04.H53",
+        "reception-officer",
+    )
+    .await;
+    let (s, _) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&other),
+        Some(json!({ "command": "accept", "sequence": 0 })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The applicant cannot accept their own dossier.
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&an),
+        Some(json!({ "command": "accept", "sequence": 0 })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+
+    let desk = staff(&st, "mot-cua.tp.test", "000.20.31.H53", "reception-officer").await;
+    let head = staff(
+        &st,
+        "truong-phong.tp.test",
+        "000.20.31.H53",
+        "department-head",
+    )
+    .await;
+    let spec = staff(&st, "chuyen-vien.tp.test", "000.20.31.H53", "specialist").await;
+    let clerk = staff(&st, "van-thu.tp.test", "000.20.31.H53", "clerk").await;
+    let (_, q) = call(&st, "GET", "/api/v1/queue", Some(&desk), None).await;
+    assert!(
+        q["dossiers"]
+            .as_array()
+            .expect("queue")
+            .iter()
+            .all(|d| d["agency"] == "000.20.31.H53")
+    );
+    let steps: Vec<(&str, Value)> = vec![
+        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "forward", "to": "phan-cong" })),
+        (&head, json!({ "command": "forward", "to": "tham-dinh" })),
+        (
+            &spec,
+            json!({ "command": "attach-draft", "attachment": { "name": "x.pdf", "sha256": "00" } }),
+        ),
+    ];
+    let mut last = Value::Null;
+    for (token, body) in steps {
+        let (s, v) = call(
+            &st,
+            "POST",
+            &format!("/api/v1/dossiers/{id}/commands"),
+            Some(token),
+            Some(body.clone()),
+        )
+        .await;
+        if body["command"] == "attach-draft" {
+            // A file that was never uploaded is refused (multipart upload is not built yet).
+            assert_eq!(
+                (s, v["code"].as_str()),
+                (StatusCode::NOT_FOUND, Some("not_found")),
+                "{v}"
+            );
+            continue;
+        }
+        assert_eq!(s, StatusCode::OK, "{body}: {v}");
+        last = v;
+    }
+    assert_eq!(last["step"], "tham-dinh");
+    // The wrong role at a step is refused by the engine, with its stable code.
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&clerk),
+        Some(json!({ "command": "forward", "to": "duyet" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    // A stale version is a conflict.
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&spec),
+        Some(json!({ "command": "forward", "to": "duyet", "expected_version": 1 })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&spec),
+        Some(
+            json!({ "command": "mark-finished", "outcome": { "kind": "rejected", "reason": "x" } }),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_an_end_step"))
+    );
+    // Not eligible: the specialist forwards, the head sends it on, the clerk finishes it as rejected.
+    for (token, body) in [
+        (&spec, json!({ "command": "forward", "to": "duyet" })),
+        (
+            &head,
+            json!({ "command": "send-back", "to": "tham-dinh", "instructions": "Ghi rõ ngành nghề" }),
+        ),
+        (&spec, json!({ "command": "forward", "to": "duyet" })),
+    ] {
+        let (s, v) = call(
+            &st,
+            "POST",
+            &format!("/api/v1/dossiers/{id}/commands"),
+            Some(token),
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{body}: {v}");
+    }
+    let (s, v) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(&an),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["national_status"], 4);
+    let code = v["dossier"]["code"].as_str().expect("code").to_string();
+    let (_, public) = get_from(&st, &format!("/api/v1/lookup/{code}")).await;
+    assert_eq!(public["current_step"], "Lãnh đạo phòng xem xét, ký");
+    let (_, mine) = call(&st, "GET", "/api/v1/me/dossiers", Some(&an), None).await;
+    assert_eq!(mine["dossiers"].as_array().expect("mine").len(), 1);
+    // The applicant withdraws; the desk confirms; only a rating is accepted afterwards.
+    let (s, _) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&an),
+        Some(json!({ "command": "request-withdrawal", "reason": "Đổi địa điểm" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&desk),
+        Some(json!({ "command": "confirm-withdrawal" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["national_status"].as_i64()),
+        (StatusCode::OK, Some(8))
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&head),
+        Some(json!({ "command": "approve", "to": "van-thu" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("closed"))
+    );
+    let (s, _) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(&an),
+        Some(json!({ "command": "rate", "score": 4 })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Everything the API wrote (at real clock times) verifies.
+    assert!(st.store.verify_all().await.expect("verify").problems.is_empty());
+    // Logging out ends the token.
+    assert_eq!(
+        call(&st, "DELETE", "/api/v1/sessions/current", Some(&an), None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&st, "GET", "/api/v1/me", Some(&an), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn first_login_password_change_and_lockout() {
+    use serde_json::json;
+    let st = state().await;
+    let user = motcua_store::User {
+        id: "moi".into(),
+        kind: "staff".into(),
+        name: "Cán bộ mới".into(),
+        email: None,
+        phone: None,
+        password_hash: motcua_http::hash_password("mot-lan-duy-nhat").expect("hash"),
+        must_change_password: true,
+        created_at: chrono::Utc::now(),
+    };
+    st.store
+        .create_user(
+            &user,
+            &[motcua_store::Grant {
+                agency_id: "000.20.31.H53".into(),
+                role: "clerk".into(),
+            }],
+        )
+        .await
+        .expect("user");
+    let t = login(&st, "moi", "mot-lan-duy-nhat").await;
+    let (s, v) = call(&st, "GET", "/api/v1/queue", Some(&t), None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    assert_eq!(
+        call(&st, "GET", "/api/v1/me", Some(&t), None).await.0,
+        StatusCode::OK
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/me/password",
+        Some(&t),
+        Some(json!({ "current": "sai", "new": "mat-khau-moi-123" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("wrong_credentials"))
+    );
+    let (s, _) = call(
+        &st,
+        "POST",
+        "/api/v1/me/password",
+        Some(&t),
+        Some(json!({ "current": "mot-lan-duy-nhat", "new": "mat-khau-moi-123" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&st, "GET", "/api/v1/me", Some(&t), None).await.0,
+        StatusCode::UNAUTHORIZED,
+        "old sessions end"
+    );
+    let t = login(&st, "moi", "mat-khau-moi-123").await;
+    assert_eq!(
+        call(&st, "GET", "/api/v1/queue", Some(&t), None).await.0,
+        StatusCode::OK
+    );
+    // Five wrong passwords lock the account, even for the right one.
+    for _ in 0..5 {
+        let (s, _) = call(
+            &st,
+            "POST",
+            "/api/v1/sessions",
+            None,
+            Some(json!({ "id": "moi", "password": "sai-mat-khau" })),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(json!({ "id": "moi", "password": "mat-khau-moi-123" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("account_locked"))
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(json!({ "id": "moi" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
 }

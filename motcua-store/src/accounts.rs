@@ -152,6 +152,58 @@ impl Store {
         Ok(())
     }
 
+    /// Opens a session for a bearer token (stored only as its SHA-256).
+    pub async fn create_session(
+        &self,
+        token: &str,
+        user_id: &str,
+        now: DateTime<Utc>,
+        expires: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO sessions (token_sha256, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(sha256_hex(token.as_bytes()))
+            .bind(user_id)
+            .bind(micros(now))
+            .bind(micros(expires))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The user of a live session, or `NotFound`.
+    pub async fn session_user(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let r =
+            sqlx::query("SELECT user_id FROM sessions WHERE token_sha256 = $1 AND expires_at > $2")
+                .bind(sha256_hex(token.as_bytes()))
+                .bind(micros(now))
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("session".into()))?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, token: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_sha256 = $1")
+            .bind(sha256_hex(token.as_bytes()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user (after a password change).
+    pub async fn end_sessions_of(&self, user_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Stores a new version of a named calendar (its specification as JSON) and returns the
     /// version number. The same content as the latest version is not stored again.
     pub async fn put_calendar(&self, name: &str, spec_json: &str) -> Result<i64, StoreError> {

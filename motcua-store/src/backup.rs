@@ -43,7 +43,8 @@ const fn table(
     }
 }
 
-/// Every table, parents before children.
+/// Every table, parents before children. Sessions are left out on purpose: a restored
+/// database starts with everybody logged out.
 const TABLES: &[Table] = &[
     table(
         "agencies",

@@ -28,6 +28,16 @@ impl Store {
         for g in items {
             verify(&g.events)
                 .map_err(|e| StoreError::Integrity(format!("{}: {e}", g.dossier.id)))?;
+            // Times are stored to the microsecond; a finer one would break the hash on reading.
+            if g.events
+                .iter()
+                .any(|e| e.at.timestamp_subsec_nanos() % 1000 != 0)
+            {
+                return Err(StoreError::Integrity(format!(
+                    "{}: an event time is finer than a microsecond",
+                    g.dossier.id
+                )));
+            }
             if g.events.last().map(|e| e.hash.as_str()).unwrap_or("") != g.dossier.last_hash {
                 return Err(StoreError::Integrity(format!(
                     "{}: the log does not end at the dossier's state",

@@ -118,6 +118,9 @@ impl Store {
         req: &ExecuteRequest<'_>,
         known: Option<Option<Dossier>>,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        // Instants are stored to the microsecond: events are sealed at that precision, so
+        // that their hashes still match when they are read back.
+        let now = crate::from_micros(micros(req.now));
         let mut tx = self.begin_write().await?;
         let current = match known {
             Some(d) => d,
@@ -140,8 +143,7 @@ impl Store {
         {
             // One counter per agency per local date; the row lock (PostgreSQL) or the write
             // lock (SQLite) serializes acceptances, and a refusal rolls the increment back.
-            let day = req
-                .now
+            let day = now
                 .with_timezone(&vn_offset())
                 .format("%Y-%m-%d")
                 .to_string();
@@ -158,7 +160,7 @@ impl Store {
             *sequence = u32::try_from(value).map_err(StoreError::internal)?;
         }
         let ctx = Ctx {
-            now: req.now,
+            now,
             actor: req.actor,
             procedure: req.procedure,
             calendar: req.calendar,
@@ -177,7 +179,7 @@ impl Store {
             .bind(a.bytes.len() as i64)
             .bind(&a.content_type)
             .bind(a.bytes.clone())
-            .bind(micros(req.now))
+            .bind(micros(now))
             .execute(&mut *tx)
             .await?;
             uploaded.push(sha);
@@ -247,7 +249,7 @@ impl Store {
             step_role,
             is_new,
             before,
-            req.now,
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -996,3 +996,35 @@ async fn a_second_server_never_acts_on_a_stale_copy() {
         b.close().await;
     }
 }
+
+/// A command at an instant with nanoseconds (as `Utc::now()` gives) is sealed at the
+/// stored precision: the chain still verifies when read back.
+#[tokio::test]
+async fn instants_finer_than_storage_keep_the_chain_intact() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let now = at("2026-04-20T09:00:00+07:00") + chrono::TimeDelta::nanoseconds(123_456_789);
+        let returned = s
+            .execute(motcua_store::ExecuteRequest {
+                dossier_id: "n",
+                agency: AGENCY,
+                command: submit("An"),
+                actor: &applicant("an"),
+                now,
+                procedure: &procedure().1,
+                calendar: calendar(),
+                expected_version: None,
+                attachments: vec![],
+            })
+            .await
+            .expect("submit");
+        let stored = s.events("n").await.expect("events");
+        assert_eq!(stored, returned, "{}", t.name);
+        assert!(
+            s.verify_all().await.expect("verify").problems.is_empty(),
+            "{}",
+            t.name
+        );
+    }
+}

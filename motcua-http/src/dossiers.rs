@@ -1,0 +1,231 @@
+//! Dossier endpoints for applicants and staff: submit online, read, list, queue, and every
+//! engine command. Authorization is checked here (whose dossier, which agency) and again by
+//! the engine (which role may act at the current step).
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use chrono::Utc;
+use motcua_core::calendar::to_local_rfc3339;
+use motcua_core::dossier::{Applicant, Channel, Command, Dossier};
+use motcua_core::procedure::Procedure;
+use motcua_store::{ExecuteRequest, QueueFilter, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::auth::{Session, random_hex};
+use crate::{ApiError, AppState};
+
+fn forbidden() -> ApiError {
+    ApiError {
+        status: StatusCode::FORBIDDEN,
+        code: "forbidden".into(),
+        message: "Không có quyền truy cập hồ sơ này.".into(),
+    }
+}
+
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    b.map(|Json(v)| v).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_body",
+            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        )
+    })
+}
+
+/// The dossier if the session may see it: its owner, or staff of its agency. Anything else
+/// is a 404, so that codes and ids of other people's dossiers cannot be probed.
+async fn visible(s: &AppState, session: &Session, id: &str) -> Result<Dossier, ApiError> {
+    let d = match s.store.dossier(id).await {
+        Ok(d) => d,
+        Err(StoreError::NotFound(_)) => return Err(ApiError::not_found("Không tìm thấy hồ sơ.")),
+        Err(e) => return Err(e.into()),
+    };
+    let owner =
+        d.owner.as_deref() == Some(session.user.id.as_str()) && session.user.kind == "applicant";
+    if owner || session.is_staff_at(&d.agency) {
+        Ok(d)
+    } else {
+        Err(ApiError::not_found("Không tìm thấy hồ sơ."))
+    }
+}
+
+fn procedure_of<'a>(s: &'a AppState, code: &str, version: &str) -> Result<&'a Procedure, ApiError> {
+    s.procedures
+        .iter()
+        .find(|p| p.catalogue.code == code && p.catalogue.version == version)
+        .ok_or_else(|| {
+            tracing::error!(
+                code,
+                version,
+                "a stored dossier names a procedure version that is not loaded"
+            );
+            ApiError::not_found("Không tìm thấy phiên bản thủ tục của hồ sơ.")
+        })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Submit {
+    procedure: String,
+    agency: String,
+    applicant: Applicant,
+    #[serde(default)]
+    form: BTreeMap<String, String>,
+    #[serde(default)]
+    components: Vec<String>,
+}
+
+/// `POST /api/v1/dossiers`: an applicant submits online.
+pub(crate) async fn submit(
+    State(s): State<AppState>,
+    session: Session,
+    b: Result<Json<Submit>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let b = body(b)?;
+    if session.user.kind != "applicant" {
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "applicants_only".into(),
+            message: "Chỉ người dân, tổ chức nộp hồ sơ trực tuyến; cán bộ đăng ký hồ sơ tại quầy bằng lệnh submit.".into(),
+        });
+    }
+    if !s.store.agencies().await?.iter().any(|a| a.id == b.agency) {
+        return Err(ApiError::bad_request(
+            "unknown_agency",
+            "Không có cơ quan này.",
+        ));
+    }
+    let p = crate::api::latest(&s)
+        .into_iter()
+        .find(|p| p.catalogue.code == b.procedure)
+        .ok_or_else(|| ApiError::bad_request("unknown_procedure", "Không có thủ tục này."))?;
+    let id = format!("hs-{}", random_hex(8));
+    let actor = session.actor_at(&b.agency);
+    s.store
+        .execute(ExecuteRequest {
+            dossier_id: &id,
+            agency: &b.agency,
+            command: Command::Submit {
+                channel: Channel::Online,
+                applicant: b.applicant,
+                owner: None,
+                form: b.form,
+                components: b.components,
+            },
+            actor: &actor,
+            now: Utc::now(),
+            procedure: p,
+            calendar: &s.calendar,
+            expected_version: None,
+            attachments: vec![],
+        })
+        .await?;
+    let d = s.store.dossier(&id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            json!({ "id": id, "intake_due": d.intake_due.map(to_local_rfc3339), "version": d.version }),
+        ),
+    ))
+}
+
+/// `GET /api/v1/dossiers/{id}`: the dossier and its timeline.
+pub(crate) async fn read(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let d = visible(&s, &session, &id).await?;
+    let events = s.store.events(&id).await?;
+    Ok(Json(
+        json!({ "dossier": d, "national_status": d.national_status(), "events": events }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CommandBody {
+    #[serde(default)]
+    expected_version: Option<u64>,
+    #[serde(flatten)]
+    command: Command,
+}
+
+/// `POST /api/v1/dossiers/{id}/commands`: any engine command, as the session's user.
+pub(crate) async fn command(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    b: Result<Json<CommandBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b = body(b)?;
+    let d = visible(&s, &session, &id).await?;
+    let p = procedure_of(&s, &d.procedure, &d.procedure_version)?;
+    let actor = session.actor_at(&d.agency);
+    let events = s
+        .store
+        .execute(ExecuteRequest {
+            dossier_id: &id,
+            agency: &d.agency,
+            command: b.command,
+            actor: &actor,
+            now: Utc::now(),
+            procedure: p,
+            calendar: &s.calendar,
+            expected_version: b.expected_version,
+            attachments: vec![],
+        })
+        .await?;
+    let d = s.store.dossier(&id).await?;
+    Ok(Json(json!({
+        "events": events,
+        "state": d.state,
+        "national_status": d.national_status(),
+        "step": d.step,
+        "code": d.code.map(|c| c.to_string()),
+        "appointment": d.clock.appointment.map(to_local_rfc3339),
+        "version": d.version,
+    })))
+}
+
+/// `GET /api/v1/me/dossiers`: an applicant's own dossiers.
+pub(crate) async fn mine(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Value>, ApiError> {
+    let list = s.store.dossiers_of(&session.user.id, 200).await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
+/// `GET /api/v1/queue?agency=&role=`: a staff member's queue, most urgent first.
+pub(crate) async fn queue(
+    State(s): State<AppState>,
+    session: Session,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = q
+        .map(|Query(m)| m)
+        .map_err(|_| ApiError::bad_request("invalid_query", "Tham số truy vấn không hợp lệ."))?;
+    let agency = match q.get("agency") {
+        Some(a) => a.clone(),
+        None => session
+            .grants
+            .first()
+            .map(|g| g.agency_id.clone())
+            .ok_or_else(forbidden)?,
+    };
+    if !session.is_staff_at(&agency) {
+        return Err(forbidden());
+    }
+    let list = s
+        .store
+        .queue(&QueueFilter {
+            agency,
+            role: q.get("role").cloned(),
+            assignee: q.get("assignee").cloned(),
+            limit: 200,
+        })
+        .await?;
+    Ok(Json(json!({ "dossiers": list })))
+}

@@ -1,0 +1,8 @@
+-- Sessions: bearer tokens, stored only as their SHA-256.
+CREATE TABLE sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id);
