@@ -134,7 +134,7 @@ pub struct DemoAccount {
 }
 
 /// One staff account per role: login, agency, role.
-const STAFF: [(&str, &str, &str); 12] = [
+const STAFF: [(&str, &str, &str); 14] = [
     ("mot-cua.sxd", "000.00.04.H53", "reception-officer"),
     ("truong-phong.sxd", "000.00.04.H53", "department-head"),
     ("chuyen-vien.sxd", "000.00.04.H53", "specialist"),
@@ -144,6 +144,8 @@ const STAFF: [(&str, &str, &str); 12] = [
     ("truong-phong.tp", "000.20.31.H53", "department-head"),
     ("chuyen-vien.tp", "000.20.31.H53", "specialist"),
     ("van-thu.tp", "000.20.31.H53", "clerk"),
+    ("mot-cua.p2", "000.31.12.H53", "reception-officer"),
+    ("chu-tich.p2", "000.31.12.H53", "agency-leader"),
     ("giam-sat.ttpvhcc", "000.00.01.H53", "supervisor"),
     ("quan-tri.tinh", "000.00.00.H53", "agency-admin"),
     ("quan-tri.he-thong", "000.00.00.H53", "system-admin"),

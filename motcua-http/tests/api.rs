@@ -29,7 +29,7 @@ async fn state() -> AppState {
         .await
         .expect("demo")
         .expect("seeded");
-    assert_eq!(accounts.len(), 12, "one staff account per role and site");
+    assert_eq!(accounts.len(), 14, "one staff account per role and site");
     assert!(
         demo::seed_if_empty(&store, &calendar)
             .await
@@ -611,7 +611,14 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     .await;
     assert_eq!(s, StatusCode::OK);
     // Everything the API wrote (at real clock times) verifies.
-    assert!(st.store.verify_all().await.expect("verify").problems.is_empty());
+    assert!(
+        st.store
+            .verify_all()
+            .await
+            .expect("verify")
+            .problems
+            .is_empty()
+    );
     // Logging out ends the token.
     assert_eq!(
         call(&st, "DELETE", "/api/v1/sessions/current", Some(&an), None)
