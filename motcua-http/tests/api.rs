@@ -11,16 +11,36 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
-/// A fresh SQLite database per test (a pool must not outlive the test's runtime), seeded
-/// with the demo.
+/// A fresh database per test (a pool must not outlive the test's runtime), seeded with the
+/// demo: a SQLite file, or, when `MOTCUA_HTTP_TEST_PG_URL` is set (`.ci/run` does), a new
+/// schema on that PostgreSQL server.
 async fn state() -> AppState {
     static N: AtomicU32 = AtomicU32::new(0);
     let n = N.fetch_add(1, Ordering::SeqCst);
-    let path = std::env::temp_dir().join(format!("motcua-http-{}-{n}.db", std::process::id()));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    let store = Store::connect(&format!("sqlite://{}", path.display()), Options::default())
+    let url = match std::env::var("MOTCUA_HTTP_TEST_PG_URL") {
+        Ok(base) => {
+            let schema = format!("http_{}_{n}", std::process::id());
+            let admin = Store::connect(&base, Options::default())
+                .await
+                .expect("postgres");
+            admin
+                .raw_execute(&format!("CREATE SCHEMA {schema}"))
+                .await
+                .expect("schema");
+            admin.close().await;
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema}")
+        }
+        Err(_) => {
+            let path =
+                std::env::temp_dir().join(format!("motcua-http-{}-{n}.db", std::process::id()));
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+            format!("sqlite://{}", path.display())
+        }
+    };
+    let store = Store::connect(&url, Options::default())
         .await
         .expect("opens");
     store.migrate().await.expect("migrates");
