@@ -229,3 +229,118 @@ pub(crate) async fn queue(
         .await?;
     Ok(Json(json!({ "dossiers": list })))
 }
+
+/// File types accepted as dossier attachments.
+const ALLOWED_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
+
+/// `POST /api/v1/dossiers/{id}/attachments`: multipart with a `command` part (JSON:
+/// `attach-draft` or `attach-signed-result`) and a `file` part (PDF, JPEG or PNG). The file
+/// is stored with the command's events in one transaction.
+pub(crate) async fn upload(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::bad_request(
+            "invalid_body",
+            "Cần gửi dạng multipart/form-data với phần command và file.",
+        )
+    })?;
+    let bad = |m: &str| ApiError::bad_request("invalid_body", m.to_string());
+    let mut command: Option<Command> = None;
+    let mut file: Option<(String, String, Vec<u8>)> = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad("Không đọc được nội dung multipart."))?
+    {
+        match field.name() {
+            Some("command") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|_| bad("Phần command không đọc được."))?;
+                command = Some(
+                    serde_json::from_str(&text)
+                        .map_err(|e| bad(&format!("Phần command không hợp lệ: {e}")))?,
+                );
+            }
+            Some("file") => {
+                let name = field.file_name().unwrap_or("tep-dinh-kem").to_string();
+                let content_type = field.content_type().unwrap_or("").to_string();
+                if !ALLOWED_TYPES.contains(&content_type.as_str()) {
+                    return Err(ApiError {
+                        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                        code: "unsupported_type".into(),
+                        message: "Chỉ nhận tệp PDF, JPEG hoặc PNG.".into(),
+                    });
+                }
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| bad("Tệp không đọc được hoặc quá lớn."))?;
+                file = Some((name, content_type, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    let (name, content_type, bytes) = file.ok_or_else(|| bad("Thiếu phần file."))?;
+    let mut command = command.ok_or_else(|| bad("Thiếu phần command."))?;
+    let sha = motcua_store::sha256_hex(&bytes);
+    match &mut command {
+        Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } => {
+            attachment.sha256 = sha;
+            if attachment.name.trim().is_empty() {
+                attachment.name = name;
+            }
+        }
+        _ => {
+            return Err(bad(
+                "Chỉ đính kèm tệp với lệnh attach-draft hoặc attach-signed-result.",
+            ));
+        }
+    }
+    let d = visible(&s, &session, &id).await?;
+    let p = procedure_of(&s, &d.procedure, &d.procedure_version)?;
+    let actor = session.actor_at(&d.agency);
+    let events = s
+        .store
+        .execute(ExecuteRequest {
+            dossier_id: &id,
+            agency: &d.agency,
+            command,
+            actor: &actor,
+            now: Utc::now(),
+            procedure: p,
+            calendar: &s.calendar,
+            expected_version: None,
+            attachments: vec![motcua_store::NewAttachment {
+                bytes,
+                content_type,
+            }],
+        })
+        .await?;
+    Ok(Json(json!({ "events": events })))
+}
+
+/// `GET /api/v1/dossiers/{id}/attachments/{sha256}`: a file of a dossier the session may see.
+pub(crate) async fn download(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, sha)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let d = visible(&s, &session, &id).await?;
+    let referenced = d
+        .drafts
+        .iter()
+        .chain(d.signed_result.iter())
+        .any(|a| a.sha256 == sha);
+    if !referenced {
+        return Err(ApiError::not_found("Hồ sơ không có tệp này."));
+    }
+    let (content_type, bytes) = s.store.attachment(&sha).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response())
+}

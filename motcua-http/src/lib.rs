@@ -3,10 +3,10 @@
 //! Served so far: health and readiness; the catalogue of agencies and procedures; the public
 //! lookup of a dossier by its code (no personal data); the working calendar and deadlines;
 //! accounts (argon2, bearer-token sessions, lockout, first-login password change); online
-//! submission, reading and listing dossiers, staff queues, and every engine command; the
-//! OpenAPI document of exactly these endpoints. Cookie sessions with CSRF, multipart
-//! attachments, tenants by host name, feedback and reports endpoints, the national feed,
-//! metrics and the portal pages are not built yet.
+//! submission, reading and listing dossiers, staff queues, every engine command, attachment
+//! upload (multipart) and download; the OpenAPI document of exactly these endpoints. Cookie
+//! sessions with CSRF, tenants by host name, feedback and reports endpoints, the national
+//! feed, metrics and the portal pages are not built yet.
 //!
 //! `router(state)` builds the whole application; tests call it without a socket.
 
@@ -81,6 +81,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/dossiers", post(dossiers::submit))
         .route("/api/v1/dossiers/{id}", get(dossiers::read))
         .route("/api/v1/dossiers/{id}/commands", post(dossiers::command))
+        .route(
+            "/api/v1/dossiers/{id}/attachments",
+            post(dossiers::upload).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+        )
+        .route(
+            "/api/v1/dossiers/{id}/attachments/{sha256}",
+            get(dossiers::download),
+        )
         .fallback(api::not_found)
         .with_state(state)
 }

@@ -177,6 +177,28 @@ fn authenticated() -> Vec<(&'static str, Value)> {
                 "404": error_response("not_found"), "409": error_response("conflict"),
                 "422": error_response("the engine's refusal code: wrong_state, no_such_transition, denied_by_rule, ...") } })) }),
         ),
+        (
+            "/api/v1/dossiers/{id}/attachments",
+            json!({ "post": secured(json!({
+            "summary": "Attach a file with attach-draft or attach-signed-result (multipart: command JSON + file; PDF, JPEG, PNG; 20 MB)",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
+                "type": "object",
+                "properties": { "command": { "type": "string", "example": "{\"command\":\"attach-draft\",\"attachment\":{\"name\":\"\",\"sha256\":\"\"}}" },
+                                "file": { "type": "string", "format": "binary" } } } } } },
+            "responses": { "200": json_ok("{ events }"), "400": error_response("invalid_body"), "404": error_response("not_found"),
+                "413": error_response("too_large"), "415": error_response("unsupported_type"), "422": error_response("engine refusal") } })) }),
+        ),
+        (
+            "/api/v1/dossiers/{id}/attachments/{sha256}",
+            json!({ "get": secured(json!({
+            "summary": "Download a file of a dossier (checked against its SHA-256)",
+            "parameters": [
+                { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+                { "name": "sha256", "in": "path", "required": true, "schema": { "type": "string" } }
+            ],
+            "responses": { "200": { "description": "the file" }, "404": error_response("not_found") } })) }),
+        ),
     ]
 }
 

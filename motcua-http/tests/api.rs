@@ -242,6 +242,8 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         "/api/v1/dossiers",
         "/api/v1/dossiers/{id}",
         "/api/v1/dossiers/{id}/commands",
+        "/api/v1/dossiers/{id}/attachments",
+        "/api/v1/dossiers/{id}/attachments/{sha256}",
     ];
     routed.sort();
     assert_eq!(paths, routed);
@@ -249,7 +251,8 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         let uri = p
             .replace("{year}", "2026")
             .replace("{code}", "x")
-            .replace("{id}", "x");
+            .replace("{id}", "x")
+            .replace("{sha256}", "x");
         let ops = doc["paths"][&p].as_object().expect("operations").clone();
         for method in ops.keys() {
             let (s, v) = call(&st, &method.to_uppercase(), &uri, None, None).await;
@@ -350,8 +353,8 @@ async fn staff(state: &AppState, id: &str, agency: &str, role: &str) -> String {
 }
 
 /// An applicant registers and submits online; staff of the district accept it and move it
-/// through the workflow (a result cannot be attached over the API until uploads exist, so it
-/// ends in a withdrawal); the public lookup follows; negative cases on the way.
+/// through the workflow; it ends in a withdrawal; the public lookup follows; negative cases
+/// on the way. (A granted result with uploads is the next test.)
 #[tokio::test]
 async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     use serde_json::json;
@@ -501,7 +504,7 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         )
         .await;
         if body["command"] == "attach-draft" {
-            // A file that was never uploaded is refused (multipart upload is not built yet).
+            // A file that was never uploaded is refused (files go up through /attachments).
             assert_eq!(
                 (s, v["code"].as_str()),
                 (StatusCode::NOT_FOUND, Some("not_found")),
@@ -752,5 +755,197 @@ async fn first_login_password_change_and_lockout() {
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
+}
+
+async fn upload(
+    state: &AppState,
+    token: &str,
+    id: &str,
+    command: Value,
+    file: &[u8],
+    content_type: &str,
+) -> (StatusCode, Value) {
+    let boundary = "motcua-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"command\"\r\n\r\n{command}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ket-qua.pdf\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = Request::post(format!("/api/v1/dossiers/{id}/attachments"))
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    let response = router(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// A procedure that needs a signed result: files go up with their commands, the dossier is
+/// granted and returned, and its owner and staff can download the result.
+#[tokio::test]
+async fn uploads_carry_a_dossier_to_a_granted_result() {
+    use serde_json::json;
+    let st = state().await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "chu-ho", "name": "Chủ hộ", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let owner = login(&st, "chu-ho", "mat-khau-dai-10").await;
+    let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
+    let id = v["id"].as_str().expect("id").to_string();
+    let desk = staff(&st, "desk.u", "000.20.31.H53", "reception-officer").await;
+    let head = staff(&st, "head.u", "000.20.31.H53", "department-head").await;
+    let spec = staff(&st, "spec.u", "000.20.31.H53", "specialist").await;
+    let clerk = staff(&st, "clerk.u", "000.20.31.H53", "clerk").await;
+    let uri = format!("/api/v1/dossiers/{id}/commands");
+    for (token, body) in [
+        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "forward", "to": "phan-cong" })),
+        (&head, json!({ "command": "forward", "to": "tham-dinh" })),
+    ] {
+        assert_eq!(
+            call(&st, "POST", &uri, Some(token), Some(body)).await.0,
+            StatusCode::OK
+        );
+    }
+    let draft = b"%PDF-1.7 du thao";
+    let attach =
+        |kind: &str| json!({ "command": kind, "attachment": { "name": "", "sha256": "" } });
+    let (s, v) = upload(&st, &spec, &id, attach("attach-draft"), draft, "text/html").await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_type"))
+    );
+    let (s, v) = upload(
+        &st,
+        &spec,
+        &id,
+        json!({ "command": "accept", "sequence": 0 }),
+        draft,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
+    let (s, v) = upload(
+        &st,
+        &spec,
+        &id,
+        attach("attach-draft"),
+        draft,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for (token, body) in [
+        (&spec, json!({ "command": "forward", "to": "duyet" })),
+        (&head, json!({ "command": "approve", "to": "van-thu" })),
+    ] {
+        assert_eq!(
+            call(&st, "POST", &uri, Some(token), Some(body)).await.0,
+            StatusCode::OK
+        );
+    }
+    let signed = b"%PDF-1.7 giay chung nhan da ky";
+    let (s, v) = upload(
+        &st,
+        &clerk,
+        &id,
+        attach("attach-signed-result"),
+        signed,
+        "application/pdf",
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for (token, body) in [
+        (
+            &clerk,
+            json!({ "command": "mark-finished", "outcome": { "kind": "granted" } }),
+        ),
+        (&desk, json!({ "command": "return-result" })),
+    ] {
+        let (s, v) = call(&st, "POST", &uri, Some(token), Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (_, v) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(&owner),
+        None,
+    )
+    .await;
+    assert_eq!(v["national_status"], 10);
+    let sha = v["dossier"]["signed_result"]["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_string();
+    assert_eq!(v["dossier"]["signed_result"]["name"], "ket-qua.pdf");
+    for token in [&owner, &desk] {
+        let req = Request::get(format!("/api/v1/dossiers/{id}/attachments/{sha}"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = router(st.clone()).oneshot(req).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()["content-type"], "application/pdf");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body");
+        assert_eq!(&bytes[..], signed);
+    }
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "nguoi-la", "name": "Người lạ", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let stranger = login(&st, "nguoi-la", "mat-khau-dai-10").await;
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            &format!("/api/v1/dossiers/{id}/attachments/{sha}"),
+            Some(&stranger),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        st.store
+            .verify_all()
+            .await
+            .expect("verify")
+            .problems
+            .is_empty()
     );
 }
