@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Do not seed the demo province on an empty database.
     #[arg(long)]
     no_demo: bool,
+    /// Token the national public service portal presents to read the change feed
+    /// (`/api/v1/integration/feed`); the feed is off without one.
+    #[arg(long, env = "MOTCUA_FEED_TOKEN", hide_env_values = true)]
+    feed_token: Option<String>,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -61,9 +65,10 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
                 println!("  {:<20} {:<18} {:<14} {}", a.id, a.role, a.agency, a.password);
             }
         }
-        let state = motcua_http::AppState::load(store, calendar)
+        let mut state = motcua_http::AppState::load(store, calendar)
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;
+        state.feed_token = args.feed_token.filter(|t| !t.is_empty());
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("listening on {}", args.addr))

@@ -15,6 +15,7 @@ mod auth;
 pub mod demo;
 mod dossiers;
 mod error;
+mod more;
 mod openapi;
 
 pub use auth::hash_password;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub procedures: Arc<Vec<Procedure>>,
     /// Failed logins, for the lockout.
     lockout: Arc<auth::Lockout>,
+    /// The national-portal feed's token; the feed is off without one.
+    pub feed_token: Option<String>,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             calendar,
             procedures: Arc::new(procedures),
             lockout: auth::lockout(),
+            feed_token: None,
         })
     }
 }
@@ -89,6 +93,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/dossiers/{id}/attachments/{sha256}",
             get(dossiers::download),
         )
+        .route("/api/v1/feedback", post(more::file).get(more::published))
+        .route("/api/v1/feedback/{id}/answer", post(more::answer))
+        .route("/api/v1/reports/statistics", get(more::statistics))
+        .route("/api/v1/integration/feed", get(more::feed))
         .fallback(api::not_found)
         .with_state(state)
 }

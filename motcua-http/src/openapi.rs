@@ -199,6 +199,44 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             ],
             "responses": { "200": { "description": "the file" }, "404": error_response("not_found") } })) }),
         ),
+        (
+            "/api/v1/feedback",
+            json!({
+            "get": { "summary": "Published answers to feedback (public)", "responses": { "200": json_ok("{ feedback }") } },
+            "post": secured(json!({
+                "summary": "File feedback (phản ánh, kiến nghị); the answer is due in 3 working days",
+                "requestBody": body("agency, dossier_id?, subject, body",
+                    json!({ "agency": "000.20.31.H53", "subject": "Giờ làm việc", "body": "Bộ phận một cửa mở lúc mấy giờ?" })),
+                "responses": { "201": json_ok("{ id, answer_due }"), "400": error_response("invalid_body, missing_field, unknown_agency") } })) }),
+        ),
+        (
+            "/api/v1/feedback/{id}/answer",
+            json!({ "post": secured(json!({
+            "summary": "Answer feedback once (staff of the addressed agency)",
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "requestBody": body("answer, publish (default true)", json!({ "answer": "Từ 7 giờ các ngày làm việc." })),
+            "responses": { "200": json_ok("{ id, on_time }"), "404": error_response("not_found"), "409": error_response("already_answered") } })) }),
+        ),
+        (
+            "/api/v1/reports/statistics",
+            json!({ "get": secured(json!({
+            "summary": "Statistics table (form 06/VPCP/KSTT) for an agency and those below it, by field; JSON or CSV",
+            "parameters": [
+                { "name": "agency", "in": "query", "required": true, "schema": { "type": "string" } },
+                { "name": "from", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
+                { "name": "to", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
+                { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }
+            ],
+            "responses": { "200": json_ok("statistics"), "400": error_response("invalid_query, invalid_date, invalid_period") } })) }),
+        ),
+        (
+            "/api/v1/integration/feed",
+            json!({ "get": {
+            "summary": "Changes after a cursor for the national public service portal (token from MOTCUA_FEED_TOKEN)",
+            "parameters": [{ "name": "cursor", "in": "query", "schema": { "type": "integer" } }],
+            "responses": { "200": json_ok("{ items: [{ cursor, dossier_code, status, time: yyyyMMddHHmmss, event }], next_cursor }"),
+                "401": error_response("unauthenticated"), "404": error_response("feed_disabled") } } }),
+        ),
     ]
 }
 
