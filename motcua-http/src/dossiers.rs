@@ -75,22 +75,40 @@ pub(crate) struct Submit {
     form: BTreeMap<String, String>,
     #[serde(default)]
     components: Vec<String>,
+    /// `direct` or `post` when staff register a paper dossier; online for applicants.
+    #[serde(default)]
+    channel: Option<Channel>,
+    /// The applicant's account, when staff register for them.
+    #[serde(default)]
+    owner: Option<String>,
 }
 
-/// `POST /api/v1/dossiers`: an applicant submits online.
+/// `POST /api/v1/dossiers`: an applicant submits online, or a reception officer registers a
+/// dossier received at the desk or by post.
 pub(crate) async fn submit(
     State(s): State<AppState>,
     session: Session,
     b: Result<Json<Submit>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = body(b)?;
-    if session.user.kind != "applicant" {
-        return Err(ApiError {
-            status: StatusCode::FORBIDDEN,
-            code: "applicants_only".into(),
-            message: "Chỉ người dân, tổ chức nộp hồ sơ trực tuyến; cán bộ đăng ký hồ sơ tại quầy bằng lệnh submit.".into(),
-        });
-    }
+    // Applicants submit online; a reception officer registers a dossier received at the desk
+    // or by post (the engine checks the role), optionally naming the applicant's account.
+    let channel = match (session.user.kind.as_str(), b.channel) {
+        ("applicant", None | Some(Channel::Online)) => Channel::Online,
+        ("applicant", Some(_)) => {
+            return Err(ApiError::bad_request(
+                "invalid_channel",
+                "Người nộp chỉ nộp trực tuyến; hồ sơ trực tiếp hoặc qua bưu chính do cán bộ tiếp nhận đăng ký.",
+            ));
+        }
+        (_, Some(c @ (Channel::Direct | Channel::Post))) => c,
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid_channel",
+                "Cán bộ đăng ký hồ sơ nhận trực tiếp (direct) hoặc qua bưu chính (post).",
+            ));
+        }
+    };
     if !s.store.agencies().await?.iter().any(|a| a.id == b.agency) {
         return Err(ApiError::bad_request(
             "unknown_agency",
@@ -108,9 +126,9 @@ pub(crate) async fn submit(
             dossier_id: &id,
             agency: &b.agency,
             command: Command::Submit {
-                channel: Channel::Online,
+                channel,
                 applicant: b.applicant,
-                owner: None,
+                owner: b.owner,
                 form: b.form,
                 components: b.components,
             },

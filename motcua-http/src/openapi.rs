@@ -154,11 +154,11 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/dossiers",
             json!({ "post": secured(json!({
-            "summary": "Submit a dossier online (applicants)",
-            "requestBody": body("procedure code, agency, applicant, form, components",
+            "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner)",
+            "requestBody": body("procedure code, agency, applicant, form, components, channel?, owner?",
                 json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
                         "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } })),
-            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, unknown_agency, unknown_procedure") } })) }),
+            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, unknown_agency, unknown_procedure") } })) }),
         ),
         (
             "/api/v1/dossiers/{id}",

@@ -1104,3 +1104,56 @@ async fn feedback_statistics_and_the_national_feed() {
             .is_empty()
     );
 }
+
+/// A reception officer registers a paper dossier for an applicant, who then sees it.
+#[tokio::test]
+async fn staff_register_desk_and_post_dossiers() {
+    use serde_json::json;
+    let st = state().await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "ba-lan", "name": "Bà Lan", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let lan = login(&st, "ba-lan", "mat-khau-dai-10").await;
+    let desk = staff(&st, "desk.p", "000.31.12.H53", "reception-officer").await;
+    let clerk = staff(&st, "clerk.p", "000.31.12.H53", "clerk").await;
+    let paper = json!({ "procedure": "1.001193", "agency": "000.31.12.H53", "channel": "direct", "owner": "ba-lan",
+                        "applicant": { "name": "Sơn Thị Lan" } });
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&lan),
+        Some(paper.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_channel"))
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&clerk),
+        Some(paper.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "only reception officers register"
+    );
+    let (s, v) = call(&st, "POST", "/api/v1/dossiers", Some(&desk), Some(paper)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(
+        v["intake_due"].is_null(),
+        "no 8-hour intake clock for paper"
+    );
+    let (_, mine) = call(&st, "GET", "/api/v1/me/dossiers", Some(&lan), None).await;
+    assert_eq!(mine["dossiers"].as_array().expect("mine").len(), 1);
+}
