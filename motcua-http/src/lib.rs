@@ -16,6 +16,7 @@ pub mod demo;
 mod dossiers;
 mod error;
 mod more;
+mod observe;
 mod openapi;
 
 pub use auth::hash_password;
@@ -41,6 +42,8 @@ pub struct AppState {
     lockout: Arc<auth::Lockout>,
     /// The national-portal feed's token; the feed is off without one.
     pub feed_token: Option<String>,
+    /// Request metrics.
+    metrics: Arc<observe::Metrics>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             procedures: Arc::new(procedures),
             lockout: auth::lockout(),
             feed_token: None,
+            metrics: Arc::default(),
         })
     }
 }
@@ -97,7 +101,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/feedback/{id}/answer", post(more::answer))
         .route("/api/v1/reports/statistics", get(more::statistics))
         .route("/api/v1/integration/feed", get(more::feed))
+        .route("/metrics", get(observe::metrics))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            observe::track,
+        ))
         .with_state(state)
 }
 

@@ -26,6 +26,8 @@ pub fn spec() -> Value {
         },
         "paths": {
             "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "ok" } } } },
+            "/metrics": { "get": { "summary": "Prometheus metrics: requests and time spent, by method, route and status",
+                "responses": { "200": { "description": "text exposition format" } } } },
             "/readyz": { "get": { "summary": "Readiness (database reachable)", "responses": {
                 "200": { "description": "ready" }, "503": { "description": "database unavailable" } } } },
             "/api/v1/openapi.json": { "get": { "summary": "This document", "responses": { "200": json_ok("OpenAPI 3 document") } } },

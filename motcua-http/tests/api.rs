@@ -248,6 +248,7 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         "/api/v1/feedback/{id}/answer",
         "/api/v1/reports/statistics",
         "/api/v1/integration/feed",
+        "/metrics",
     ];
     routed.sort();
     assert_eq!(paths, routed);
@@ -1156,4 +1157,53 @@ async fn staff_register_desk_and_post_dossiers() {
     );
     let (_, mine) = call(&st, "GET", "/api/v1/me/dossiers", Some(&lan), None).await;
     assert_eq!(mine["dossiers"].as_array().expect("mine").len(), 1);
+}
+
+#[tokio::test]
+async fn request_ids_and_metrics() {
+    let st = state().await;
+    let req = Request::get("/api/v1/lookup/000.00.04.H53-260302-0001")
+        .header("x-request-id", "from-the-caller-1")
+        .body(Body::empty())
+        .expect("request");
+    let response = router(st.clone()).oneshot(req).await.expect("response");
+    assert_eq!(response.headers()["x-request-id"], "from-the-caller-1");
+    let bad = Request::get("/healthz")
+        .header("x-request-id", "<script>")
+        .body(Body::empty())
+        .expect("request");
+    let response = router(st.clone()).oneshot(bad).await.expect("response");
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .expect("id")
+        .to_string();
+    assert!(id.len() == 16 && id != "<script>", "{id}");
+    get_from(&st, "/api/v1/lookup/not-a-code").await;
+    let response = router(st.clone())
+        .oneshot(
+            Request::get("/metrics")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let text = String::from_utf8(
+        axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .expect("body")
+            .to_vec(),
+    )
+    .expect("utf-8");
+    assert!(
+        text.contains("motcua_http_requests_total{method=\"GET\",route=\"/api/v1/lookup/{code}\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route=\"/api/v1/lookup/{code}\",status=\"400\"} 1"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("not-a-code"),
+        "raw paths never become labels"
+    );
 }
