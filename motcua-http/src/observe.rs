@@ -15,10 +15,14 @@ use std::time::Instant;
 
 use crate::AppState;
 
-/// Request counts and durations, per (method, route, status).
+/// (method, route pattern, status).
+type Key = (String, String, u16);
+
+/// Request counts and durations, per key.
 #[derive(Default)]
 pub struct Metrics {
-    by_key: Mutex<BTreeMap<(String, String, u16), (u64, f64)>>,
+    /// (requests, seconds spent) by key.
+    by_key: Mutex<BTreeMap<Key, (u64, f64)>>,
 }
 
 impl Metrics {
