@@ -156,7 +156,8 @@ pub(crate) async fn lookup(
             "Mã hồ sơ không đúng dạng (ví dụ 000.00.12.H53-260302-0001).",
         )
     })?;
-    let d = s.store.dossier_by_code(&code).await.map_err(|e| match e {
+    // Columns only, no dossier body: the hot public path (Điều 17).
+    let d = s.store.public_status(&code).await.map_err(|e| match e {
         motcua_store::StoreError::NotFound(_) => {
             ApiError::not_found("Không tìm thấy hồ sơ có mã này.")
         }
@@ -173,9 +174,9 @@ pub(crate) async fn lookup(
         "procedure": d.procedure,
         "state": d.state,
         "state_vi": d.state.label_vi(),
-        "national_status": d.national_status(),
+        "national_status": d.national_status,
         "accepted_at": d.accepted_at.map(to_local_rfc3339),
-        "appointment": d.clock.appointment.map(to_local_rfc3339),
+        "appointment": d.appointment.map(to_local_rfc3339),
         "current_step": if d.state.is_closed() { None } else { step_name },
         "returned": d.timeliness,
     })))

@@ -25,7 +25,7 @@ pub use backup::{ExportSummary, VerifyReport};
 pub use bulk::Generated;
 pub use dossiers::{ExecuteRequest, NewAttachment};
 pub use error::StoreError;
-pub use queries::{DossierSummary, FeedItem, QueueFilter};
+pub use queries::{DossierSummary, FeedItem, PublicStatus, QueueFilter};
 pub use stats::{FieldStats, Statistics};
 
 use serde::{Deserialize, Serialize};

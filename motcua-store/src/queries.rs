@@ -62,6 +62,27 @@ fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
     })
 }
 
+/// What the public lookup shows: status only, no personal data, read without the dossier body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PublicStatus {
+    /// Procedure code.
+    pub procedure: String,
+    /// Procedure version.
+    pub procedure_version: String,
+    /// Internal state.
+    pub state: motcua_core::dossier::State,
+    /// National status code.
+    pub national_status: i64,
+    /// Accepted at.
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// Current appointment.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Current step id (open dossiers).
+    pub step: Option<String>,
+    /// Early / on time / late, once returned.
+    pub timeliness: Option<motcua_core::calendar::Timeliness>,
+}
+
 /// Which staff queue to read.
 #[derive(Clone, Debug, Default)]
 pub struct QueueFilter {
@@ -113,6 +134,37 @@ impl Store {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("dossier code {code}")))?;
         parse_body(&row.try_get::<String, _>(0)?)
+    }
+
+    /// The public status of a dossier by its code, from the projection's columns only.
+    pub async fn public_status(&self, code: &str) -> Result<PublicStatus, StoreError> {
+        let r = sqlx::query(
+            "SELECT procedure_code, procedure_version, state, national_status, accepted_at, appointment, step, timeliness
+             FROM dossiers WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("dossier code {code}")))?;
+        let state: String = r.try_get(2)?;
+        Ok(PublicStatus {
+            procedure: r.try_get(0)?,
+            procedure_version: r.try_get(1)?,
+            state: serde_json::from_value(serde_json::Value::String(state))
+                .map_err(StoreError::internal)?,
+            national_status: r.try_get(3)?,
+            accepted_at: r.try_get::<Option<i64>, _>(4)?.map(from_micros),
+            appointment: r.try_get::<Option<i64>, _>(5)?.map(from_micros),
+            step: r.try_get(6)?,
+            timeliness: r
+                .try_get::<Option<String>, _>(7)?
+                .and_then(|t| match t.as_str() {
+                    "early" => Some(motcua_core::calendar::Timeliness::Early),
+                    "ontime" => Some(motcua_core::calendar::Timeliness::OnTime),
+                    "late" => Some(motcua_core::calendar::Timeliness::Late),
+                    _ => None,
+                }),
+        })
     }
 
     /// An applicant's dossiers, newest change first.
