@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::error::json_body;
 use crate::{ApiError, AppState};
 
 /// Failed logins per account before it is locked, and for how long.
@@ -228,17 +229,6 @@ fn check_password(p: &str) -> Result<(), ApiError> {
         ));
     }
     Ok(())
-}
-
-fn json_body<T>(
-    body: Result<Json<T>, axum::extract::rejection::JsonRejection>,
-) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
-        )
-    })
 }
 
 /// `POST /api/v1/accounts`: an applicant registers.

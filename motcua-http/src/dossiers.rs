@@ -16,24 +16,8 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 use crate::auth::{Session, random_hex};
+use crate::error::json_body;
 use crate::{ApiError, AppState};
-
-fn forbidden() -> ApiError {
-    ApiError {
-        status: StatusCode::FORBIDDEN,
-        code: "forbidden".into(),
-        message: "Không có quyền truy cập hồ sơ này.".into(),
-    }
-}
-
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
-        )
-    })
-}
 
 /// The dossier if the session may see it: its owner, or staff of its agency. Anything else
 /// is a 404, so that codes and ids of other people's dossiers cannot be probed.
@@ -90,7 +74,7 @@ pub(crate) async fn submit(
     session: Session,
     b: Result<Json<Submit>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b = body(b)?;
+    let b = json_body(b)?;
     // Applicants submit online; a reception officer registers a dossier received at the desk
     // or by post (the engine checks the role), optionally naming the applicant's account.
     let channel = match (session.user.kind.as_str(), b.channel) {
@@ -162,6 +146,35 @@ pub(crate) async fn read(
     ))
 }
 
+/// Runs an engine command on a dossier the session may see, as the session's user.
+async fn run(
+    s: &AppState,
+    session: &Session,
+    id: &str,
+    command: Command,
+    expected_version: Option<u64>,
+    attachments: Vec<motcua_store::NewAttachment>,
+) -> Result<Vec<motcua_core::dossier::RecordedEvent>, ApiError> {
+    let d = visible(s, session, id).await?;
+    let p = procedure_of(s, &d.procedure, &d.procedure_version)?;
+    let actor = session.actor_at(&d.agency);
+    let events = s
+        .store
+        .execute(ExecuteRequest {
+            dossier_id: id,
+            agency: &d.agency,
+            command,
+            actor: &actor,
+            now: Utc::now(),
+            procedure: p,
+            calendar: &s.calendar,
+            expected_version,
+            attachments,
+        })
+        .await?;
+    Ok(events)
+}
+
 #[derive(Deserialize)]
 pub(crate) struct CommandBody {
     #[serde(default)]
@@ -177,24 +190,8 @@ pub(crate) async fn command(
     Path(id): Path<String>,
     b: Result<Json<CommandBody>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let b = body(b)?;
-    let d = visible(&s, &session, &id).await?;
-    let p = procedure_of(&s, &d.procedure, &d.procedure_version)?;
-    let actor = session.actor_at(&d.agency);
-    let events = s
-        .store
-        .execute(ExecuteRequest {
-            dossier_id: &id,
-            agency: &d.agency,
-            command: b.command,
-            actor: &actor,
-            now: Utc::now(),
-            procedure: p,
-            calendar: &s.calendar,
-            expected_version: b.expected_version,
-            attachments: vec![],
-        })
-        .await?;
+    let b = json_body(b)?;
+    let events = run(&s, &session, &id, b.command, b.expected_version, vec![]).await?;
     let d = s.store.dossier(&id).await?;
     Ok(Json(json!({
         "events": events,
@@ -231,10 +228,10 @@ pub(crate) async fn queue(
             .grants
             .first()
             .map(|g| g.agency_id.clone())
-            .ok_or_else(forbidden)?,
+            .ok_or_else(|| ApiError::forbidden("Không có quyền truy cập hồ sơ này."))?,
     };
     if !session.is_staff_at(&agency) {
-        return Err(forbidden());
+        return Err(ApiError::forbidden("Không có quyền truy cập hồ sơ này."));
     }
     let list = s
         .store
@@ -320,26 +317,11 @@ pub(crate) async fn upload(
             ));
         }
     }
-    let d = visible(&s, &session, &id).await?;
-    let p = procedure_of(&s, &d.procedure, &d.procedure_version)?;
-    let actor = session.actor_at(&d.agency);
-    let events = s
-        .store
-        .execute(ExecuteRequest {
-            dossier_id: &id,
-            agency: &d.agency,
-            command,
-            actor: &actor,
-            now: Utc::now(),
-            procedure: p,
-            calendar: &s.calendar,
-            expected_version: None,
-            attachments: vec![motcua_store::NewAttachment {
-                bytes,
-                content_type,
-            }],
-        })
-        .await?;
+    let file = motcua_store::NewAttachment {
+        bytes,
+        content_type,
+    };
+    let events = run(&s, &session, &id, command, None, vec![file]).await?;
     Ok(Json(json!({ "events": events })))
 }
 

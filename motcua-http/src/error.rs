@@ -37,6 +37,29 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A 403 with the given message.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "forbidden".into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// A JSON body, or a 400 `invalid_body` saying what is wrong with it.
+pub(crate) fn json_body<T>(
+    body: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+) -> Result<T, ApiError> {
+    body.map(|axum::Json(b)| b).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_body",
+            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
+        )
+    })
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {

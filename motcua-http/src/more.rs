@@ -14,24 +14,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 use crate::auth::{Session, random_hex};
+use crate::error::json_body;
 use crate::{ApiError, AppState};
-
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    b.map(|Json(v)| v).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
-        )
-    })
-}
-
-fn forbidden() -> ApiError {
-    ApiError {
-        status: StatusCode::FORBIDDEN,
-        code: "forbidden".into(),
-        message: "Không có quyền thực hiện thao tác này.".into(),
-    }
-}
 
 #[derive(Deserialize)]
 pub(crate) struct NewFeedback {
@@ -49,7 +33,7 @@ pub(crate) async fn file(
     session: Session,
     b: Result<Json<NewFeedback>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b = body(b)?;
+    let b = json_body(b)?;
     if b.subject.trim().is_empty() || b.body.trim().is_empty() {
         return Err(ApiError::bad_request(
             "missing_field",
@@ -105,10 +89,12 @@ pub(crate) async fn answer(
     Path(id): Path<String>,
     b: Result<Json<Answer>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let b = body(b)?;
+    let b = json_body(b)?;
     let f = s.store.feedback(&id).await?;
     if !session.is_staff_at(&f.agency_id) {
-        return Err(forbidden());
+        return Err(ApiError::forbidden(
+            "Không có quyền thực hiện thao tác này.",
+        ));
     }
     if b.answer.trim().is_empty() {
         return Err(ApiError::bad_request(
@@ -171,7 +157,9 @@ pub(crate) async fn statistics(
     };
     let agency = get("agency")?.clone();
     if !session.is_staff_at(&agency) {
-        return Err(forbidden());
+        return Err(ApiError::forbidden(
+            "Không có quyền thực hiện thao tác này.",
+        ));
     }
     let (from, to) = (local_day_start(get("from")?)?, local_day_start(get("to")?)?);
     if to <= from {
