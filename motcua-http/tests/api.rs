@@ -448,24 +448,16 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         "reception-officer",
     )
     .await;
-    let (s, _) = call(
+    let (s, _) = command(
         &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&other),
-        Some(json!({ "command": "accept", "sequence": 0 })),
+        &other,
+        &id,
+        json!({ "command": "accept", "sequence": 0 }),
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // The applicant cannot accept their own dossier.
-    let (s, v) = call(
-        &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&an),
-        Some(json!({ "command": "accept", "sequence": 0 })),
-    )
-    .await;
+    let (s, v) = command(&st, &an, &id, json!({ "command": "accept", "sequence": 0 })).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
@@ -500,14 +492,7 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     ];
     let mut last = Value::Null;
     for (token, body) in steps {
-        let (s, v) = call(
-            &st,
-            "POST",
-            &format!("/api/v1/dossiers/{id}/commands"),
-            Some(token),
-            Some(body.clone()),
-        )
-        .await;
+        let (s, v) = command(&st, token, &id, body.clone()).await;
         if body["command"] == "attach-draft" {
             // A file that was never uploaded is refused (files go up through /attachments).
             assert_eq!(
@@ -522,12 +507,11 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     }
     assert_eq!(last["step"], "tham-dinh");
     // The wrong role at a step is refused by the engine, with its stable code.
-    let (s, v) = call(
+    let (s, v) = command(
         &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&clerk),
-        Some(json!({ "command": "forward", "to": "duyet" })),
+        &clerk,
+        &id,
+        json!({ "command": "forward", "to": "duyet" }),
     )
     .await;
     assert_eq!(
@@ -535,12 +519,11 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         (StatusCode::FORBIDDEN, Some("forbidden"))
     );
     // A stale version is a conflict.
-    let (s, v) = call(
+    let (s, v) = command(
         &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&spec),
-        Some(json!({ "command": "forward", "to": "duyet", "expected_version": 1 })),
+        &spec,
+        &id,
+        json!({ "command": "forward", "to": "duyet", "expected_version": 1 }),
     )
     .await;
     assert_eq!(
@@ -570,14 +553,7 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         ),
         (&spec, json!({ "command": "forward", "to": "duyet" })),
     ] {
-        let (s, v) = call(
-            &st,
-            "POST",
-            &format!("/api/v1/dossiers/{id}/commands"),
-            Some(token),
-            Some(body.clone()),
-        )
-        .await;
+        let (s, v) = command(&st, token, &id, body.clone()).await;
         assert_eq!(s, StatusCode::OK, "{body}: {v}");
     }
     let (s, v) = call(
@@ -596,47 +572,31 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     let (_, mine) = call(&st, "GET", "/api/v1/me/dossiers", Some(&an), None).await;
     assert_eq!(mine["dossiers"].as_array().expect("mine").len(), 1);
     // The applicant withdraws; the desk confirms; only a rating is accepted afterwards.
-    let (s, _) = call(
+    let (s, _) = command(
         &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&an),
-        Some(json!({ "command": "request-withdrawal", "reason": "Đổi địa điểm" })),
+        &an,
+        &id,
+        json!({ "command": "request-withdrawal", "reason": "Đổi địa điểm" }),
     )
     .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = call(
-        &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&desk),
-        Some(json!({ "command": "confirm-withdrawal" })),
-    )
-    .await;
+    let (s, v) = command(&st, &desk, &id, json!({ "command": "confirm-withdrawal" })).await;
     assert_eq!(
         (s, v["national_status"].as_i64()),
         (StatusCode::OK, Some(8))
     );
-    let (s, v) = call(
+    let (s, v) = command(
         &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&head),
-        Some(json!({ "command": "approve", "to": "van-thu" })),
+        &head,
+        &id,
+        json!({ "command": "approve", "to": "van-thu" }),
     )
     .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("closed"))
     );
-    let (s, _) = call(
-        &st,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(&an),
-        Some(json!({ "command": "rate", "score": 4 })),
-    )
-    .await;
+    let (s, _) = command(&st, &an, &id, json!({ "command": "rate", "score": 4 })).await;
     assert_eq!(s, StatusCode::OK);
     // Everything the API wrote (at real clock times) verifies.
     assert!(
@@ -1206,4 +1166,16 @@ async fn request_ids_and_metrics() {
         !text.contains("not-a-code"),
         "raw paths never become labels"
     );
+}
+
+/// Sends one engine command on dossier `id` as `token`.
+async fn command(state: &AppState, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
+    call(
+        state,
+        "POST",
+        &format!("/api/v1/dossiers/{id}/commands"),
+        Some(token),
+        Some(body),
+    )
+    .await
 }
