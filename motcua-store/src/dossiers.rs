@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use motcua_core::calendar::{WorkingCalendar, vn_offset};
 use motcua_core::dossier::{self, Actor, Command, Ctx, Dossier, Event, RecordedEvent, State};
 use motcua_core::procedure::Procedure;
-use sqlx::{Any, Row, Transaction};
+use sqlx::any::AnyArguments;
+use sqlx::{Any, Arguments, Row, Transaction};
 use std::sync::Arc;
 
-use crate::{Store, StoreError, micros, sha256_hex};
+use crate::{Backend, Store, StoreError, micros, sha256_hex};
 
 /// A file uploaded with a command (e.g. the signed result).
 #[derive(Clone, Debug)]
@@ -121,51 +122,41 @@ impl Store {
         // Instants are stored to the microsecond: events are sealed at that precision, so
         // that their hashes still match when they are read back.
         let now = crate::from_micros(micros(req.now));
+        if self.backend == Backend::Sqlite && req.attachments.is_empty() {
+            self.execute_sqlite(req, known, now).await
+        } else {
+            self.execute_in_transaction(req, known, now).await
+        }
+    }
+
+    /// The general path: a transaction, then one statement at a time.
+    async fn execute_in_transaction(
+        &self,
+        req: &ExecuteRequest<'_>,
+        known: Option<Option<Dossier>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut tx = self.begin_write().await?;
         let current = match known {
             Some(d) => d,
             None => load(&mut tx, req.dossier_id).await?,
         };
-        let is_new = current.is_none();
-        let mut d = current.unwrap_or_else(|| Dossier::new(req.dossier_id, req.agency));
-        if let Some(v) = req.expected_version
-            && d.version != v
-        {
-            return Err(StoreError::Conflict(format!(
-                "dossier {} is at version {}, not {v}",
-                d.id, d.version
-            )));
-        }
-        let before = d.version;
         let mut command = req.command.clone();
         if let Command::Accept { sequence } = &mut command
-            && d.state == State::Submitted
+            && needs_counter(&req.command, current.as_ref())
         {
+            let agency = current.as_ref().map_or(req.agency, |d| d.agency.as_str());
             // One counter per agency per local date; the row lock (PostgreSQL) or the write
             // lock (SQLite) serializes acceptances, and a refusal rolls the increment back.
-            let day = now
-                .with_timezone(&vn_offset())
-                .format("%Y-%m-%d")
-                .to_string();
-            let row = sqlx::query(
-                "INSERT INTO code_counters (agency_id, day, value) VALUES ($1, $2, 1)
-                     ON CONFLICT (agency_id, day) DO UPDATE SET value = code_counters.value + 1
-                     RETURNING value",
-            )
-            .bind(&d.agency)
-            .bind(&day)
-            .fetch_one(&mut *tx)
-            .await?;
+            let row = sqlx::query(COUNTER_SQL)
+                .bind(agency)
+                .bind(local_day(now))
+                .fetch_one(&mut *tx)
+                .await?;
             let value: i64 = row.try_get(0)?;
             *sequence = u32::try_from(value).map_err(StoreError::internal)?;
         }
-        let ctx = Ctx {
-            now,
-            actor: req.actor,
-            procedure: req.procedure,
-            calendar: req.calendar,
-        };
-        let events = dossier::execute(&mut d, &command, &ctx).map_err(StoreError::Rejected)?;
+        let decided = decide(req, current, &command, now)?;
 
         // Attachments: those uploaded now are stored; those referenced must exist.
         let mut uploaded = Vec::new();
@@ -196,64 +187,134 @@ impl Store {
             }
         }
 
-        let status = i64::from(d.national_status());
-        for e in &events {
-            sqlx::query(
-                "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&d.id)
-            .bind(e.seq as i64)
-            .bind(micros(e.at))
-            .bind(json(&e.actor)?)
-            .bind(json(&e.event)?)
-            .bind(&e.prev_hash)
-            .bind(&e.hash)
-            .bind(status)
-            .execute(&mut *tx)
-            .await?;
-            let outbox = match &e.event {
-                Event::Notified { notification } => Some(("notification", json(notification)?)),
-                Event::Rated { score, comment } => {
-                    sqlx::query("INSERT INTO ratings (dossier_id, score, comment, created_at) VALUES ($1, $2, $3, $4)")
-                        .bind(&d.id)
-                        .bind(i64::from(*score))
-                        .bind(comment)
-                        .bind(micros(e.at))
-                        .execute(&mut *tx)
-                        .await?;
-                    None
-                }
-                _ => None,
-            };
-            if let Some((kind, payload)) = outbox {
-                sqlx::query("INSERT INTO outbox (dossier_id, event_seq, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(&d.id)
-                    .bind(e.seq as i64)
-                    .bind(kind)
-                    .bind(payload)
-                    .bind(micros(e.at))
-                    .execute(&mut *tx)
-                    .await?;
+        let statements = decided.statements(req, now)?;
+        for (i, st) in statements.into_iter().enumerate() {
+            let done = st.query().execute(&mut *tx).await?;
+            // The first statement writes the projection, guarded by the version read.
+            if i == 0 && done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "dossier {} changed concurrently",
+                    decided.dossier.id
+                )));
             }
         }
-        let step_role = d
-            .step
-            .as_deref()
-            .and_then(|st| req.procedure.step(st))
-            .map(|st| st.role.as_str());
-        write_projection(
-            &mut tx,
-            &d,
-            &req.procedure.catalogue.field,
-            step_role,
-            is_new,
-            before,
-            now,
-        )
-        .await?;
         tx.commit().await?;
-        self.remember(d);
+        let Decided {
+            dossier, events, ..
+        } = decided;
+        self.remember(dossier);
+        Ok(events)
+    }
+
+    /// The SQLite path for commands without uploads. sqlx hands every statement to the
+    /// connection's worker thread and waits for the answer (~90 µs each), so statements are
+    /// sent in as few batches as the decision allows: `BEGIN IMMEDIATE` with the read of the
+    /// dossier (unless remembered) and the code counter (for an acceptance), then the
+    /// projection, the guard, the events, the outbox and `COMMIT` as one batch. A command on
+    /// a remembered dossier is a single batch.
+    ///
+    /// A stale copy cannot commit: the guard fails the batch when the projection's version
+    /// did not match, and the events' `(dossier, seq)` key fails it when another writer
+    /// appended first. A connection left inside a transaction (a failed batch, a caller that
+    /// gave up half-way) is closed, never returned to the pool.
+    async fn execute_sqlite(
+        &self,
+        req: &ExecuteRequest<'_>,
+        known: Option<Option<Dossier>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut held = Held {
+            conn: self.pool.acquire().await?,
+            clean: false,
+        };
+        let mut began = false;
+        let current = match known {
+            Some(d) => d,
+            None => {
+                began = true;
+                let rows = sqlx::query("BEGIN IMMEDIATE; SELECT body FROM dossiers WHERE id = $1")
+                    .bind(req.dossier_id)
+                    .fetch_all(&mut *held.conn)
+                    .await?;
+                match rows.first() {
+                    None => None,
+                    Some(r) => {
+                        let body: String = r.try_get(0)?;
+                        Some(serde_json::from_str(&body).map_err(StoreError::internal)?)
+                    }
+                }
+            }
+        };
+        let mut command = req.command.clone();
+        if let Command::Accept { sequence } = &mut command
+            && let Some(d) = current.as_ref().filter(|d| d.state == State::Submitted)
+        {
+            let sql = if began {
+                COUNTER_SQL.to_string()
+            } else {
+                format!("BEGIN IMMEDIATE; {COUNTER_SQL}")
+            };
+            began = true;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&d.agency)
+                .bind(local_day(now))
+                .fetch_all(&mut *held.conn)
+                .await?;
+            let value: i64 = rows
+                .first()
+                .ok_or_else(|| StoreError::internal("the code counter returned no row"))?
+                .try_get(0)?;
+            *sequence = u32::try_from(value).map_err(StoreError::internal)?;
+        }
+        let decided = match decide(req, current, &command, now) {
+            Ok(d) => d,
+            Err(e) => {
+                if began {
+                    sqlx::query("ROLLBACK").execute(&mut *held.conn).await?;
+                }
+                held.clean = true;
+                return Err(e);
+            }
+        };
+        for sha in referenced(&command) {
+            let found = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1")
+                .bind(sha)
+                .fetch_optional(&mut *held.conn)
+                .await?;
+            if found.is_none() {
+                if began {
+                    sqlx::query("ROLLBACK").execute(&mut *held.conn).await?;
+                }
+                held.clean = true;
+                return Err(StoreError::NotFound(format!("attachment {sha}")));
+            }
+        }
+        let mut batch = Batch::default();
+        if !began {
+            batch.raw("BEGIN IMMEDIATE");
+        }
+        for (i, st) in decided.statements(req, now)?.into_iter().enumerate() {
+            batch.push(st)?;
+            if i == 0 {
+                batch.raw("INSERT INTO write_guard (ok) SELECT 0 WHERE changes() <> 1");
+            }
+        }
+        batch.raw("COMMIT");
+        sqlx::query_with(sqlx::AssertSqlSafe(batch.sql), batch.args)
+            .execute(&mut *held.conn)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Db(m) if m.contains("stale_version") => StoreError::Conflict(format!(
+                    "dossier {} changed concurrently",
+                    decided.dossier.id
+                )),
+                other => other,
+            })?;
+        held.clean = true;
+        let Decided {
+            dossier, events, ..
+        } = decided;
+        self.remember(dossier);
         Ok(events)
     }
 
@@ -275,17 +336,248 @@ impl Store {
     }
 }
 
-/// Writes a dossier's projection row: inserts it when new, else updates it if its version is
-/// still `before`.
-pub(crate) async fn write_projection(
-    tx: &mut Transaction<'static, Any>,
+/// Takes the next number of an agency's counter for a local date.
+const COUNTER_SQL: &str = "INSERT INTO code_counters (agency_id, day, value) VALUES ($1, $2, 1)
+     ON CONFLICT (agency_id, day) DO UPDATE SET value = code_counters.value + 1
+     RETURNING value";
+
+/// The local (Vietnam) date of an instant, the key of the code counters.
+fn local_day(now: DateTime<Utc>) -> String {
+    now.with_timezone(&vn_offset())
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A pooled connection that is closed on drop unless marked clean: one dropped inside a
+/// transaction (an error, or a caller that stopped waiting) must not go back to the pool.
+struct Held {
+    conn: sqlx::pool::PoolConnection<Any>,
+    clean: bool,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if !self.clean {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+/// Whether a command takes a new number from the dossier-code counter.
+fn needs_counter(command: &Command, current: Option<&Dossier>) -> bool {
+    matches!(command, Command::Accept { .. })
+        && current.is_some_and(|d| d.state == State::Submitted)
+}
+
+/// A dossier after the engine's decision, with what it takes to write it.
+struct Decided {
+    dossier: Dossier,
+    events: Vec<RecordedEvent>,
+    is_new: bool,
+    before: u64,
+}
+
+/// Checks the expected version and lets the engine decide.
+fn decide(
+    req: &ExecuteRequest<'_>,
+    current: Option<Dossier>,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<Decided, StoreError> {
+    let is_new = current.is_none();
+    let mut d = current.unwrap_or_else(|| Dossier::new(req.dossier_id, req.agency));
+    if let Some(v) = req.expected_version
+        && d.version != v
+    {
+        return Err(StoreError::Conflict(format!(
+            "dossier {} is at version {}, not {v}",
+            d.id, d.version
+        )));
+    }
+    let before = d.version;
+    let ctx = Ctx {
+        now,
+        actor: req.actor,
+        procedure: req.procedure,
+        calendar: req.calendar,
+    };
+    let events = dossier::execute(&mut d, command, &ctx).map_err(StoreError::Rejected)?;
+    Ok(Decided {
+        dossier: d,
+        events,
+        is_new,
+        before,
+    })
+}
+
+impl Decided {
+    /// The statements that write the decision: the projection first, then each event with
+    /// its rating or outbox row.
+    fn statements(
+        &self,
+        req: &ExecuteRequest<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Statement>, StoreError> {
+        let d = &self.dossier;
+        let step_role = d
+            .step
+            .as_deref()
+            .and_then(|st| req.procedure.step(st))
+            .map(|st| st.role.as_str());
+        let mut out = vec![projection(
+            d,
+            &req.procedure.catalogue.field,
+            step_role,
+            self.is_new,
+            self.before,
+            now,
+        )?];
+        let status = i64::from(d.national_status());
+        for e in &self.events {
+            out.push(Statement::new(
+                "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                vec![
+                    d.id.clone().into(),
+                    (e.seq as i64).into(),
+                    micros(e.at).into(),
+                    json(&e.actor)?.into(),
+                    json(&e.event)?.into(),
+                    e.prev_hash.clone().into(),
+                    e.hash.clone().into(),
+                    status.into(),
+                ],
+            ));
+            match &e.event {
+                Event::Notified { notification } => out.push(Statement::new(
+                    "INSERT INTO outbox (dossier_id, event_seq, kind, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+                    vec![
+                        d.id.clone().into(),
+                        (e.seq as i64).into(),
+                        "notification".to_string().into(),
+                        json(notification)?.into(),
+                        micros(e.at).into(),
+                    ],
+                )),
+                Event::Rated { score, comment } => out.push(Statement::new(
+                    "INSERT INTO ratings (dossier_id, score, comment, created_at) VALUES ($1, $2, $3, $4)",
+                    vec![
+                        d.id.clone().into(),
+                        i64::from(*score).into(),
+                        comment.clone().into(),
+                        micros(e.at).into(),
+                    ],
+                )),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A value bound to a statement.
+pub(crate) enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Value {
+        Value::Int(Some(v))
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Value {
+        Value::Int(v)
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Value {
+        Value::Text(Some(v))
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Value {
+        Value::Text(v)
+    }
+}
+
+/// One SQL statement (numbered `$n` parameters) with its values.
+pub(crate) struct Statement {
+    sql: &'static str,
+    values: Vec<Value>,
+}
+
+impl Statement {
+    fn new(sql: &'static str, values: Vec<Value>) -> Statement {
+        Statement { sql, values }
+    }
+
+    /// The statement as a query, ready to run on either backend.
+    pub(crate) fn query(self) -> sqlx::query::Query<'static, Any, AnyArguments> {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql));
+        for v in self.values {
+            q = match v {
+                Value::Int(i) => q.bind(i),
+                Value::Text(t) => q.bind(t),
+            };
+        }
+        q
+    }
+}
+
+/// Statements joined into one SQLite batch: each statement's `$n` parameters are renumbered
+/// after those of the statements before it (SQLite numbers them across the whole batch).
+#[derive(Default)]
+struct Batch {
+    sql: String,
+    args: AnyArguments,
+}
+
+impl Batch {
+    /// A statement without parameters.
+    fn raw(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+        self.sql.push_str(";\n");
+    }
+
+    fn push(&mut self, st: Statement) -> Result<(), StoreError> {
+        let offset = self.args.len();
+        let mut rest = st.sql;
+        while let Some(at) = rest.find('$') {
+            self.sql.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            let n: usize = rest[..digits].parse().map_err(StoreError::internal)?;
+            self.sql.push_str(&(n + offset).to_string());
+            rest = &rest[digits..];
+        }
+        self.sql.push_str(rest);
+        self.sql.push_str(";\n");
+        for v in st.values {
+            match v {
+                Value::Int(i) => self.args.add(i),
+                Value::Text(t) => self.args.add(t),
+            }
+            .map_err(StoreError::internal)?;
+        }
+        Ok(())
+    }
+}
+
+/// The statement that writes a dossier's projection row: an insert when new, else an update
+/// that matches only if the stored version is still `before`.
+pub(crate) fn projection(
     d: &Dossier,
     field: &str,
     step_role: Option<&str>,
     is_new: bool,
     before: u64,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Statement, StoreError> {
     let code = d.code.as_ref().map(ToString::to_string);
     let search = motcua_core::text::fold(&format!(
         "{} {} {}",
@@ -314,37 +606,55 @@ pub(crate) async fn write_projection(
            supplement_rounds = $25
          WHERE id = $26 AND version = $27"
     };
-    let mut q = sqlx::query(sql)
-        .bind(&d.agency)
-        .bind(&d.procedure)
-        .bind(&d.procedure_version)
-        .bind(field)
-        .bind(d.version as i64)
-        .bind(d.state.to_string())
-        .bind(i64::from(d.national_status()))
-        .bind(code)
-        .bind(d.owner.as_deref())
-        .bind(d.channel.map(|c| format!("{c:?}").to_lowercase()))
-        .bind(&d.applicant.name)
-        .bind(search)
-        .bind(d.step.as_deref().filter(|_| open))
-        .bind(step_role.filter(|_| open))
-        .bind(d.assignee.as_deref())
-        .bind(d.submitted_at.map(micros))
-        .bind(d.accepted_at.map(micros))
-        .bind(d.clock.appointment.map(micros))
-        .bind(d.clock.original_appointment.map(micros))
-        .bind(finished_at.map(micros))
-        .bind(d.closed_at.map(micros))
-        .bind(d.timeliness.map(|t| format!("{t:?}").to_lowercase()))
-        .bind(micros(now))
-        .bind(json(d)?)
-        .bind(i64::from(d.supplement_rounds))
-        .bind(&d.id);
+    let mut values: Vec<Value> = vec![
+        d.agency.clone().into(),
+        d.procedure.clone().into(),
+        d.procedure_version.clone().into(),
+        field.to_string().into(),
+        (d.version as i64).into(),
+        d.state.to_string().into(),
+        i64::from(d.national_status()).into(),
+        code.into(),
+        d.owner.clone().into(),
+        d.channel.map(|c| format!("{c:?}").to_lowercase()).into(),
+        d.applicant.name.clone().into(),
+        search.into(),
+        d.step.clone().filter(|_| open).into(),
+        step_role.filter(|_| open).map(str::to_string).into(),
+        d.assignee.clone().into(),
+        d.submitted_at.map(micros).into(),
+        d.accepted_at.map(micros).into(),
+        d.clock.appointment.map(micros).into(),
+        d.clock.original_appointment.map(micros).into(),
+        finished_at.map(micros).into(),
+        d.closed_at.map(micros).into(),
+        d.timeliness.map(|t| format!("{t:?}").to_lowercase()).into(),
+        micros(now).into(),
+        json(d)?.into(),
+        i64::from(d.supplement_rounds).into(),
+        d.id.clone().into(),
+    ];
     if !is_new {
-        q = q.bind(before as i64);
+        values.push((before as i64).into());
     }
-    let done = q.execute(&mut **tx).await?;
+    Ok(Statement::new(sql, values))
+}
+
+/// Writes a dossier's projection row: inserts it when new, else updates it if its version is
+/// still `before`.
+pub(crate) async fn write_projection(
+    tx: &mut Transaction<'static, Any>,
+    d: &Dossier,
+    field: &str,
+    step_role: Option<&str>,
+    is_new: bool,
+    before: u64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let done = projection(d, field, step_role, is_new, before, now)?
+        .query()
+        .execute(&mut **tx)
+        .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::Conflict(format!(
             "dossier {} changed concurrently",

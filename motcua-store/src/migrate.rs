@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0002_sessions.sql"),
     },
+    Migration {
+        version: 3,
+        description: "write guard",
+        sqlite: include_str!("../migrations/sqlite/0003_write_guard.sql"),
+        postgres: include_str!("../migrations/postgres/0003_write_guard.sql"),
+    },
 ];
 
 impl Store {

@@ -997,6 +997,61 @@ async fn a_second_server_never_acts_on_a_stale_copy() {
     }
 }
 
+/// The projection row's version is the guard of every write: when it no longer matches the
+/// remembered copy (here changed behind the store's back), the command is a conflict and
+/// neither an event nor the projection is written, on the fast SQLite batch as on the
+/// general path.
+#[tokio::test]
+async fn a_projection_at_another_version_stops_the_write() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        at_tham_dinh(s, "d1", "An").await;
+        let before = s.events("d1").await.expect("events").len();
+        s.raw_execute("UPDATE dossiers SET version = version + 7 WHERE id = 'd1'")
+            .await
+            .expect("tamper");
+        let r = run(
+            s,
+            "d1",
+            &staff(Role::Specialist),
+            "2026-04-21T09:00:00+07:00",
+            forward("duyet"),
+        )
+        .await;
+        assert!(
+            matches!(r, Err(StoreError::Conflict(_))),
+            "{}: {r:?}",
+            t.name
+        );
+        assert_eq!(
+            s.events("d1").await.expect("events").len(),
+            before,
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.dossier("d1").await.expect("d1").step.as_deref(),
+            Some("tham-dinh"),
+            "{}",
+            t.name
+        );
+        // The store still works afterwards (the failed batch's connection was not reused
+        // inside an open transaction).
+        for i in 0..10 {
+            run(
+                s,
+                &format!("n{i}"),
+                &applicant("x"),
+                "2026-04-21T11:00:00+07:00",
+                submit("X"),
+            )
+            .await
+            .expect("later writes succeed");
+        }
+    }
+}
+
 /// A command at an instant with nanoseconds (as `Utc::now()` gives) is sealed at the
 /// stored precision: the chain still verifies when read back.
 #[tokio::test]
@@ -1026,5 +1081,86 @@ async fn instants_finer_than_storage_keep_the_chain_intact() {
             "{}",
             t.name
         );
+    }
+}
+
+/// A caller that stops waiting half-way (a client that hangs up) leaves nothing behind: no
+/// connection stuck inside a transaction, no half-written command, no code taken for
+/// nothing. Commands are cut off after growing delays, so some stop before, some inside and
+/// some after their transaction.
+#[tokio::test]
+async fn callers_that_give_up_leave_nothing_half_done() {
+    use std::time::Duration;
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        for i in 0..60u64 {
+            let id = format!("c{i}");
+            let cut = Duration::from_micros(25 * i);
+            let _ = tokio::time::timeout(
+                cut,
+                run(
+                    s,
+                    &id,
+                    &applicant("x"),
+                    "2026-04-20T09:00:00+07:00",
+                    submit("X"),
+                ),
+            )
+            .await;
+            let _ = tokio::time::timeout(
+                cut,
+                run(
+                    s,
+                    &id,
+                    &desk,
+                    "2026-04-20T10:00:00+07:00",
+                    Command::Accept { sequence: 0 },
+                ),
+            )
+            .await;
+        }
+        // Every dossier is whole: its projection matches its events and its chain verifies.
+        let report = s.verify_all().await.expect("verify");
+        assert!(
+            report.problems.is_empty(),
+            "{}: {:?}",
+            t.name,
+            report.problems
+        );
+        // Accepted dossiers hold the codes 1..=n of the day, without a gap.
+        let mut seqs = Vec::new();
+        for i in 0..60 {
+            if let Ok(d) = s.dossier(&format!("c{i}")).await
+                && let Some(code) = d.code
+            {
+                seqs.push(code.sequence);
+            }
+        }
+        seqs.sort_unstable();
+        let expected: Vec<u32> = (1..=seqs.len() as u32).collect();
+        assert_eq!(seqs, expected, "{}", t.name);
+        // And the store goes on: every connection of the pool is usable.
+        for i in 0..20 {
+            run(
+                s,
+                &format!("after{i}"),
+                &applicant("x"),
+                "2026-04-20T11:00:00+07:00",
+                submit("X"),
+            )
+            .await
+            .expect("later commands succeed");
+            run(
+                s,
+                &format!("after{i}"),
+                &desk,
+                "2026-04-20T11:05:00+07:00",
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("later acceptances succeed");
+        }
     }
 }
