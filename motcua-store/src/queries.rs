@@ -251,7 +251,20 @@ impl Store {
 
     /// Changes after `cursor` (0 for the beginning), oldest first: for the national portal
     /// and for notifications.
+    ///
+    /// A reader that moves its cursor past an event must never see an older-numbered one
+    /// appear later. On SQLite writers are serialized, so events are numbered in commit
+    /// order. On PostgreSQL two transactions can take numbers in one order and commit in the
+    /// other; the read therefore takes the events table in SHARE mode, which waits for every
+    /// transaction that is writing events to finish and holds new ones back for the length of
+    /// the read.
     pub async fn feed(&self, cursor: i64, limit: u32) -> Result<Vec<FeedItem>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("LOCK TABLE events IN SHARE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
         let rows = sqlx::query(
             "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, e.id, e.dossier_id, d.code, e.national_status
              FROM events e JOIN dossiers d ON d.id = e.dossier_id
@@ -259,8 +272,9 @@ impl Store {
         )
         .bind(cursor)
         .bind(i64::from(limit.max(1)))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
+        tx.commit().await?;
         rows.iter()
             .map(|r| {
                 Ok(FeedItem {

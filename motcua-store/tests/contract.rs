@@ -1164,3 +1164,59 @@ async fn callers_that_give_up_leave_nothing_half_done() {
         }
     }
 }
+
+/// The feed never lets a reader move past an event that commits later with a lower number:
+/// on PostgreSQL a transaction holds event number N uncommitted while another commits N+1;
+/// the feed waits for the first and then gives both, in order.
+#[tokio::test]
+async fn the_feed_never_skips_an_event_committed_late() {
+    let Some(t) = postgres().await else {
+        return;
+    };
+    let s = &t.store;
+    seed(s).await;
+    at_tham_dinh(s, "d1", "An").await;
+    let start = s
+        .feed(0, 1000)
+        .await
+        .expect("feed")
+        .last()
+        .expect("events")
+        .cursor;
+    // A writer on its own connection takes the next event number and waits.
+    let pool = sqlx::postgres::PgPool::connect(&t.url).await.expect("pg");
+    let mut slow = pool.begin().await.expect("begin");
+    let held: i64 = sqlx::query_scalar(
+        "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
+         SELECT dossier_id, 99, at, actor, event, prev_hash, hash, national_status
+         FROM events WHERE dossier_id = 'd1' AND seq = 0 RETURNING id",
+    )
+    .fetch_one(&mut *slow)
+    .await
+    .expect("slow insert");
+    // Another writer commits the next number.
+    run(
+        s,
+        "d2",
+        &applicant("x"),
+        "2026-04-21T09:00:00+07:00",
+        submit("Bình"),
+    )
+    .await
+    .expect("d2");
+    let reader = {
+        let s = s.clone();
+        tokio::spawn(async move { s.feed(start, 1000).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        !reader.is_finished(),
+        "the feed answered while an earlier number was in flight"
+    );
+    slow.commit().await.expect("commit");
+    let items = reader.await.expect("join").expect("feed");
+    let cursors: Vec<i64> = items.iter().map(|i| i.cursor).collect();
+    assert_eq!(cursors.first(), Some(&held), "{cursors:?}");
+    assert!(items.iter().any(|i| i.dossier_id == "d2"), "{cursors:?}");
+    assert!(cursors.windows(2).all(|w| w[0] < w[1]));
+}
