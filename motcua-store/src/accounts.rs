@@ -131,6 +131,70 @@ impl Store {
         Ok((user, grants))
     }
 
+    /// The staff who hold at least one role at `agency`, with all their roles, by id.
+    pub async fn users_at(&self, agency: &str) -> Result<Vec<(User, Vec<Grant>)>, StoreError> {
+        let ids: Vec<String> = sqlx::query(
+            "SELECT DISTINCT user_id FROM user_roles WHERE agency_id = $1 ORDER BY user_id",
+        )
+        .bind(agency)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.user(&id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Replaces the roles a user holds at one agency (their roles elsewhere stay).
+    pub async fn set_roles(
+        &self,
+        user_id: &str,
+        agency: &str,
+        roles: &[String],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND agency_id = $2")
+            .bind(user_id)
+            .bind(agency)
+            .execute(&mut *tx)
+            .await?;
+        for role in roles {
+            sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
+                .bind(user_id)
+                .bind(agency)
+                .bind(role)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Changes a user's name and contact details.
+    pub async fn update_profile(
+        &self,
+        id: &str,
+        name: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE users SET name = $1, email = $2, phone = $3 WHERE id = $4")
+            .bind(name)
+            .bind(email)
+            .bind(phone)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("user {id}")));
+        }
+        Ok(())
+    }
+
     /// Replaces a user's password hash and clears (or sets) the first-login flag.
     pub async fn set_password(
         &self,

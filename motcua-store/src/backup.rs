@@ -132,6 +132,7 @@ const TABLES: &[Table] = &[
             ("closed_at", Int),
             ("timeliness", Text),
             ("supplement_rounds", Int),
+            ("queue_due", Int),
             ("updated_at", Int),
             ("body", Text),
         ],

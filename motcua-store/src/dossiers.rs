@@ -590,21 +590,31 @@ pub(crate) fn projection(
         State::Finished | State::Returned => d.slip.last().and_then(|r| r.left_at),
         _ => None,
     };
+    // A dossier waiting for acceptance is in the reception officers' queue, due at the end
+    // of its intake time; one in processing, in its step's role's queue, due at its
+    // appointment.
+    let (queue_role, queue_due) = if d.state == State::Submitted {
+        (Some("reception-officer".to_string()), d.intake_due)
+    } else if open {
+        (step_role.map(str::to_string), d.clock.appointment)
+    } else {
+        (None, None)
+    };
     let sql = if is_new {
         "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
            national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
            submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
-           updated_at, body, supplement_rounds, id)
+           updated_at, body, supplement_rounds, queue_due, id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-           $21, $22, $23, $24, $25, $26)"
+           $21, $22, $23, $24, $25, $26, $27)"
     } else {
         "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
            version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
            applicant_name = $11, search_text = $12, step = $13, step_role = $14, assignee = $15,
            submitted_at = $16, accepted_at = $17, appointment = $18, original_appointment = $19,
            finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
-           supplement_rounds = $25
-         WHERE id = $26 AND version = $27"
+           supplement_rounds = $25, queue_due = $26
+         WHERE id = $27 AND version = $28"
     };
     let mut values: Vec<Value> = vec![
         d.agency.clone().into(),
@@ -620,7 +630,7 @@ pub(crate) fn projection(
         d.applicant.name.clone().into(),
         search.into(),
         d.step.clone().filter(|_| open).into(),
-        step_role.filter(|_| open).map(str::to_string).into(),
+        queue_role.into(),
         d.assignee.clone().into(),
         d.submitted_at.map(micros).into(),
         d.accepted_at.map(micros).into(),
@@ -632,6 +642,7 @@ pub(crate) fn projection(
         micros(now).into(),
         json(d)?.into(),
         i64::from(d.supplement_rounds).into(),
+        queue_due.map(micros).into(),
         d.id.clone().into(),
     ];
     if !is_new {

@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_write_guard.sql"),
         postgres: include_str!("../migrations/postgres/0003_write_guard.sql"),
     },
+    Migration {
+        version: 4,
+        description: "queue due",
+        sqlite: include_str!("../migrations/sqlite/0004_queue_due.sql"),
+        postgres: include_str!("../migrations/postgres/0004_queue_due.sql"),
+    },
 ];
 
 impl Store {

@@ -36,13 +36,16 @@ pub struct DossierSummary {
     pub assignee: Option<String>,
     /// Current appointment.
     pub appointment: Option<DateTime<Utc>>,
+    /// What the staff queue sorts by: the intake deadline while waiting for acceptance,
+    /// else the appointment.
+    pub due: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
 }
 
 const SUMMARY: &str =
     "SELECT id, code, agency_id, procedure_code, field, state, national_status, applicant_name,
-    step, step_role, assignee, appointment, updated_at FROM dossiers";
+    step, step_role, assignee, appointment, updated_at, queue_due FROM dossiers";
 
 fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
     Ok(DossierSummary {
@@ -59,6 +62,7 @@ fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
         assignee: r.try_get(10)?,
         appointment: r.try_get::<Option<i64>, _>(11)?.map(from_micros),
         updated_at: from_micros(r.try_get(12)?),
+        due: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
     })
 }
 
@@ -194,7 +198,12 @@ impl Store {
             n += 1;
             sql += &format!(" AND assignee = ${n}");
         }
-        sql += &format!(" ORDER BY appointment ASC, id ASC LIMIT ${}", n + 1);
+        // Soonest due first (overdue ones are the soonest); a dossier without a due instant
+        // (its clock paused) last, the same on both backends.
+        sql += &format!(
+            " ORDER BY queue_due IS NULL, queue_due ASC, id ASC LIMIT ${}",
+            n + 1
+        );
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(&f.agency);
         if let Some(r) = &f.role {
             q = q.bind(r);

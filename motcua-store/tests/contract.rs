@@ -832,6 +832,43 @@ async fn users_calendars_and_feedback() {
             s.set_password("nobody", "x", false).await,
             Err(StoreError::NotFound(_))
         ));
+        // Roles at one agency are replaced together; roles elsewhere stay.
+        s.set_roles("mot-cua-1", PROVINCE, &["supervisor".into()])
+            .await
+            .expect("province role");
+        s.set_roles("mot-cua-1", AGENCY, &["specialist".into(), "clerk".into()])
+            .await
+            .expect("roles replaced");
+        let roles: Vec<(String, String)> = s
+            .user("mot-cua-1")
+            .await
+            .expect("user")
+            .1
+            .into_iter()
+            .map(|g| (g.agency_id, g.role))
+            .collect();
+        assert_eq!(
+            roles,
+            vec![
+                (PROVINCE.to_string(), "supervisor".to_string()),
+                (AGENCY.to_string(), "clerk".to_string()),
+                (AGENCY.to_string(), "specialist".to_string()),
+            ]
+            .into_iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>(),
+            "{}",
+            t.name
+        );
+        let at_agency = s.users_at(AGENCY).await.expect("users");
+        assert_eq!(at_agency.len(), 1);
+        assert_eq!(at_agency[0].0.id, "mot-cua-1");
+        assert!(s.users_at("000.99.99.H53").await.expect("none").is_empty());
+        s.set_roles("mot-cua-1", AGENCY, &[])
+            .await
+            .expect("removed");
+        assert!(s.users_at(AGENCY).await.expect("users").is_empty());
         // A grant at an agency that does not exist is refused (foreign key).
         let bad = User {
             id: "x".into(),
