@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Tenant};
 
 type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 
@@ -78,14 +78,40 @@ pub(crate) fn latest(s: &AppState) -> Vec<&motcua_core::procedure::Procedure> {
     v
 }
 
+/// `GET /api/v1/procedures?q=&field=&level=&agency=&service_level=`: the catalogue. With an
+/// agency (given, or the request's tenant), the procedures its level handles.
 pub(crate) async fn procedures(
     State(s): State<AppState>,
+    Tenant(tenant): Tenant,
     q: Params,
 ) -> Result<Json<Value>, ApiError> {
     let q = params(q)?;
     let needle = q.get("q").map(|t| fold(t));
     let field = q.get("field").map(|t| fold(t));
-    let level = q.get("level").cloned();
+    let agency = q.get("agency").cloned().or(tenant);
+    let level = match &agency {
+        Some(a) => {
+            let a = s
+                .directory
+                .get(a)
+                .ok_or_else(|| ApiError::bad_request("unknown_agency", "Không có cơ quan này."))?;
+            if q.get("level").is_some_and(|l| *l != a.level) {
+                return Ok(Json(json!({ "procedures": [] })));
+            }
+            Some(a.level.clone())
+        }
+        None => q.get("level").cloned(),
+    };
+    // A legacy level (1–4, Decree 43/2011) or an online scheme (Decree 42/2022).
+    let service_level = q.get("service_level").cloned();
+    if let Some(v) = &service_level
+        && !["1", "2", "3", "4", "full", "partial", "none"].contains(&v.as_str())
+    {
+        return Err(ApiError::bad_request(
+            "invalid_service_level",
+            "Mức độ dịch vụ công là 1–4, hoặc full, partial, none.",
+        ));
+    }
     let list: Vec<Value> = latest(&s)
         .into_iter()
         .filter(|p| {
@@ -107,6 +133,12 @@ pub(crate) async fn procedures(
                         .as_deref()
                         == Some(l.as_str())
                 })
+            })
+        })
+        .filter(|p| {
+            service_level.as_ref().is_none_or(|want| {
+                let sl = &p.catalogue.service_level;
+                *want == sl.legacy.to_string() || *want == sl.online
             })
         })
         .map(|p| {

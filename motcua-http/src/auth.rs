@@ -1,8 +1,12 @@
-//! Accounts and sessions: argon2 password hashes, bearer tokens, lockout after repeated
-//! failures, and the first-login password change for staff.
+//! Accounts and sessions: argon2 password hashes, lockout after repeated failures (per
+//! account, and a rate limit per client address), the first-login password change for staff,
+//! and what each user may reach.
 //!
-//! Browser sessions by cookie with CSRF protection are not built yet; programs and `curl`
-//! use `Authorization: Bearer <token>`.
+//! Two kinds of session share one token store: programs send `Authorization: Bearer
+//! <token>`; browsers get the token in an `HttpOnly; Secure; SameSite=Lax` cookie and must
+//! send the session's CSRF token in `X-CSRF-Token` with every change (any method other than
+//! GET, HEAD, OPTIONS). The CSRF token is a keyed hash of the session token, so it needs no
+//! storage and dies with the session.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -27,8 +31,65 @@ use crate::{ApiError, AppState};
 /// Failed logins per account before it is locked, and for how long.
 const MAX_FAILURES: u32 = 5;
 const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+/// Failed logins per client address in a window (successful ones do not count, so an
+/// office behind one address is not locked out by its own staff logging in).
+const MAX_ATTEMPTS_PER_ADDRESS: u32 = 30;
+const ATTEMPT_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// How long a session lasts.
 const SESSION_HOURS: i64 = 12;
+/// The browser session cookie.
+pub(crate) const COOKIE: &str = "motcua_session";
+
+/// Roles that reach the agencies below the one where they are held (reading dossiers,
+/// queues and reports; acting stays with the agency's own staff).
+const OVERSIGHT: [&str; 3] = ["supervisor", "agency-leader", "system-admin"];
+
+/// Compares two secrets in time independent of where they differ.
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The CSRF token of a session.
+pub(crate) fn csrf_token(session_token: &str) -> String {
+    motcua_store::sha256_hex(format!("motcua-csrf:{session_token}").as_bytes())
+}
+
+/// Failed logins per client address, in this process.
+#[derive(Default)]
+pub struct Attempts {
+    by_address: Mutex<HashMap<std::net::IpAddr, (u32, Instant)>>,
+}
+
+impl Attempts {
+    /// Whether the address may try to log in.
+    fn allow(&self, ip: std::net::IpAddr) -> bool {
+        let Ok(map) = self.by_address.lock() else {
+            return false;
+        };
+        map.get(&ip).is_none_or(|(n, since)| {
+            *n < MAX_ATTEMPTS_PER_ADDRESS || since.elapsed() >= ATTEMPT_WINDOW
+        })
+    }
+
+    /// Counts a failed attempt.
+    fn fail(&self, ip: std::net::IpAddr) {
+        let Ok(mut map) = self.by_address.lock() else {
+            return;
+        };
+        if map.len() > 100_000 {
+            map.retain(|_, (_, since)| since.elapsed() < ATTEMPT_WINDOW);
+        }
+        let e = map.entry(ip).or_insert((0, Instant::now()));
+        if e.1.elapsed() >= ATTEMPT_WINDOW {
+            *e = (0, Instant::now());
+        }
+        e.0 += 1;
+    }
+}
 
 /// Failed login attempts, per account, in this process.
 #[derive(Default)]
@@ -114,8 +175,10 @@ pub struct Session {
     pub user: User,
     /// Roles held.
     pub grants: Vec<Grant>,
-    /// The bearer token (to end the session).
+    /// The session token (to end the session).
     pub token: String,
+    /// Whether it came in the browser cookie (rather than a bearer header).
+    pub via_cookie: bool,
 }
 
 impl Session {
@@ -148,21 +211,90 @@ impl Session {
     pub fn is_staff_at(&self, agency: &str) -> bool {
         self.user.kind == "staff" && self.grants.iter().any(|g| g.agency_id == agency)
     }
+
+    /// Whether the user may read `agency`'s dossiers, queues and reports: staff of the agency,
+    /// or holders of an oversight role at an agency above it.
+    pub fn can_read_at(&self, agency: &str, directory: &crate::Directory) -> bool {
+        self.user.kind == "staff"
+            && self.grants.iter().any(|g| {
+                g.agency_id == agency
+                    || (OVERSIGHT.contains(&g.role.as_str())
+                        && directory.is_within(agency, &g.agency_id))
+            })
+    }
+
+    /// Whether the user may manage `agency`'s staff accounts: its administrator, or a system
+    /// administrator at or above it.
+    pub fn can_administer(&self, agency: &str, directory: &crate::Directory) -> bool {
+        self.user.kind == "staff"
+            && self.grants.iter().any(|g| {
+                (g.role == "agency-admin" && g.agency_id == agency)
+                    || (g.role == "system-admin" && directory.is_within(agency, &g.agency_id))
+            })
+    }
+
+    /// Whether the user is a system administrator at or above `agency`.
+    pub fn is_system_admin_for(&self, agency: &str, directory: &crate::Directory) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == "system-admin" && directory.is_within(agency, &g.agency_id))
+    }
+}
+
+/// The value of one cookie of a request.
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
 }
 
 /// Any logged-in user, even one who must still change the password.
 pub struct AnySession(pub Session);
 
 async fn session_from(parts: &Parts, state: &AppState) -> Result<Session, ApiError> {
-    let token = parts
+    let bearer = parts
         .headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(unauthenticated)?
-        .to_string();
+        .filter(|t| !t.is_empty());
+    let (token, via_cookie) = match (bearer, cookie(parts, COOKIE).filter(|t| !t.is_empty())) {
+        (Some(t), _) => (t.to_string(), false),
+        (None, Some(t)) => (t.to_string(), true),
+        (None, None) => return Err(unauthenticated()),
+    };
+    // A browser sends the cookie with any request, including one forged by another site: a
+    // change must also carry the session's CSRF token, which other sites cannot read.
+    if via_cookie && !parts.method.is_safe() {
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        match sent {
+            None => {
+                return Err(ApiError {
+                    status: StatusCode::FORBIDDEN,
+                    code: "csrf_token_missing".into(),
+                    message: "Thiếu mã chống giả mạo yêu cầu (X-CSRF-Token).".into(),
+                });
+            }
+            Some(sent) if !same_secret(sent, &csrf_token(&token)) => {
+                return Err(ApiError {
+                    status: StatusCode::FORBIDDEN,
+                    code: "csrf_token_invalid".into(),
+                    message: "Mã chống giả mạo yêu cầu không đúng.".into(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
     let user_id = match state.store.session_user(&token, Utc::now()).await {
         Ok(u) => u,
         Err(StoreError::NotFound(_)) => return Err(unauthenticated()),
@@ -173,6 +305,7 @@ async fn session_from(parts: &Parts, state: &AppState) -> Result<Session, ApiErr
         user,
         grants,
         token,
+        via_cookie,
     })
 }
 
@@ -221,6 +354,22 @@ pub struct Register {
     phone: Option<String>,
 }
 
+/// Login names: 3–64 characters a-z, 0-9, `.`, `_`, `-`.
+pub(crate) fn check_account_id(id: &str) -> Result<(), ApiError> {
+    let ok = (3..=64).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_account_id",
+            "Tên đăng nhập gồm 3–64 ký tự a-z, 0-9, dấu chấm, gạch ngang hoặc gạch dưới.",
+        ))
+    }
+}
+
 fn check_password(p: &str) -> Result<(), ApiError> {
     if p.chars().count() < 10 {
         return Err(ApiError::bad_request(
@@ -237,16 +386,7 @@ pub async fn register(
     body: Result<Json<Register>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let r = json_body(body)?;
-    let id_ok = (3..=64).contains(&r.id.len())
-        && r.id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
-    if !id_ok {
-        return Err(ApiError::bad_request(
-            "invalid_account_id",
-            "Tên đăng nhập gồm 3–64 ký tự a-z, 0-9, dấu chấm, gạch ngang hoặc gạch dưới.",
-        ));
-    }
+    check_account_id(&r.id)?;
     if r.name.trim().is_empty() {
         return Err(ApiError::bad_request("missing_name", "Cần nhập họ tên."));
     }
@@ -276,13 +416,44 @@ pub async fn register(
 pub struct Login {
     id: String,
     password: String,
+    /// A browser session: the token goes in a cookie, the answer carries the CSRF token.
+    #[serde(default)]
+    cookie: bool,
 }
 
-/// `POST /api/v1/sessions`: log in, get a bearer token.
+/// The client's address, when the server knows it (not in `oneshot` tests).
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// `POST /api/v1/sessions`: log in; a bearer token for programs, or a cookie for browsers.
 pub async fn login(
     State(s): State<AppState>,
+    ClientAddress(address): ClientAddress,
     body: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    if let Some(ip) = address
+        && !s.attempts.allow(ip)
+    {
+        tracing::warn!(%ip, "login attempts over the limit");
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_attempts".into(),
+            message: "Quá nhiều lần đăng nhập từ địa chỉ này; vui lòng thử lại sau ít phút.".into(),
+        });
+    }
     let l = json_body(body)?;
     if s.lockout.locked(&l.id) {
         return Err(ApiError {
@@ -300,12 +471,18 @@ pub async fn login(
         Ok((u, _)) => u,
         Err(StoreError::NotFound(_)) => {
             s.lockout.fail(&l.id);
+            if let Some(ip) = address {
+                s.attempts.fail(ip);
+            }
             return Err(wrong());
         }
         Err(e) => return Err(e.into()),
     };
     if !verify_password(&l.password, &user.password_hash) {
         s.lockout.fail(&l.id);
+        if let Some(ip) = address {
+            s.attempts.fail(ip);
+        }
         tracing::info!(user = %l.id, "failed login");
         return Err(wrong());
     }
@@ -315,32 +492,108 @@ pub async fn login(
     s.store
         .create_session(&token, &user.id, now, now + TimeDelta::hours(SESSION_HOURS))
         .await?;
+    if l.cookie {
+        let set = format!(
+            "{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age={}",
+            SESSION_HOURS * 3600
+        );
+        return Ok((
+            StatusCode::CREATED,
+            [(axum::http::header::SET_COOKIE, set)],
+            Json(json!({
+                "csrf_token": csrf_token(&token),
+                "must_change_password": user.must_change_password,
+                "expires_in_hours": SESSION_HOURS,
+            })),
+        )
+            .into_response());
+    }
     Ok((
         StatusCode::CREATED,
         Json(
             json!({ "token": token, "must_change_password": user.must_change_password, "expires_in_hours": SESSION_HOURS }),
         ),
-    ))
+    )
+        .into_response())
 }
 
-/// `DELETE /api/v1/sessions/current`: log out.
+/// `DELETE /api/v1/sessions/current`: log out (and clear the browser cookie).
 pub async fn logout(
     State(s): State<AppState>,
     AnySession(session): AnySession,
-) -> Result<StatusCode, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
     s.store.end_session(&session.token).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let clear = format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0");
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(axum::http::header::SET_COOKIE, clear)],
+    )
+        .into_response())
 }
 
-/// `GET /api/v1/me`.
+/// `GET /api/v1/me`: the account, its roles, and (for a browser session) its CSRF token.
 pub async fn me(AnySession(session): AnySession) -> Json<Value> {
     Json(json!({
         "id": session.user.id,
         "kind": session.user.kind,
         "name": session.user.name,
+        "email": session.user.email,
+        "phone": session.user.phone,
         "must_change_password": session.user.must_change_password,
         "roles": session.grants,
+        "csrf_token": session.via_cookie.then(|| csrf_token(&session.token)),
     }))
+}
+
+#[derive(Deserialize)]
+pub struct Profile {
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// `PUT /api/v1/me`: change one's name and contact details.
+pub async fn update_profile(
+    State(s): State<AppState>,
+    session: Session,
+    body: Result<Json<Profile>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let p = json_body(body)?;
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "missing_name",
+            "Cần nhập họ tên (tối đa 200 ký tự).",
+        ));
+    }
+    let clean = |v: Option<String>| v.map(|t| t.trim().to_string()).filter(|t| !t.is_empty());
+    let (email, phone) = (clean(p.email), clean(p.phone));
+    if email
+        .as_deref()
+        .is_some_and(|e| !e.contains('@') || e.len() > 254)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_email",
+            "Địa chỉ thư điện tử không hợp lệ.",
+        ));
+    }
+    if phone.as_deref().is_some_and(|t| {
+        !(8..=15).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_digit() || b == b'+')
+    }) {
+        return Err(ApiError::bad_request(
+            "invalid_phone",
+            "Số điện thoại gồm 8–15 chữ số.",
+        ));
+    }
+    s.store
+        .update_profile(&session.user.id, name, email.as_deref(), phone.as_deref())
+        .await?;
+    Ok(Json(
+        json!({ "id": session.user.id, "name": name, "email": email, "phone": phone }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -381,4 +634,9 @@ pub async fn change_password(
 /// Shared lockout state for the router.
 pub fn lockout() -> Arc<Lockout> {
     Arc::new(Lockout::default())
+}
+
+/// Shared per-address attempt counts for the router.
+pub fn attempts() -> Arc<Attempts> {
+    Arc::new(Attempts::default())
 }

@@ -146,7 +146,8 @@ const STAFF: [(&str, &str, &str); 14] = [
     ("van-thu.tp", "000.20.31.H53", "clerk"),
     ("mot-cua.p2", "000.31.12.H53", "reception-officer"),
     ("chu-tich.p2", "000.31.12.H53", "agency-leader"),
-    ("giam-sat.ttpvhcc", "000.00.01.H53", "supervisor"),
+    // Held at the province, so that it reaches every agency below (oversight roles do).
+    ("giam-sat.ttpvhcc", "000.00.00.H53", "supervisor"),
     ("quan-tri.tinh", "000.00.00.H53", "agency-admin"),
     ("quan-tri.he-thong", "000.00.00.H53", "system-admin"),
 ];

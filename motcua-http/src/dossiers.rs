@@ -17,10 +17,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::auth::{Session, random_hex};
 use crate::error::json_body;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Tenant};
 
-/// The dossier if the session may see it: its owner, or staff of its agency. Anything else
-/// is a 404, so that codes and ids of other people's dossiers cannot be probed.
+/// The dossier if the session may see it: its owner, staff of its agency, or an oversight
+/// role above it. Anything else is a 404, so that codes and ids of other people's dossiers
+/// cannot be probed.
 async fn visible(s: &AppState, session: &Session, id: &str) -> Result<Dossier, ApiError> {
     let d = match s.store.dossier(id).await {
         Ok(d) => d,
@@ -29,7 +30,7 @@ async fn visible(s: &AppState, session: &Session, id: &str) -> Result<Dossier, A
     };
     let owner =
         d.owner.as_deref() == Some(session.user.id.as_str()) && session.user.kind == "applicant";
-    if owner || session.is_staff_at(&d.agency) {
+    if owner || session.can_read_at(&d.agency, &s.directory) {
         Ok(d)
     } else {
         Err(ApiError::not_found("Không tìm thấy hồ sơ."))
@@ -53,7 +54,9 @@ fn procedure_of<'a>(s: &'a AppState, code: &str, version: &str) -> Result<&'a Pr
 #[derive(Deserialize)]
 pub(crate) struct Submit {
     procedure: String,
-    agency: String,
+    /// The receiving agency; the request's tenant (host name or `/t/{agency}`) when absent.
+    #[serde(default)]
+    agency: Option<String>,
     applicant: Applicant,
     #[serde(default)]
     form: BTreeMap<String, String>,
@@ -71,10 +74,17 @@ pub(crate) struct Submit {
 /// dossier received at the desk or by post.
 pub(crate) async fn submit(
     State(s): State<AppState>,
+    Tenant(tenant): Tenant,
     session: Session,
     b: Result<Json<Submit>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let b = json_body(b)?;
+    let agency = b.agency.or(tenant).ok_or_else(|| {
+        ApiError::bad_request(
+            "missing_agency",
+            "Cần chọn cơ quan tiếp nhận (trường agency).",
+        )
+    })?;
     // Applicants submit online; a reception officer registers a dossier received at the desk
     // or by post (the engine checks the role), optionally naming the applicant's account.
     let channel = match (session.user.kind.as_str(), b.channel) {
@@ -93,7 +103,7 @@ pub(crate) async fn submit(
             ));
         }
     };
-    if !s.store.agencies().await?.iter().any(|a| a.id == b.agency) {
+    if s.directory.get(&agency).is_none() {
         return Err(ApiError::bad_request(
             "unknown_agency",
             "Không có cơ quan này.",
@@ -104,11 +114,11 @@ pub(crate) async fn submit(
         .find(|p| p.catalogue.code == b.procedure)
         .ok_or_else(|| ApiError::bad_request("unknown_procedure", "Không có thủ tục này."))?;
     let id = format!("hs-{}", random_hex(8));
-    let actor = session.actor_at(&b.agency);
+    let actor = session.actor_at(&agency);
     s.store
         .execute(ExecuteRequest {
             dossier_id: &id,
-            agency: &b.agency,
+            agency: &agency,
             command: Command::Submit {
                 channel,
                 applicant: b.applicant,
@@ -216,21 +226,22 @@ pub(crate) async fn mine(
 /// `GET /api/v1/queue?agency=&role=`: a staff member's queue, most urgent first.
 pub(crate) async fn queue(
     State(s): State<AppState>,
+    Tenant(tenant): Tenant,
     session: Session,
     q: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let q = q
         .map(|Query(m)| m)
         .map_err(|_| ApiError::bad_request("invalid_query", "Tham số truy vấn không hợp lệ."))?;
+    // The agency named, else the site's agency where the user works, else their first.
     let agency = match q.get("agency") {
         Some(a) => a.clone(),
-        None => session
-            .grants
-            .first()
-            .map(|g| g.agency_id.clone())
+        None => tenant
+            .filter(|t| session.is_staff_at(t))
+            .or_else(|| session.grants.first().map(|g| g.agency_id.clone()))
             .ok_or_else(|| ApiError::forbidden("Không có quyền truy cập hồ sơ này."))?,
     };
-    if !session.is_staff_at(&agency) {
+    if !session.can_read_at(&agency, &s.directory) {
         return Err(ApiError::forbidden("Không có quyền truy cập hồ sơ này."));
     }
     let list = s

@@ -1,15 +1,18 @@
 //! motcua-http: the HTTP server of motcua.
 //!
-//! Served so far: health and readiness; the catalogue of agencies and procedures; the public
-//! lookup of a dossier by its code (no personal data); the working calendar and deadlines;
-//! accounts (argon2, bearer-token sessions, lockout, first-login password change); online
-//! submission, reading and listing dossiers, staff queues, every engine command, attachment
-//! upload (multipart) and download; the OpenAPI document of exactly these endpoints. Cookie
-//! sessions with CSRF, tenants by host name, feedback and reports endpoints, the national
-//! feed, metrics and the portal pages are not built yet.
+//! Served: health and readiness, Prometheus metrics; the catalogue of agencies and
+//! procedures; the public lookup of a dossier by its code (no personal data); the working
+//! calendar and deadlines; accounts (argon2, bearer tokens for programs, cookie sessions with
+//! CSRF tokens for browsers, lockout and a per-address limit on failed logins, first-login
+//! password change, administrators managing their agency's staff); online submission,
+//! reading and listing dossiers, staff queues, every engine command, attachment upload
+//! (multipart) and download; feedback, the statistics report, the national-portal feed;
+//! tenants by host name or `/t/{agency}`; the OpenAPI document of exactly these endpoints.
+//! The portal pages are not built yet.
 //!
 //! `router(state)` builds the whole application; tests call it without a socket.
 
+mod admin;
 mod api;
 mod auth;
 pub mod demo;
@@ -18,12 +21,14 @@ mod error;
 mod more;
 mod observe;
 mod openapi;
+mod tenant;
 
 pub use auth::hash_password;
 pub use error::ApiError;
+pub use tenant::{Directory, Tenant};
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 use motcua_core::calendar::WorkingCalendar;
 use motcua_core::procedure::Procedure;
 use motcua_store::Store;
@@ -40,10 +45,14 @@ pub struct AppState {
     pub procedures: Arc<Vec<Procedure>>,
     /// Failed logins, for the lockout.
     lockout: Arc<auth::Lockout>,
+    /// Login attempts per client address, for the rate limit.
+    attempts: Arc<auth::Attempts>,
     /// The national-portal feed's token; the feed is off without one.
     pub feed_token: Option<String>,
     /// Request metrics.
     metrics: Arc<observe::Metrics>,
+    /// The agencies: host names for tenants, parents for oversight.
+    pub directory: Arc<tenant::Directory>,
 }
 
 impl AppState {
@@ -56,66 +65,104 @@ impl AppState {
                 .map_err(|r| r.to_string())?;
             procedures.push(p);
         }
+        let directory = tenant::Directory::new(store.agencies().await.map_err(|e| e.to_string())?);
         Ok(AppState {
+            directory: Arc::new(directory),
             store,
             calendar,
             procedures: Arc::new(procedures),
             lockout: auth::lockout(),
+            attempts: auth::attempts(),
             feed_token: None,
             metrics: Arc::default(),
         })
     }
 }
 
-/// The application: every route, with its state.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(api::healthz))
-        .route("/readyz", get(api::readyz))
-        .route("/api/v1/openapi.json", get(openapi::document))
-        .route("/api/v1/agencies", get(api::agencies))
-        .route("/api/v1/procedures", get(api::procedures))
-        .route("/api/v1/procedures/{code}", get(api::procedure))
-        .route("/api/v1/lookup/{code}", get(api::lookup))
-        .route("/api/v1/calendar/{year}", get(api::calendar_year))
-        .route("/api/v1/deadline", get(api::deadline))
-        .route("/api/v1/accounts", post(auth::register))
-        .route("/api/v1/sessions", post(auth::login))
-        .route("/api/v1/sessions/current", delete(auth::logout))
-        .route("/api/v1/me", get(auth::me))
-        .route("/api/v1/me/password", post(auth::change_password))
-        .route("/api/v1/me/dossiers", get(dossiers::mine))
-        .route("/api/v1/queue", get(dossiers::queue))
-        .route("/api/v1/dossiers", post(dossiers::submit))
-        .route("/api/v1/dossiers/{id}", get(dossiers::read))
-        .route("/api/v1/dossiers/{id}/commands", post(dossiers::command))
-        .route(
+/// Every route: path and handlers. The router is built from this table, and the OpenAPI
+/// test compares the document with [`route_paths`].
+fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    use axum::routing::put;
+    vec![
+        ("/healthz", get(api::healthz)),
+        ("/readyz", get(api::readyz)),
+        ("/metrics", get(observe::metrics)),
+        ("/api/v1/openapi.json", get(openapi::document)),
+        ("/api/v1/tenant", get(admin::tenant)),
+        ("/api/v1/agencies", get(api::agencies)),
+        (
+            "/api/v1/agencies/{agency}/users",
+            get(admin::list).post(admin::create),
+        ),
+        (
+            "/api/v1/agencies/{agency}/users/{user}/roles",
+            put(admin::set_roles),
+        ),
+        (
+            "/api/v1/agencies/{agency}/users/{user}/password-reset",
+            post(admin::reset_password),
+        ),
+        ("/api/v1/procedures", get(api::procedures)),
+        ("/api/v1/procedures/{code}", get(api::procedure)),
+        ("/api/v1/lookup/{code}", get(api::lookup)),
+        ("/api/v1/calendar/{year}", get(api::calendar_year)),
+        ("/api/v1/deadline", get(api::deadline)),
+        ("/api/v1/accounts", post(auth::register)),
+        ("/api/v1/sessions", post(auth::login)),
+        ("/api/v1/sessions/current", delete(auth::logout)),
+        ("/api/v1/me", get(auth::me).put(auth::update_profile)),
+        ("/api/v1/me/password", post(auth::change_password)),
+        ("/api/v1/me/dossiers", get(dossiers::mine)),
+        ("/api/v1/queue", get(dossiers::queue)),
+        ("/api/v1/dossiers", post(dossiers::submit)),
+        ("/api/v1/dossiers/{id}", get(dossiers::read)),
+        ("/api/v1/dossiers/{id}/commands", post(dossiers::command)),
+        (
             "/api/v1/dossiers/{id}/attachments",
             post(dossiers::upload).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
-        )
-        .route(
+        ),
+        (
             "/api/v1/dossiers/{id}/attachments/{sha256}",
             get(dossiers::download),
-        )
-        .route("/api/v1/feedback", post(more::file).get(more::published))
-        .route("/api/v1/feedback/{id}/answer", post(more::answer))
-        .route("/api/v1/reports/statistics", get(more::statistics))
-        .route("/api/v1/integration/feed", get(more::feed))
-        .route("/metrics", get(observe::metrics))
+        ),
+        ("/api/v1/feedback", post(more::file).get(more::published)),
+        ("/api/v1/feedback/{id}/answer", post(more::answer)),
+        ("/api/v1/reports/statistics", get(more::statistics)),
+        ("/api/v1/integration/feed", get(more::feed)),
+    ]
+}
+
+/// The paths the router serves (without the `/t/{agency}` tenant prefix).
+pub fn route_paths() -> Vec<&'static str> {
+    routes().into_iter().map(|(p, _)| p).collect()
+}
+
+/// The application: every route, with its state.
+pub fn router(state: AppState) -> Router {
+    let app = routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, handlers)| r.route(path, handlers))
         .fallback(api::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::track,
         ))
-        .with_state(state)
+        .with_state(state.clone());
+    // The tenant is resolved before routing, so that a `/t/{agency}` prefix can be removed.
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn_with_state(state, tenant::resolve))
 }
 
 /// Serves `router(state)` on `listener` until Ctrl-C or SIGTERM, then finishes the requests
 /// in flight.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
 }
 
 async fn shutdown() {

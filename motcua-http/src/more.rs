@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::auth::{Session, random_hex};
 use crate::error::json_body;
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, Tenant};
 
 #[derive(Deserialize)]
 pub(crate) struct NewFeedback {
@@ -40,7 +40,7 @@ pub(crate) async fn file(
             "Cần nêu tiêu đề và nội dung phản ánh.",
         ));
     }
-    if !s.store.agencies().await?.iter().any(|a| a.id == b.agency) {
+    if s.directory.get(&b.agency).is_none() {
         return Err(ApiError::bad_request(
             "unknown_agency",
             "Không có cơ quan này.",
@@ -145,6 +145,7 @@ fn local_day_start(text: &str) -> Result<DateTime<Utc>, ApiError> {
 /// an agency and those below it over `[from, to)` (local dates), for its staff.
 pub(crate) async fn statistics(
     State(s): State<AppState>,
+    Tenant(tenant): Tenant,
     session: Session,
     q: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -155,8 +156,12 @@ pub(crate) async fn statistics(
         q.get(k)
             .ok_or_else(|| ApiError::bad_request("invalid_query", format!("Thiếu tham số {k}.")))
     };
-    let agency = get("agency")?.clone();
-    if !session.is_staff_at(&agency) {
+    let agency = match (q.get("agency"), tenant) {
+        (Some(a), _) => a.clone(),
+        (None, Some(t)) => t,
+        (None, None) => get("agency")?.clone(),
+    };
+    if !session.can_read_at(&agency, &s.directory) {
         return Err(ApiError::forbidden(
             "Không có quyền thực hiện thao tác này.",
         ));
@@ -216,7 +221,7 @@ pub(crate) async fn feed(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if given != Some(expected) {
+    if !given.is_some_and(|g| crate::auth::same_secret(g, expected)) {
         return Err(ApiError {
             status: StatusCode::UNAUTHORIZED,
             code: "unauthenticated".into(),

@@ -22,8 +22,13 @@ pub fn spec() -> Value {
         "info": {
             "title": "motcua API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "One-stop administrative procedure system. Public endpoints only in this version."
+            "description": "One-stop administrative procedure system. Every path also exists under /t/{agency} (the tenant when the host name is not an agency's). Programs authenticate with a bearer token; browsers with the session cookie plus the X-CSRF-Token header on every change."
         },
+        "servers": [
+            { "url": "/" },
+            { "url": "/t/{agency}", "description": "The site of one agency, when not reached by its host name",
+              "variables": { "agency": { "default": "000.20.31.H53" } } }
+        ],
         "paths": {
             "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "ok" } } } },
             "/metrics": { "get": { "summary": "Prometheus metrics: requests and time spent, by method, route and status",
@@ -40,9 +45,13 @@ pub fn spec() -> Value {
                 "parameters": [
                     { "name": "q", "in": "query", "schema": { "type": "string" } },
                     { "name": "field", "in": "query", "schema": { "type": "string" } },
-                    { "name": "level", "in": "query", "schema": { "type": "string" } }
+                    { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["province", "district", "commune"] } },
+                    { "name": "agency", "in": "query", "description": "procedures the agency's level handles (default: the tenant)", "schema": { "type": "string" } },
+                    { "name": "service_level", "in": "query", "description": "1-4 (Decree 43/2011) or full, partial, none (Decree 42/2022)", "schema": { "type": "string" } }
                 ],
-                "responses": { "200": json_ok("{ procedures: [...] }") } } },
+                "responses": { "200": json_ok("{ procedures: [...] }"), "400": error_response("unknown_agency, invalid_service_level") } } },
+            "/api/v1/tenant": { "get": { "summary": "The agency of this site (host name or /t/{agency})",
+                "responses": { "200": json_ok("{ agency }"), "404": error_response("no_tenant") } } },
             "/api/v1/procedures/{code}": { "get": {
                 "summary": "Every catalogue field of a procedure",
                 "parameters": [{ "name": "code", "in": "path", "required": true, "schema": { "type": "string" } }],
@@ -67,7 +76,12 @@ pub fn spec() -> Value {
         },
         "security": [],
         "components": {
-          "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+          "securitySchemes": {
+            "bearer": { "type": "http", "scheme": "bearer" },
+            "cookie": { "type": "apiKey", "in": "cookie", "name": "motcua_session",
+                        "description": "Browser session from POST /api/v1/sessions with cookie: true; changes also need the X-CSRF-Token header" },
+            "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token" }
+          },
           "schemas": { "Error": {
             "type": "object",
             "required": ["code", "message"],
@@ -90,14 +104,20 @@ fn body(description: &str, example: Value) -> Value {
 }
 
 fn secured(mut op: Value) -> Value {
-    op["security"] = json!([{ "bearer": [] }]);
+    op["security"] = json!([{ "bearer": [] }, { "cookie": [], "csrf": [] }]);
     let responses = op["responses"].as_object_mut().expect("responses");
     responses.insert("401".into(), error_response("unauthenticated"));
     responses.insert(
         "403".into(),
-        error_response("password_change_required, forbidden"),
+        error_response(
+            "password_change_required, forbidden, csrf_token_missing, csrf_token_invalid (cookie sessions)",
+        ),
     );
     op
+}
+
+fn path_param(name: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } })
 }
 
 /// Accounts, sessions and dossiers.
@@ -115,10 +135,11 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/sessions",
             json!({ "post": {
-            "summary": "Log in: a bearer token for 12 hours",
-            "requestBody": body("id, password", json!({ "id": "nguyenvanan", "password": "mat-khau-dai-10" })),
-            "responses": { "201": json_ok("{ token, must_change_password, expires_in_hours }"),
-                "401": error_response("wrong_credentials"), "429": error_response("account_locked (5 failures, 15 minutes)") } } }),
+            "summary": "Log in for 12 hours: a bearer token, or with cookie: true a session cookie (HttpOnly, Secure, SameSite=Lax) and the CSRF token",
+            "requestBody": body("id, password, cookie?", json!({ "id": "nguyenvanan", "password": "mat-khau-dai-10" })),
+            "responses": { "201": json_ok("{ token | csrf_token, must_change_password, expires_in_hours }"),
+                "401": error_response("wrong_credentials"),
+                "429": error_response("account_locked (5 failures, 15 minutes), too_many_attempts (30 failed logins per address in 5 minutes)") } } }),
         ),
         (
             "/api/v1/sessions/current",
@@ -127,8 +148,13 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         ),
         (
             "/api/v1/me",
-            json!({ "get": secured(json!({
-            "summary": "The logged-in account and its roles", "responses": { "200": json_ok("account") } })) }),
+            json!({
+            "get": secured(json!({
+                "summary": "The logged-in account, its roles, and its CSRF token for a cookie session", "responses": { "200": json_ok("account") } })),
+            "put": secured(json!({
+                "summary": "Change one's name, email and phone",
+                "requestBody": body("name, email?, phone?", json!({ "name": "Nguyễn Văn An", "email": "an@example.vn", "phone": "0912345678" })),
+                "responses": { "200": json_ok("profile"), "400": error_response("missing_name, invalid_email, invalid_phone") } })) }),
         ),
         (
             "/api/v1/me/password",
@@ -145,7 +171,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/queue",
             json!({ "get": secured(json!({
-            "summary": "A staff queue, most urgent first",
+            "summary": "A staff queue, most urgent first (agency default: the tenant where the user works, else their first agency)",
             "parameters": [
                 { "name": "agency", "in": "query", "schema": { "type": "string" } },
                 { "name": "role", "in": "query", "schema": { "type": "string" } },
@@ -157,15 +183,15 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "/api/v1/dossiers",
             json!({ "post": secured(json!({
             "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner)",
-            "requestBody": body("procedure code, agency, applicant, form, components, channel?, owner?",
+            "requestBody": body("procedure code, agency (default: the tenant), applicant, form, components, channel?, owner?",
                 json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
                         "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } })),
-            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, unknown_agency, unknown_procedure") } })) }),
+            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, missing_agency, unknown_agency, unknown_procedure") } })) }),
         ),
         (
             "/api/v1/dossiers/{id}",
             json!({ "get": secured(json!({
-            "summary": "A dossier and its timeline (its owner, or staff of its agency)",
+            "summary": "A dossier and its timeline (its owner, staff of its agency, or supervisor, agency-leader or system-admin of an agency above)",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
             "responses": { "200": json_ok("{ dossier, national_status, events }"), "404": error_response("not_found") } })) }),
         ),
@@ -224,12 +250,42 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             json!({ "get": secured(json!({
             "summary": "Statistics table (form 06/VPCP/KSTT) for an agency and those below it, by field; JSON or CSV",
             "parameters": [
-                { "name": "agency", "in": "query", "required": true, "schema": { "type": "string" } },
+                { "name": "agency", "in": "query", "description": "default: the tenant", "schema": { "type": "string" } },
                 { "name": "from", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
                 { "name": "to", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
                 { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }
             ],
             "responses": { "200": json_ok("statistics"), "400": error_response("invalid_query, invalid_date, invalid_period") } })) }),
+        ),
+        (
+            "/api/v1/agencies/{agency}/users",
+            json!({
+            "get": secured(json!({
+                "summary": "Staff of an agency and their roles there (its agency-admin, or a system-admin at or above it)",
+                "parameters": [path_param("agency")],
+                "responses": { "200": json_ok("{ users }"), "404": error_response("not_found") } })),
+            "post": secured(json!({
+                "summary": "Create a staff account with roles at the agency; the one-time password is returned once and must be changed at first login",
+                "parameters": [path_param("agency")],
+                "requestBody": body("id, name, email?, phone?, roles", json!({ "id": "chuyen-vien-2.tp", "name": "Trần Thị Bình", "roles": ["specialist"] })),
+                "responses": { "201": json_ok("{ id, roles, one_time_password }"),
+                    "400": error_response("invalid_account_id, missing_name, missing_roles, unknown_role"),
+                    "404": error_response("not_found"), "409": error_response("account_exists") } })) }),
+        ),
+        (
+            "/api/v1/agencies/{agency}/users/{user}/roles",
+            json!({ "put": secured(json!({
+            "summary": "Replace a staff member's roles at the agency (an empty list removes them); system-admin only by a system administrator",
+            "parameters": [path_param("agency"), path_param("user")],
+            "requestBody": body("roles", json!({ "roles": ["specialist", "clerk"] })),
+            "responses": { "200": json_ok("account"), "400": error_response("unknown_role"), "404": error_response("not_found") } })) }),
+        ),
+        (
+            "/api/v1/agencies/{agency}/users/{user}/password-reset",
+            json!({ "post": secured(json!({
+            "summary": "A new one-time password for a staff member of the agency; their sessions end",
+            "parameters": [path_param("agency"), path_param("user")],
+            "responses": { "200": json_ok("{ id, one_time_password }"), "404": error_response("not_found") } })) }),
         ),
         (
             "/api/v1/integration/feed",

@@ -222,34 +222,7 @@ async fn the_openapi_document_describes_exactly_the_routes() {
         .cloned()
         .collect();
     paths.sort();
-    let mut routed = vec![
-        "/api/v1/agencies",
-        "/api/v1/calendar/{year}",
-        "/api/v1/deadline",
-        "/api/v1/lookup/{code}",
-        "/api/v1/openapi.json",
-        "/api/v1/procedures",
-        "/api/v1/procedures/{code}",
-        "/healthz",
-        "/readyz",
-        "/api/v1/accounts",
-        "/api/v1/sessions",
-        "/api/v1/sessions/current",
-        "/api/v1/me",
-        "/api/v1/me/password",
-        "/api/v1/me/dossiers",
-        "/api/v1/queue",
-        "/api/v1/dossiers",
-        "/api/v1/dossiers/{id}",
-        "/api/v1/dossiers/{id}/commands",
-        "/api/v1/dossiers/{id}/attachments",
-        "/api/v1/dossiers/{id}/attachments/{sha256}",
-        "/api/v1/feedback",
-        "/api/v1/feedback/{id}/answer",
-        "/api/v1/reports/statistics",
-        "/api/v1/integration/feed",
-        "/metrics",
-    ];
+    let mut routed = motcua_http::route_paths();
     routed.sort();
     assert_eq!(paths, routed);
     for p in paths {
@@ -257,7 +230,9 @@ async fn the_openapi_document_describes_exactly_the_routes() {
             .replace("{year}", "2026")
             .replace("{code}", "x")
             .replace("{id}", "x")
-            .replace("{sha256}", "x");
+            .replace("{sha256}", "x")
+            .replace("{agency}", "000.20.31.H53")
+            .replace("{user}", "x");
         let ops = doc["paths"][&p].as_object().expect("operations").clone();
         for method in ops.keys() {
             let (s, v) = call(&st, &method.to_uppercase(), &uri, None, None).await;
@@ -1178,4 +1153,958 @@ async fn command(state: &AppState, token: &str, id: &str, body: Value) -> (Statu
         Some(body),
     )
     .await
+}
+
+/// Sends a request with the given headers; answers status, headers and JSON (or Null).
+async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let response = router(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Browser sessions: the token lives in an HttpOnly cookie; every change needs the CSRF
+/// token; bearer requests do not; logging out clears the cookie and ends the session.
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_token_for_changes() {
+    use serde_json::json;
+    let st = state().await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "trinh-duyet", "name": "Người dùng trình duyệt", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let (s, h, v) = send(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        Some(json!({ "id": "trinh-duyet", "password": "mat-khau-dai-10", "cookie": true })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert!(
+        v.get("token").is_none(),
+        "a cookie session does not show its token: {v}"
+    );
+    let csrf = v["csrf_token"].as_str().expect("csrf token").to_string();
+    let set = h["set-cookie"].to_str().expect("cookie").to_string();
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(set.contains(attribute), "{set}");
+    }
+    let pair = set.split(';').next().expect("name=value").to_string();
+    assert!(pair.starts_with("motcua_session="));
+    let cookie = [("cookie", pair.as_str())];
+
+    // Reading needs no CSRF token, and shows it again (for a page that reloads).
+    let (s, _, me) = send(&st, "GET", "/api/v1/me", &cookie, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["csrf_token"], csrf.as_str());
+
+    // A change without the token, or with a wrong one, is refused and changes nothing.
+    let dossier = json!({ "procedure": "1.001193", "agency": "000.31.12.H53",
+                          "applicant": { "name": "Lê Thị Cúc" } });
+    let (s, _, v) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &cookie,
+        Some(dossier.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("csrf_token_missing"))
+    );
+    let wrong = [cookie[0], ("x-csrf-token", "0000")];
+    let (s, _, v) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &wrong,
+        Some(dossier.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("csrf_token_invalid"))
+    );
+    let (_, _, mine) = send(&st, "GET", "/api/v1/me/dossiers", &cookie, None).await;
+    assert_eq!(mine["dossiers"].as_array().map(Vec::len), Some(0));
+
+    // With the token it goes through.
+    let good = [cookie[0], ("x-csrf-token", csrf.as_str())];
+    let (s, _, v) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &good,
+        Some(dossier.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // The token of one session does not work for another.
+    let (_, h2, v2) = send(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        Some(json!({ "id": "trinh-duyet", "password": "mat-khau-dai-10", "cookie": true })),
+    )
+    .await;
+    let other = h2["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string();
+    assert_ne!(v2["csrf_token"], csrf.as_str());
+    let crossed = [("cookie", other.as_str()), ("x-csrf-token", csrf.as_str())];
+    let (s, _, _) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &crossed,
+        Some(dossier.clone()),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Programs with a bearer token need no CSRF token.
+    let token = login(&st, "trinh-duyet", "mat-khau-dai-10").await;
+    let (s, v) = call(&st, "POST", "/api/v1/dossiers", Some(&token), Some(dossier)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // Logging out needs the token too, clears the cookie and ends the session.
+    let (s, _, _) = send(&st, "DELETE", "/api/v1/sessions/current", &cookie, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, h, _) = send(&st, "DELETE", "/api/v1/sessions/current", &good, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert!(
+        h["set-cookie"]
+            .to_str()
+            .expect("cookie")
+            .contains("Max-Age=0")
+    );
+    let (s, _, _) = send(&st, "GET", "/api/v1/me", &cookie, None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+/// Tenants: the agency comes from the host name when it is an agency's, else from the
+/// `/t/{agency}` prefix; the catalogue, submission and queue follow it.
+#[tokio::test]
+async fn tenants_by_host_name_and_by_path() {
+    use serde_json::json;
+    let st = state().await;
+    let host = |h: &'static str| [("host", h)];
+    let (s, _, v) = send(
+        &st,
+        "GET",
+        "/api/v1/tenant",
+        &host("motcua.tpsoctrang.soctrang.gov.vn"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["agency"]["id"].as_str()),
+        (StatusCode::OK, Some("000.20.31.H53"))
+    );
+    // Case and port do not matter.
+    let (_, _, v) = send(
+        &st,
+        "GET",
+        "/api/v1/tenant",
+        &host("Phuong2.TPSocTrang.soctrang.gov.vn:8080"),
+        None,
+    )
+    .await;
+    assert_eq!(v["agency"]["id"], "000.31.12.H53");
+    // An unknown host: no tenant, unless the path names one.
+    let (s, _, v) = send(&st, "GET", "/api/v1/tenant", &host("localhost:8080"), None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no_tenant"))
+    );
+    let (s, _, v) = send(
+        &st,
+        "GET",
+        "/t/000.00.04.H53/api/v1/tenant",
+        &host("localhost"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["agency"]["id"].as_str()),
+        (StatusCode::OK, Some("000.00.04.H53"))
+    );
+    let (s, _, v) = send(&st, "GET", "/t/000.99.99.H53/api/v1/tenant", &[], None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_tenant"))
+    );
+    let (s, _, v) = send(
+        &st,
+        "GET",
+        "/t/000.00.04.H53/api/v1/tenant",
+        &host("phuong2.tpsoctrang.soctrang.gov.vn"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("tenant_mismatch"))
+    );
+
+    // The catalogue of a commune's site lists the commune procedures; query strings survive
+    // the prefix.
+    let codes = |v: &Value| -> Vec<String> {
+        v["procedures"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|p| p["code"].as_str().expect("code").to_string())
+            .collect()
+    };
+    let (_, _, v) = send(
+        &st,
+        "GET",
+        "/api/v1/procedures",
+        &host("phuong2.tpsoctrang.soctrang.gov.vn"),
+        None,
+    )
+    .await;
+    assert_eq!(codes(&v), vec!["1.001193"]);
+    let (_, _, v) = send(
+        &st,
+        "GET",
+        "/t/000.20.31.H53/api/v1/procedures?q=ho%20kinh%20doanh",
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(codes(&v), vec!["HKD-DK-THANH-LAP"]);
+    let (_, _, v) = send(
+        &st,
+        "GET",
+        "/api/v1/procedures?service_level=full",
+        &[],
+        None,
+    )
+    .await;
+    assert!(!codes(&v).is_empty());
+    let (s, _, v) = send(&st, "GET", "/api/v1/procedures?service_level=7", &[], None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_service_level"))
+    );
+
+    // Submitting on a site without naming the agency files it there.
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(
+            json!({ "id": "dan-phuong-2", "name": "Dân phường 2", "password": "mat-khau-dai-10" }),
+        ),
+    )
+    .await;
+    let token = login(&st, "dan-phuong-2", "mat-khau-dai-10").await;
+    let bearer = format!("Bearer {token}");
+    let body = json!({ "procedure": "1.001193", "applicant": { "name": "Lê Văn Dũng" } });
+    let (s, _, v) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &[("authorization", &bearer)],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("missing_agency"))
+    );
+    let (s, _, v) = send(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        &[
+            ("authorization", &bearer),
+            ("host", "phuong2.tpsoctrang.soctrang.gov.vn"),
+        ],
+        Some(body),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id");
+    let (_, v) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(v["dossier"]["agency"], "000.31.12.H53");
+}
+
+/// Oversight: a supervisor held at the province reads the dossiers, queues and reports of
+/// the agencies below but cannot act on them; staff of one agency see nothing of another.
+#[tokio::test]
+async fn oversight_reaches_agencies_below_read_only() {
+    use serde_json::json;
+    let st = state().await;
+    let supervisor = staff(&st, "giam-sat.test", "000.00.00.H53", "supervisor").await;
+    let district_desk = staff(&st, "mot-cua.test", "000.20.31.H53", "reception-officer").await;
+    let commune_desk = staff(&st, "mot-cua-p2.test", "000.31.12.H53", "reception-officer").await;
+    let department = staff(&st, "chuyen-vien-sxd.test", "000.00.04.H53", "specialist").await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "nguoi-nop-gs", "name": "Người nộp", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let owner = login(&st, "nguoi-nop-gs", "mat-khau-dai-10").await;
+    let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
+    let id = v["id"].as_str().expect("id").to_string();
+    let read = format!("/api/v1/dossiers/{id}");
+
+    // Reads: the supervisor (province, above) yes; the commune (below) and a department
+    // (a sibling) no.
+    assert_eq!(
+        call(&st, "GET", &read, Some(&supervisor), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&st, "GET", &read, Some(&commune_desk), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(&st, "GET", &read, Some(&department), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (s, v) = call(
+        &st,
+        "GET",
+        "/api/v1/queue?agency=000.20.31.H53",
+        Some(&supervisor),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    // Waiting for acceptance, it is in the reception officers' queue, due at the end of its
+    // intake time.
+    let queued = v["dossiers"]
+        .as_array()
+        .expect("queue")
+        .iter()
+        .find(|d| d["id"] == id.as_str())
+        .expect("in the queue")
+        .clone();
+    assert_eq!(queued["step_role"], "reception-officer");
+    let (_, full) = call(&st, "GET", &read, Some(&owner), None).await;
+    assert_eq!(
+        queued["due"]
+            .as_str()
+            .map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().expect("instant")),
+        full["dossier"]["intake_due"]
+            .as_str()
+            .map(|t| t.parse::<chrono::DateTime<chrono::Utc>>().expect("instant"))
+    );
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            "/api/v1/queue?agency=000.20.31.H53",
+            Some(&commune_desk),
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    let stats = "/api/v1/reports/statistics?agency=000.20.31.H53&from=2026-01-01&to=2027-01-01";
+    assert_eq!(
+        call(&st, "GET", stats, Some(&supervisor), None).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        call(&st, "GET", stats, Some(&commune_desk), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    // Acting stays with the agency's own staff.
+    let (s, v) = command(
+        &st,
+        &supervisor,
+        &id,
+        json!({ "command": "accept", "sequence": 0 }),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden")),
+        "{v}"
+    );
+    let (_, v) = call(&st, "GET", &read, Some(&owner), None).await;
+    assert_eq!(v["dossier"]["state"], "submitted");
+    let (s, v) = command(
+        &st,
+        &district_desk,
+        &id,
+        json!({ "command": "accept", "sequence": 0 }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Administrators manage the staff of their own agency (a system administrator, those of
+/// every agency below theirs): create with a one-time password, set roles, reset passwords.
+#[tokio::test]
+async fn administrators_manage_their_agency_staff() {
+    use serde_json::json;
+    let st = state().await;
+    let admin = staff(&st, "quan-tri.sxd.test", "000.00.04.H53", "agency-admin").await;
+    let system = staff(
+        &st,
+        "quan-tri.he-thong.test",
+        "000.00.00.H53",
+        "system-admin",
+    )
+    .await;
+    let specialist = staff(&st, "chuyen-vien.sxd.test", "000.00.04.H53", "specialist").await;
+    let users = "/api/v1/agencies/000.00.04.H53/users";
+    let new =
+        json!({ "id": "can-bo-moi.sxd", "name": "Cán bộ mới", "roles": ["specialist", "clerk"] });
+
+    // Not an administrator, or another agency's: refused.
+    assert_eq!(
+        call(&st, "POST", users, Some(&specialist), Some(new.clone()))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            "/api/v1/agencies/000.20.31.H53/users",
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            "/api/v1/agencies/000.99.99.H53/users",
+            Some(&admin),
+            None
+        )
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // Bad roles, and system-admin from an agency administrator: refused.
+    let (s, v) = call(
+        &st,
+        "POST",
+        users,
+        Some(&admin),
+        Some(json!({ "id": "x.sxd", "name": "X", "roles": ["captain"] })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unknown_role"))
+    );
+    let (s, _) = call(
+        &st,
+        "POST",
+        users,
+        Some(&admin),
+        Some(json!({ "id": "x.sxd", "name": "X", "roles": ["system-admin"] })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Created with a one-time password that must be changed at first login.
+    let (s, v) = call(&st, "POST", users, Some(&admin), Some(new.clone())).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let otp = v["one_time_password"]
+        .as_str()
+        .expect("password")
+        .to_string();
+    assert_eq!(
+        call(&st, "POST", users, Some(&admin), Some(new)).await.0,
+        StatusCode::CONFLICT
+    );
+    let fresh = login(&st, "can-bo-moi.sxd", &otp).await;
+    let (s, v) = call(&st, "GET", "/api/v1/queue", Some(&fresh), None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    let (_, v) = call(&st, "GET", users, Some(&admin), None).await;
+    let listed = v["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["id"] == "can-bo-moi.sxd")
+        .expect("listed")
+        .clone();
+    assert_eq!(listed["roles"], json!(["clerk", "specialist"]));
+
+    // Roles replaced; then the system administrator (province, above) resets the password,
+    // which ends the session.
+    let roles = "/api/v1/agencies/000.00.04.H53/users/can-bo-moi.sxd/roles";
+    let (s, v) = call(
+        &st,
+        "PUT",
+        roles,
+        Some(&admin),
+        Some(json!({ "roles": ["department-head"] })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["roles"].clone()),
+        (StatusCode::OK, json!(["department-head"]))
+    );
+    let reset = "/api/v1/agencies/000.00.04.H53/users/can-bo-moi.sxd/password-reset";
+    assert_eq!(
+        call(&st, "POST", reset, Some(&specialist), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (s, v) = call(&st, "POST", reset, Some(&system), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        call(&st, "GET", "/api/v1/me", Some(&fresh), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = v["one_time_password"].as_str().expect("password");
+    assert_ne!(again, otp);
+    login(&st, "can-bo-moi.sxd", again).await;
+    // An administrator cannot reset someone who does not work at the agency.
+    let outside = "/api/v1/agencies/000.00.04.H53/users/quan-tri.he-thong.test/password-reset";
+    assert_eq!(
+        call(&st, "POST", outside, Some(&admin), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+}
+
+/// The profile: name and contact details, checked.
+#[tokio::test]
+async fn applicants_edit_their_profile() {
+    use serde_json::json;
+    let st = state().await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "ho-so-ca-nhan", "name": "Tên cũ", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let token = login(&st, "ho-so-ca-nhan", "mat-khau-dai-10").await;
+    let (s, v) = call(
+        &st,
+        "PUT",
+        "/api/v1/me",
+        Some(&token),
+        Some(json!({ "name": "", "email": "x@y.vn" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("missing_name"))
+    );
+    let (s, v) = call(
+        &st,
+        "PUT",
+        "/api/v1/me",
+        Some(&token),
+        Some(json!({ "name": "Tên mới", "email": "khong-hop-le" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_email"))
+    );
+    let (s, _) = call(
+        &st,
+        "PUT",
+        "/api/v1/me",
+        Some(&token),
+        Some(json!({ "name": "Tên mới", "email": "an@example.vn", "phone": "0912345678" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, me) = call(&st, "GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(
+        (
+            me["name"].as_str(),
+            me["email"].as_str(),
+            me["phone"].as_str()
+        ),
+        (Some("Tên mới"), Some("an@example.vn"), Some("0912345678"))
+    );
+}
+
+/// One HTTP/1.1 exchange over a real TCP connection (`Connection: close`): status, headers
+/// (lower-case names) and the body as JSON (or Null).
+async fn over_socket(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, Vec<u8>)>,
+) -> (u16, Vec<(String, String)>, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        head += &format!("{k}: {v}\r\n");
+    }
+    let payload = match body {
+        Some((content_type, bytes)) => {
+            head += &format!(
+                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+                bytes.len()
+            );
+            bytes
+        }
+        None => Vec::new(),
+    };
+    head += "\r\n";
+    conn.write_all(head.as_bytes()).await.expect("write head");
+    conn.write_all(&payload).await.expect("write body");
+    let mut raw = Vec::new();
+    conn.read_to_end(&mut raw).await.expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of head");
+    let head = String::from_utf8(raw[..split].to_vec()).expect("head is text");
+    let mut body = raw[split + 4..].to_vec();
+    let mut lines = head.lines();
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    if headers
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
+    {
+        let mut decoded = Vec::new();
+        let mut rest = &body[..];
+        loop {
+            let end = rest
+                .windows(2)
+                .position(|w| w == b"\r\n")
+                .expect("chunk size");
+            let size =
+                usize::from_str_radix(std::str::from_utf8(&rest[..end]).expect("hex").trim(), 16)
+                    .expect("chunk size");
+            if size == 0 {
+                break;
+            }
+            decoded.extend_from_slice(&rest[end + 2..end + 2 + size]);
+            rest = &rest[end + 2 + size + 2..];
+        }
+        body = decoded;
+    }
+    (
+        status,
+        headers,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+    )
+}
+
+/// The whole life of a dossier over a real socket, as a browser and programs would drive
+/// it: an applicant with a cookie session (and its CSRF token) registers and submits
+/// online; staff with bearer tokens accept it, carry it through the workflow, upload the
+/// draft and the signed result as multipart, and return it; the public lookup shows
+/// national status 10; the applicant rates it.
+#[tokio::test]
+async fn a_whole_dossier_over_a_real_socket() {
+    use serde_json::json;
+    let st = state().await;
+    let desk = staff(&st, "desk.sock", "000.20.31.H53", "reception-officer").await;
+    let head = staff(&st, "head.sock", "000.20.31.H53", "department-head").await;
+    let spec = staff(&st, "spec.sock", "000.20.31.H53", "specialist").await;
+    let clerk = staff(&st, "clerk.sock", "000.20.31.H53", "clerk").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(motcua_http::serve(listener, st.clone()));
+    let json_body = |v: Value| Some(("application/json", v.to_string().into_bytes()));
+
+    // The applicant, as a browser.
+    let (s, _, _) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/accounts",
+        &[],
+        json_body(
+            json!({ "id": "dan.socket", "name": "Trần Văn Em", "password": "mat-khau-dai-10" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, h, v) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        json_body(json!({ "id": "dan.socket", "password": "mat-khau-dai-10", "cookie": true })),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let cookie = h
+        .iter()
+        .find(|(k, _)| k == "set-cookie")
+        .expect("cookie")
+        .1
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string();
+    let csrf = v["csrf_token"].as_str().expect("csrf").to_string();
+    let browser = [("Cookie", cookie.as_str()), ("X-CSRF-Token", csrf.as_str())];
+    let (s, _, v) = over_socket(
+        addr,
+        "POST",
+        "/t/000.20.31.H53/api/v1/dossiers",
+        &browser,
+        json_body(
+            json!({ "procedure": "HKD-DK-THANH-LAP", "applicant": { "name": "Trần Văn Em" } }),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+
+    // Staff, as programs.
+    let commands = format!("/api/v1/dossiers/{id}/commands");
+    let bearer = |t: &str| format!("Bearer {t}");
+    let step = |token: String, body: Value| {
+        let commands = commands.clone();
+        async move {
+            let auth = bearer(&token);
+            let (s, _, v) = over_socket(
+                addr,
+                "POST",
+                &commands,
+                &[("Authorization", &auth)],
+                Some(("application/json", body.to_string().into_bytes())),
+            )
+            .await;
+            assert_eq!(s, 200, "{body}: {v}");
+            v
+        }
+    };
+    let accepted = step(desk.clone(), json!({ "command": "accept", "sequence": 0 })).await;
+    let code = accepted["code"].as_str().expect("code").to_string();
+    step(
+        desk.clone(),
+        json!({ "command": "forward", "to": "phan-cong" }),
+    )
+    .await;
+    step(
+        head.clone(),
+        json!({ "command": "forward", "to": "tham-dinh" }),
+    )
+    .await;
+    let upload = |token: String, kind: &'static str, file: &'static [u8]| {
+        let path = format!("/api/v1/dossiers/{id}/attachments");
+        async move {
+            let boundary = "socket-boundary";
+            let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"command\"\r\n\r\n{{\"command\":\"{kind}\",\"attachment\":{{\"name\":\"\",\"sha256\":\"\"}}}}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"giay-to.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").into_bytes();
+            body.extend_from_slice(file);
+            body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            let auth = bearer(&token);
+            let content_type = format!("multipart/form-data; boundary={boundary}");
+            let (s, _, v) = over_socket(
+                addr,
+                "POST",
+                &path,
+                &[("Authorization", &auth)],
+                Some((&content_type, body)),
+            )
+            .await;
+            assert_eq!(s, 200, "{kind}: {v}");
+        }
+    };
+    upload(spec.clone(), "attach-draft", b"%PDF-1.7 du thao").await;
+    step(spec.clone(), json!({ "command": "forward", "to": "duyet" })).await;
+    step(
+        head.clone(),
+        json!({ "command": "approve", "to": "van-thu" }),
+    )
+    .await;
+    upload(
+        clerk.clone(),
+        "attach-signed-result",
+        b"%PDF-1.7 giay chung nhan",
+    )
+    .await;
+    step(
+        clerk.clone(),
+        json!({ "command": "mark-finished", "outcome": { "kind": "granted" } }),
+    )
+    .await;
+    let returned = step(desk.clone(), json!({ "command": "return-result" })).await;
+    assert_eq!(returned["national_status"], 10);
+
+    // Anyone can look it up by code; the applicant sees the whole timeline and rates it.
+    let (s, _, v) = over_socket(addr, "GET", &format!("/api/v1/lookup/{code}"), &[], None).await;
+    assert_eq!((s, v["national_status"].as_i64()), (200, Some(10)), "{v}");
+    let (s, _, v) = over_socket(
+        addr,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        &browser[..1],
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let timeline: Vec<&str> = v["events"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|e| e["event"]["type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(timeline.first(), Some(&"submitted"));
+    assert_eq!(timeline.last(), Some(&"result-returned"));
+    assert_eq!(timeline.len(), 10, "{timeline:?}");
+    let (s, _, v) = over_socket(
+        addr,
+        "POST",
+        &commands,
+        &browser,
+        json_body(json!({ "command": "rate", "score": 5, "comment": "Nhanh" })),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    server.abort();
+    assert!(
+        st.store
+            .verify_all()
+            .await
+            .expect("verify")
+            .problems
+            .is_empty()
+    );
+}
+
+/// Failed logins are limited per client address (30 in 5 minutes), whatever the account:
+/// guessing across many accounts is stopped too, not only repeated failures on one.
+/// Successful logins do not count.
+#[tokio::test]
+async fn logins_are_rate_limited_per_address() {
+    use serde_json::json;
+    let st = state().await;
+    staff(&st, "dung-mat-khau", "000.20.31.H53", "clerk").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(motcua_http::serve(listener, st.clone()));
+    let good = json!({ "id": "dung-mat-khau", "password": "mat-khau-can-bo" }).to_string();
+    for _ in 0..40 {
+        let (s, _, _) = over_socket(
+            addr,
+            "POST",
+            "/api/v1/sessions",
+            &[],
+            Some(("application/json", good.clone().into_bytes())),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    for i in 0..30 {
+        let (s, _, v) = over_socket(
+            addr,
+            "POST",
+            "/api/v1/sessions",
+            &[],
+            Some((
+                "application/json",
+                json!({ "id": format!("doan-{i}"), "password": "sai-mat-khau" })
+                    .to_string()
+                    .into_bytes(),
+            )),
+        )
+        .await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (401, Some("wrong_credentials")),
+            "attempt {i}"
+        );
+    }
+    let (s, _, v) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        Some((
+            "application/json",
+            json!({ "id": "doan-30", "password": "sai-mat-khau" })
+                .to_string()
+                .into_bytes(),
+        )),
+    )
+    .await;
+    assert_eq!((s, v["code"].as_str()), (429, Some("too_many_attempts")));
+    // Now even a right password from that address waits.
+    let (s, _, _) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[],
+        Some(("application/json", good.into_bytes())),
+    )
+    .await;
+    assert_eq!(s, 429);
+    server.abort();
 }
