@@ -23,8 +23,13 @@ once="$(grep ' mot-cua.tp ' "$work/serve.out" | awk '{print $4}')"
 first="$(token mot-cua.tp "$once")"
 curl -sf -X POST "$api/me/password" -H "authorization: Bearer $first" -H 'content-type: application/json' -d "{\"current\":\"$once\",\"new\":\"mot-cua-tp-tai-thu\"}"
 export DESK_TOKEN="$(token mot-cua.tp mot-cua-tp-tai-thu)"
-run() { echo "== $1"; shift; wrk -t2 -c64 -d"$duration" --latency "$@" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx"; }
+run() { echo "== $1"; shift; wrk -t2 -c64 -d"$duration" --latency "$@" | grep -E "Requests/sec|Latency|99%|50%|Non-2xx|requests in"; }
 run "trivial handler: GET /healthz" "http://127.0.0.1:$port/healthz"
 run "public lookup: GET /api/v1/lookup/{code}" "$api/lookup/000.00.04.H53-260302-0001"
 run "staff queue: GET /api/v1/queue" -H "authorization: Bearer $DESK_TOKEN" "$api/queue"
-run "submit + accept (alternating)" -s "$here/scripts/load/submit-accept.lua" "http://127.0.0.1:$port"
+# At most 10 s: the agency accepts about 750 dossiers a second here, and a dossier code
+# allows 9 999 acceptances per agency per day (later ones are refused, as the law's format
+# requires).
+accept_duration="$duration"
+[ "${duration%s}" -gt 10 ] 2>/dev/null && accept_duration=10s
+run "submit + accept (queue of submitted ids, each accepted once)" -d"$accept_duration" -s "$here/scripts/load/submit-accept.lua" "http://127.0.0.1:$port"

@@ -15,6 +15,7 @@ mod backup;
 mod bulk;
 mod dossiers;
 mod error;
+mod fastread;
 mod migrate;
 mod queries;
 mod replay;
@@ -96,6 +97,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     attachment_limit: u64,
+    /// Read-only connections for point reads on a SQLite file (see `fastread.rs`).
+    readers: Option<Arc<fastread::Readers>>,
     /// Dossiers this process wrote last, by id (see [`Store::execute`]).
     recent: Arc<Mutex<HashMap<String, motcua_core::dossier::Dossier>>>,
 }
@@ -172,8 +175,15 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", redact(&url))))?;
+        let readers = match backend {
+            Backend::Sqlite => {
+                fastread::sqlite_path(&url).map(|p| Arc::new(fastread::Readers::new(p)))
+            }
+            Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
+            readers,
             backend,
             attachment_limit: options.attachment_limit,
             recent: Arc::default(),

@@ -142,32 +142,52 @@ impl Store {
 
     /// The public status of a dossier by its code, from the projection's columns only.
     pub async fn public_status(&self, code: &str) -> Result<PublicStatus, StoreError> {
-        let r = sqlx::query(
-            "SELECT procedure_code, procedure_version, state, national_status, accepted_at, appointment, step, timeliness
-             FROM dossiers WHERE code = $1",
-        )
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("dossier code {code}")))?;
-        let state: String = r.try_get(2)?;
+        // On a SQLite file the row is read on this thread (see fastread.rs).
+        let row = match &self.readers {
+            Some(readers) => readers.with(|c| crate::fastread::status_row(c, code))?,
+            None => sqlx::query(crate::fastread::STATUS_SQL)
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| -> Result<_, StoreError> {
+                    Ok((
+                        r.try_get(0)?,
+                        r.try_get(1)?,
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                        r.try_get(4)?,
+                        r.try_get(5)?,
+                        r.try_get(6)?,
+                        r.try_get(7)?,
+                    ))
+                })
+                .transpose()?,
+        };
+        let (
+            procedure,
+            procedure_version,
+            state,
+            national_status,
+            accepted_at,
+            appointment,
+            step,
+            timeliness,
+        ) = row.ok_or_else(|| StoreError::NotFound(format!("dossier code {code}")))?;
         Ok(PublicStatus {
-            procedure: r.try_get(0)?,
-            procedure_version: r.try_get(1)?,
+            procedure,
+            procedure_version,
             state: serde_json::from_value(serde_json::Value::String(state))
                 .map_err(StoreError::internal)?,
-            national_status: r.try_get(3)?,
-            accepted_at: r.try_get::<Option<i64>, _>(4)?.map(from_micros),
-            appointment: r.try_get::<Option<i64>, _>(5)?.map(from_micros),
-            step: r.try_get(6)?,
-            timeliness: r
-                .try_get::<Option<String>, _>(7)?
-                .and_then(|t| match t.as_str() {
-                    "early" => Some(motcua_core::calendar::Timeliness::Early),
-                    "ontime" => Some(motcua_core::calendar::Timeliness::OnTime),
-                    "late" => Some(motcua_core::calendar::Timeliness::Late),
-                    _ => None,
-                }),
+            national_status,
+            accepted_at: accepted_at.map(from_micros),
+            appointment: appointment.map(from_micros),
+            step,
+            timeliness: timeliness.and_then(|t| match t.as_str() {
+                "early" => Some(motcua_core::calendar::Timeliness::Early),
+                "ontime" => Some(motcua_core::calendar::Timeliness::OnTime),
+                "late" => Some(motcua_core::calendar::Timeliness::Late),
+                _ => None,
+            }),
         })
     }
 

@@ -1257,3 +1257,75 @@ async fn the_feed_never_skips_an_event_committed_late() {
     assert!(items.iter().any(|i| i.dossier_id == "d2"), "{cursors:?}");
     assert!(cursors.windows(2).all(|w| w[0] < w[1]));
 }
+
+/// The public lookup (on SQLite files read without sqlx, see fastread.rs) shows each
+/// committed change at once and agrees with the full dossier.
+#[tokio::test]
+async fn the_public_status_follows_every_commit() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        assert!(matches!(
+            s.public_status("000.20.31.H53-260420-0001").await,
+            Err(StoreError::NotFound(_))
+        ));
+        let desk = staff(Role::ReceptionOfficer);
+        run(
+            s,
+            "d1",
+            &applicant("an"),
+            "2026-04-20T09:00:00+07:00",
+            submit("An"),
+        )
+        .await
+        .expect("submit");
+        run(
+            s,
+            "d1",
+            &desk,
+            "2026-04-20T10:00:00+07:00",
+            Command::Accept { sequence: 0 },
+        )
+        .await
+        .expect("accept");
+        let code = s
+            .dossier("d1")
+            .await
+            .expect("d1")
+            .code
+            .expect("code")
+            .to_string();
+        let steps = [
+            (
+                desk.clone(),
+                "2026-04-20T10:10:00+07:00",
+                forward("phan-cong"),
+            ),
+            (
+                staff(Role::DepartmentHead),
+                "2026-04-20T10:20:00+07:00",
+                forward("tham-dinh"),
+            ),
+            (
+                staff(Role::Specialist),
+                "2026-04-21T10:20:00+07:00",
+                forward("duyet"),
+            ),
+        ];
+        for (actor, now, command) in steps {
+            run(s, "d1", &actor, now, command).await.expect("step");
+            let d = s.dossier("d1").await.expect("d1");
+            let p = s.public_status(&code).await.expect("public status");
+            assert_eq!(p.state, d.state, "{}", t.name);
+            assert_eq!(
+                p.national_status,
+                i64::from(d.national_status()),
+                "{}",
+                t.name
+            );
+            assert_eq!(p.step, d.step, "{}", t.name);
+            assert_eq!(p.appointment, d.clock.appointment, "{}", t.name);
+            assert_eq!(p.accepted_at, d.accepted_at, "{}", t.name);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Point reads on SQLite without a thread hand-off, for the public lookup.
+//!
+//! sqlx runs every SQLite connection on a worker thread and hands each statement to it; for a
+//! one-row read through an index the hand-off (two thread wake-ups) costs several times the
+//! read itself, and under load most of the server's CPU goes to context switches (measured:
+//! docs/benchmarks.md). Here a small set of read-only connections (rusqlite, the same SQLite
+//! library as sqlx) answers such reads on the calling thread. They never write, so the
+//! write path keeps all its guarantees; in WAL mode a reader sees the last committed state
+//! and never waits for a writer.
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::StoreError;
+
+/// Idle connections kept for reuse; more are opened when needed and closed after use.
+const KEEP: usize = 16;
+
+/// Read-only SQLite connections on one database file.
+#[derive(Debug)]
+pub(crate) struct Readers {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// The file of a `sqlite:` URL, or `None` for an in-memory database.
+pub(crate) fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
+        return None;
+    }
+    Some(path.to_string())
+}
+
+impl Readers {
+    pub(crate) fn new(path: String) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Db(format!("cannot open {} for reading: {e}", self.path)))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(StoreError::internal)?;
+        Ok(conn)
+    }
+
+    /// Runs `f` on an idle connection (opening one if none is idle).
+    pub(crate) fn with<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let conn = match self.idle.lock().ok().and_then(|mut v| v.pop()) {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn).map_err(|e| StoreError::Db(e.to_string()));
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < KEEP
+        {
+            idle.push(conn);
+        }
+        out
+    }
+}
+
+/// The public-status row of a dossier code, as the sqlx path reads it.
+pub(crate) type StatusRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+pub(crate) const STATUS_SQL: &str = "SELECT procedure_code, procedure_version, state, national_status, accepted_at, appointment, step, timeliness
+     FROM dossiers WHERE code = $1";
+
+pub(crate) fn status_row(conn: &Connection, code: &str) -> rusqlite::Result<Option<StatusRow>> {
+    conn.prepare_cached(STATUS_SQL)?
+        .query_row([code], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+            ))
+        })
+        .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_path;
+
+    #[test]
+    fn paths_of_sqlite_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://motcua.db").as_deref(),
+            Some("motcua.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/x.db?mode=rwc").as_deref(),
+            Some("/tmp/x.db")
+        );
+        assert_eq!(
+            sqlite_path("sqlite:data/x.db").as_deref(),
+            Some("data/x.db")
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("sqlite://x.db?mode=memory"), None);
+        assert_eq!(sqlite_path("postgres://h/db"), None);
+    }
+}
