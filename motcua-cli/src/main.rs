@@ -1,5 +1,5 @@
-//! The `motcua` command: calendar, deadline, procedure and scenario tools (the server comes
-//! with its own issue).
+//! The `motcua` command: the server, and the calendar, deadline, procedure, scenario and
+//! database tools.
 //!
 //! Exit codes: 0 success, 1 failure, 2 bad input (usage errors, malformed instants, unknown
 //! units, impossible dates).
@@ -24,7 +24,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the HTTP server (public API for now); seeds a demo on an empty database.
+    /// Runs the HTTP server (the JSON API); seeds a demo on an empty database.
     Serve(serve_cmd::ServeArgs),
     /// Calendars: holidays of a year, lunar and solar dates.
     #[command(subcommand)]

@@ -23,6 +23,10 @@ pub struct ServeArgs {
     addr: String,
     #[command(flatten)]
     db: DatabaseArg,
+    /// Directory of the default database file `motcua.db` (created if missing); ignored
+    /// when `--database` names another database.
+    #[arg(long, env = "MOTCUA_DATA_DIR", default_value = ".")]
+    data_dir: std::path::PathBuf,
     /// Do not seed the demo province on an empty database.
     #[arg(long)]
     no_demo: bool,
@@ -45,8 +49,17 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         LogFormat::Json => subscriber.json().init(),
         LogFormat::Text => subscriber.init(),
     }
+    let mut db = args.db.clone();
+    if db.database == crate::store_cmd::DEFAULT_DATABASE
+        && args.data_dir != std::path::Path::new(".")
+    {
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("creating the data directory {}", args.data_dir.display()))
+            .map_err(CliError::BadInput)?;
+        db.database = format!("sqlite://{}", args.data_dir.join("motcua.db").display());
+    }
     crate::store_cmd::runtime()?.block_on(async {
-        let store = crate::store_cmd::open(&args.db).await?;
+        let store = crate::store_cmd::open(&db).await?;
         let calendar = Arc::new(
             WorkingCalendar::national(default_windows())
                 .context("building the national calendar")
@@ -75,7 +88,7 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
             .map_err(CliError::BadInput)?;
         tracing::info!(
             addr = %args.addr,
-            database = %motcua_store::redact(&args.db.database),
+            database = %motcua_store::redact(&db.database),
             "motcua is serving; try /api/v1/procedures"
         );
         motcua_http::serve(listener, state)

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use crate::CliError;
 
+/// The database used when none is named.
+pub const DEFAULT_DATABASE: &str = "sqlite://motcua.db";
+
 /// The database to work on.
 #[derive(Args, Clone)]
 pub struct DatabaseArg {

@@ -452,3 +452,82 @@ fn database_commands_round_trip() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// One `GET` over a socket; the status line and body, or `None` if nothing listens yet.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    conn.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+/// `motcua serve` as a new user runs it: a data directory, migrations and the demo on the
+/// empty database, the one-time passwords printed once, ready, and a clean stop on SIGTERM.
+/// A second start on the same directory seeds nothing.
+#[test]
+fn serve_starts_with_the_demo_and_stops_cleanly() {
+    let dir = std::env::temp_dir().join(format!("motcua-serve-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    for round in 0..2 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["--data-dir", data.to_str().expect("path")])
+            .env_remove("MOTCUA_DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("serve starts");
+        let mut ready = None;
+        for _ in 0..300 {
+            if let Some(r) = http_get(port, "/readyz") {
+                ready = Some(r);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let ready = ready.expect("the server answers within 30 s");
+        assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+        let lookup = http_get(port, "/api/v1/lookup/000.31.12.H53-260303-0001").expect("lookup");
+        assert!(lookup.contains("\"national_status\":10"), "{lookup}");
+        assert!(data.join("motcua.db").exists());
+        let stopped = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(stopped.success());
+        let out = child.wait_with_output().expect("serve stops");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("shutting down"), "{stderr}");
+        if round == 0 {
+            assert!(stdout.contains("one-time passwords"), "{stdout}");
+            assert_eq!(
+                stdout.lines().filter(|l| l.contains("000.")).count(),
+                14,
+                "{stdout}"
+            );
+        } else {
+            assert!(
+                !stdout.contains("one-time passwords"),
+                "seeds once: {stdout}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
