@@ -47,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 owner: None,
                 form: Default::default(),
                 components: vec!["Giấy đề nghị đăng ký hộ kinh doanh".into()],
+                files: vec![],
             },
         ),
         (

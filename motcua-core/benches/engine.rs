@@ -65,6 +65,7 @@ fn lifecycle() -> Vec<(Option<Role>, Command)> {
                 owner: None,
                 form: [("cong_trinh".to_string(), "Nhà xưởng".to_string())].into(),
                 components: vec![],
+                files: vec![],
             },
         ),
         (

@@ -74,6 +74,17 @@ pub struct Attachment {
     pub sha256: String,
 }
 
+/// A file supplied for one of the procedure's components (thành phần hồ sơ), at submission
+/// or with a supplement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentFile {
+    /// The component's name, as in the procedure.
+    pub component: String,
+    /// The file.
+    pub attachment: Attachment,
+}
+
 /// The result of processing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -305,6 +316,9 @@ pub struct Dossier {
     pub form: BTreeMap<String, String>,
     /// Components supplied.
     pub components: Vec<String>,
+    /// Files supplied for components, at submission and with supplements, in order.
+    #[serde(default)]
+    pub files: Vec<ComponentFile>,
     /// Submitted at.
     pub submitted_at: Option<DateTime<Utc>>,
     /// Intake deadline (online).
@@ -371,6 +385,7 @@ impl Dossier {
             owner: None,
             form: BTreeMap::new(),
             components: Vec::new(),
+            files: Vec::new(),
             submitted_at: None,
             intake_due: None,
             intake_result: None,
@@ -487,6 +502,7 @@ impl Dossier {
                 owner,
                 form,
                 components,
+                files,
                 intake_due,
             } => {
                 self.procedure = code.clone();
@@ -497,6 +513,7 @@ impl Dossier {
                 self.owner = owner.clone();
                 self.form = form.clone();
                 self.components = components.clone();
+                self.files = files.clone();
                 self.submitted_at = Some(at);
                 self.intake_due = *intake_due;
                 self.state = State::Submitted;
@@ -584,8 +601,10 @@ impl Dossier {
                 appointment,
                 original_appointment,
                 step_due,
+                files,
                 ..
             } => {
+                self.files.extend(files.iter().cloned());
                 self.resume(*appointment, *original_appointment, *step_due);
                 let what = match policy {
                     crate::procedure::SupplementPolicy::Restart => {

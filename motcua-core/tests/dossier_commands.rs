@@ -27,6 +27,7 @@ fn submit_online() -> Command {
         owner: None,
         form: [("cong_trinh".to_string(), "Nhà xưởng".to_string())].into(),
         components: vec![],
+        files: vec![],
     }
 }
 
@@ -100,6 +101,7 @@ fn submit_accept_and_intake() {
                 owner: None,
                 form: Default::default(),
                 components: vec![],
+                files: vec![],
             },
             "forbidden",
         ),
@@ -111,6 +113,7 @@ fn submit_accept_and_intake() {
                 owner: None,
                 form: Default::default(),
                 components: vec![],
+                files: vec![],
             },
             "missing_field",
         ),
@@ -530,7 +533,10 @@ fn supplement_restart_policy_restarts_the_clock_and_counts_rounds() {
             &p,
             &applicant("someone-else"),
             "2026-04-22T09:00:00+07:00",
-            Command::ReceiveSupplement { items: vec![] }
+            Command::ReceiveSupplement {
+                items: vec![],
+                files: vec![],
+            }
         )),
         "forbidden"
     );
@@ -539,7 +545,10 @@ fn supplement_restart_policy_restarts_the_clock_and_counts_rounds() {
         &p,
         &applicant("owner"),
         "2026-04-22T09:00:00+07:00",
-        Command::ReceiveSupplement { items: vec![] },
+        Command::ReceiveSupplement {
+            items: vec![],
+            files: vec![],
+        },
     )
     .expect("received");
     // Restart: 3 working days from Wednesday 22 April 09:00, over the Hùng Kings day off
@@ -555,7 +564,10 @@ fn supplement_restart_policy_restarts_the_clock_and_counts_rounds() {
         &p,
         &staff("desk", Role::ReceptionOfficer),
         "2026-04-22T11:00:00+07:00",
-        Command::ReceiveSupplement { items: vec![] },
+        Command::ReceiveSupplement {
+            items: vec![],
+            files: vec![],
+        },
     )
     .expect("received");
     assert_eq!(
@@ -604,7 +616,10 @@ fn supplement_pause_policy_adds_the_wait() {
         &p,
         &applicant("owner"),
         "2026-04-23T09:00:00+07:00",
-        Command::ReceiveSupplement { items: vec![] },
+        Command::ReceiveSupplement {
+            items: vec![],
+            files: vec![],
+        },
     )
     .expect("received");
     // Waited Tuesday 09:00 → Thursday 09:00 = 2 working days, added to the appointment.
@@ -1212,4 +1227,115 @@ fn the_documented_extension_override_works() {
         "denied_by_rule"
     );
     assert_eq!(d.extensions_used, 2);
+}
+
+/// Files for components come with the submission and with supplements, in order; a file
+/// without a component or with a malformed checksum is refused. Events without files seal
+/// exactly as before files existed (no `files` key), so older chains still verify.
+#[test]
+fn component_files_come_with_submission_and_supplements() {
+    use motcua_core::dossier::ComponentFile;
+    let p = load_example("ho-kinh-doanh.toml");
+    let cf = |component: &str, name: &str| ComponentFile {
+        component: component.into(),
+        attachment: file(name),
+    };
+    let with_files = |files: Vec<ComponentFile>| match submit_online() {
+        Command::Submit {
+            channel,
+            applicant,
+            owner,
+            form,
+            components,
+            ..
+        } => Command::Submit {
+            channel,
+            applicant,
+            owner,
+            form,
+            components,
+            files,
+        },
+        other => other,
+    };
+    let at9 = "2026-04-20T09:00:00+07:00";
+    let mut d = Dossier::new("d1", AGENCY);
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            at9,
+            with_files(vec![cf(" ", "a.pdf")])
+        )),
+        "missing_field"
+    );
+    let mut bad = cf("Đơn", "a.pdf");
+    bad.attachment.sha256 = "not-hex".into();
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            at9,
+            with_files(vec![bad])
+        )),
+        "invalid_attachment"
+    );
+    let events = exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        at9,
+        with_files(vec![cf("Đơn", "don.pdf"), cf("CCCD", "cccd.png")]),
+    )
+    .expect("submitted with files");
+    assert!(
+        serde_json::to_string(&events[0].event)
+            .expect("json")
+            .contains("\"files\"")
+    );
+    assert_eq!(d.files.len(), 2);
+
+    let mut d = accepted(&p, &["phan-cong", "tham-dinh"]);
+    assert!(d.files.is_empty());
+    let spec = staff("cv", Role::Specialist);
+    exec(
+        &mut d,
+        &p,
+        &spec,
+        "2026-04-20T14:00:00+07:00",
+        Command::RequestSupplement {
+            reason: "Thiếu".into(),
+            items: vec!["CCCD".into()],
+            applicant_fault: false,
+        },
+    )
+    .expect("asked");
+    let events = exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-22T09:00:00+07:00",
+        Command::ReceiveSupplement {
+            items: vec!["CCCD".into()],
+            files: vec![cf("CCCD", "cccd-moi.png")],
+        },
+    )
+    .expect("received");
+    assert_eq!(d.files, vec![cf("CCCD", "cccd-moi.png")]);
+    assert!(
+        serde_json::to_string(&events[0].event)
+            .expect("json")
+            .contains("cccd-moi.png")
+    );
+    // The submission of `accepted` had no files: its event has no `files` key.
+    let mut first = Dossier::new("d2", AGENCY);
+    let events =
+        exec(&mut first, &p, &applicant("owner"), at9, submit_online()).expect("submitted");
+    assert!(
+        !serde_json::to_string(&events[0].event)
+            .expect("json")
+            .contains("files")
+    );
 }

@@ -54,6 +54,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
             owner: Some("owner".into()),
             form: [("cong_trinh".to_string(), "x".to_string())].into(),
             components: vec![],
+            files: vec![],
         },
         2 => Command::ReturnForCompletion {
             missing: vec!["x".into()],
@@ -82,7 +83,10 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
             items: vec!["i".into()],
             applicant_fault: param.is_multiple_of(2),
         },
-        12 => Command::ReceiveSupplement { items: vec![] },
+        12 => Command::ReceiveSupplement {
+            items: vec![],
+            files: vec![],
+        },
         13 => Command::OpenConsultation {
             id: format!("c{}", param % 2),
             agencies: vec!["A".into(), "B".into()],
@@ -144,7 +148,10 @@ fn sensible(d: &Dossier, p: &Procedure, param: u8, now: DateTime<Utc>) -> (Comma
             Some(Role::ReceptionOfficer),
         ),
         State::AwaitingSupplement => (
-            Command::ReceiveSupplement { items: vec![] },
+            Command::ReceiveSupplement {
+                items: vec![],
+                files: vec![],
+            },
             Some(Role::ReceptionOfficer),
         ),
         State::AwaitingPayment => (Command::RecordPayment, Some(Role::ReceptionOfficer)),

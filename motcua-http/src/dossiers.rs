@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
 use motcua_core::calendar::to_local_rfc3339;
-use motcua_core::dossier::{Applicant, Channel, Command, Dossier};
+use motcua_core::dossier::{Applicant, Attachment, Channel, Command, ComponentFile, Dossier};
 use motcua_core::procedure::Procedure;
 use motcua_store::{ExecuteRequest, QueueFilter, StoreError};
 use serde::Deserialize;
@@ -71,14 +71,42 @@ pub(crate) struct Submit {
 }
 
 /// `POST /api/v1/dossiers`: an applicant submits online, or a reception officer registers a
-/// dossier received at the desk or by post.
+/// dossier received at the desk or by post. A JSON body, or multipart with the same JSON in
+/// a `dossier` part and a file part `component:<component name>` per file (PDF, JPEG, PNG);
+/// the files are stored in the submission's transaction.
 pub(crate) async fn submit(
     State(s): State<AppState>,
     Tenant(tenant): Tenant,
     session: Session,
-    b: Result<Json<Submit>, JsonRejection>,
+    req: axum::extract::Request,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b = json_body(b)?;
+    use axum::extract::FromRequest;
+    let (b, uploads) = if is_multipart(&req) {
+        let parts = read_parts(
+            axum::extract::Multipart::from_request(req, &s)
+                .await
+                .map_err(|_| bad_multipart("Không đọc được nội dung multipart."))?,
+            "dossier",
+        )
+        .await?;
+        let json = parts
+            .json
+            .ok_or_else(|| bad_multipart("Thiếu phần dossier (JSON của hồ sơ)."))?;
+        let b: Submit = serde_json::from_str(&json)
+            .map_err(|e| bad_multipart(&format!("Phần dossier không hợp lệ: {e}")))?;
+        if parts.file.is_some() {
+            return Err(bad_multipart(
+                "Tệp của hồ sơ gửi trong phần component:<tên thành phần>.",
+            ));
+        }
+        (b, parts.components)
+    } else {
+        (
+            json_body(Json::<Submit>::from_request(req, &s).await)?,
+            Vec::new(),
+        )
+    };
+    let (files, attachments) = component_files(uploads);
     let agency = b.agency.or(tenant).ok_or_else(|| {
         ApiError::bad_request(
             "missing_agency",
@@ -125,13 +153,14 @@ pub(crate) async fn submit(
                 owner: b.owner,
                 form: b.form,
                 components: b.components,
+                files,
             },
             actor: &actor,
             now: Utc::now(),
             procedure: p,
             calendar: &s.calendar,
             expected_version: None,
-            attachments: vec![],
+            attachments,
         })
         .await?;
     let d = s.store.dossier(&id).await?;
@@ -259,80 +288,163 @@ pub(crate) async fn queue(
 /// File types accepted as dossier attachments.
 const ALLOWED_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
 
-/// `POST /api/v1/dossiers/{id}/attachments`: multipart with a `command` part (JSON:
-/// `attach-draft` or `attach-signed-result`) and a `file` part (PDF, JPEG or PNG). The file
-/// is stored with the command's events in one transaction.
+/// A file received in a multipart request.
+pub(crate) struct Upload {
+    name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+/// What a multipart request carried: the JSON part, a single `file` part, and the
+/// `component:<name>` parts.
+struct Parts {
+    json: Option<String>,
+    file: Option<Upload>,
+    components: Vec<(String, Upload)>,
+}
+
+fn bad_multipart(m: &str) -> ApiError {
+    ApiError::bad_request("invalid_body", m.to_string())
+}
+
+fn is_multipart(req: &axum::extract::Request) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// Reads every part; files must be PDF, JPEG or PNG.
+async fn read_parts(
+    mut multipart: axum::extract::Multipart,
+    json_name: &str,
+) -> Result<Parts, ApiError> {
+    let mut parts = Parts {
+        json: None,
+        file: None,
+        components: Vec::new(),
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad_multipart("Không đọc được nội dung multipart (có thể tệp quá lớn)."))?
+    {
+        let part = field.name().unwrap_or("").to_string();
+        if part == json_name {
+            parts.json = Some(
+                field
+                    .text()
+                    .await
+                    .map_err(|_| bad_multipart("Phần JSON không đọc được."))?,
+            );
+            continue;
+        }
+        let component = part.strip_prefix("component:").map(str::trim);
+        if part != "file" && component.is_none() {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("tep-dinh-kem").to_string();
+        let content_type = field.content_type().unwrap_or("").to_string();
+        if !ALLOWED_TYPES.contains(&content_type.as_str()) {
+            return Err(ApiError {
+                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                code: "unsupported_type".into(),
+                message: "Chỉ nhận tệp PDF, JPEG hoặc PNG.".into(),
+            });
+        }
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| bad_multipart("Tệp không đọc được hoặc quá lớn."))?
+            .to_vec();
+        let upload = Upload {
+            name,
+            content_type,
+            bytes,
+        };
+        match component {
+            Some("") => return Err(bad_multipart("Phần component: cần tên thành phần hồ sơ.")),
+            Some(c) => parts.components.push((c.to_string(), upload)),
+            None => parts.file = Some(upload),
+        }
+    }
+    Ok(parts)
+}
+
+/// Component files for a command, and the bytes to store with it.
+fn component_files(
+    uploads: Vec<(String, Upload)>,
+) -> (Vec<ComponentFile>, Vec<motcua_store::NewAttachment>) {
+    uploads
+        .into_iter()
+        .map(|(component, u)| {
+            (
+                ComponentFile {
+                    component,
+                    attachment: Attachment {
+                        name: u.name,
+                        sha256: motcua_store::sha256_hex(&u.bytes),
+                    },
+                },
+                motcua_store::NewAttachment {
+                    bytes: u.bytes,
+                    content_type: u.content_type,
+                },
+            )
+        })
+        .unzip()
+}
+
+/// `POST /api/v1/dossiers/{id}/attachments`: multipart with a `command` part (JSON) and its
+/// files: `attach-draft` or `attach-signed-result` with one `file` part; `receive-supplement`
+/// with a `component:<component name>` part per file. Files are PDF, JPEG or PNG, stored
+/// with the command's events in one transaction.
 pub(crate) async fn upload(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let mut multipart = multipart.map_err(|_| {
-        ApiError::bad_request(
-            "invalid_body",
-            "Cần gửi dạng multipart/form-data với phần command và file.",
-        )
+    let multipart = multipart.map_err(|_| {
+        bad_multipart("Cần gửi dạng multipart/form-data với phần command và các tệp.")
     })?;
-    let bad = |m: &str| ApiError::bad_request("invalid_body", m.to_string());
-    let mut command: Option<Command> = None;
-    let mut file: Option<(String, String, Vec<u8>)> = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| bad("Không đọc được nội dung multipart."))?
-    {
-        match field.name() {
-            Some("command") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|_| bad("Phần command không đọc được."))?;
-                command = Some(
-                    serde_json::from_str(&text)
-                        .map_err(|e| bad(&format!("Phần command không hợp lệ: {e}")))?,
-                );
-            }
-            Some("file") => {
-                let name = field.file_name().unwrap_or("tep-dinh-kem").to_string();
-                let content_type = field.content_type().unwrap_or("").to_string();
-                if !ALLOWED_TYPES.contains(&content_type.as_str()) {
-                    return Err(ApiError {
-                        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        code: "unsupported_type".into(),
-                        message: "Chỉ nhận tệp PDF, JPEG hoặc PNG.".into(),
-                    });
-                }
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| bad("Tệp không đọc được hoặc quá lớn."))?;
-                file = Some((name, content_type, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    let (name, content_type, bytes) = file.ok_or_else(|| bad("Thiếu phần file."))?;
-    let mut command = command.ok_or_else(|| bad("Thiếu phần command."))?;
-    let sha = motcua_store::sha256_hex(&bytes);
-    match &mut command {
+    let parts = read_parts(multipart, "command").await?;
+    let text = parts
+        .json
+        .ok_or_else(|| bad_multipart("Thiếu phần command."))?;
+    let mut command: Command = serde_json::from_str(&text)
+        .map_err(|e| bad_multipart(&format!("Phần command không hợp lệ: {e}")))?;
+    let attachments = match &mut command {
         Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } => {
-            attachment.sha256 = sha;
+            let file = parts
+                .file
+                .ok_or_else(|| bad_multipart("Thiếu phần file."))?;
+            attachment.sha256 = motcua_store::sha256_hex(&file.bytes);
             if attachment.name.trim().is_empty() {
-                attachment.name = name;
+                attachment.name = file.name;
             }
+            vec![motcua_store::NewAttachment {
+                bytes: file.bytes,
+                content_type: file.content_type,
+            }]
+        }
+        Command::ReceiveSupplement { files, .. } => {
+            if parts.components.is_empty() {
+                return Err(bad_multipart(
+                    "Thiếu tệp bổ sung (phần component:<tên thành phần>).",
+                ));
+            }
+            let (f, attachments) = component_files(parts.components);
+            *files = f;
+            attachments
         }
         _ => {
-            return Err(bad(
-                "Chỉ đính kèm tệp với lệnh attach-draft hoặc attach-signed-result.",
+            return Err(bad_multipart(
+                "Chỉ gửi tệp với lệnh attach-draft, attach-signed-result hoặc receive-supplement.",
             ));
         }
-    }
-    let file = motcua_store::NewAttachment {
-        bytes,
-        content_type,
     };
-    let events = run(&s, &session, &id, command, None, vec![file]).await?;
+    let events = run(&s, &session, &id, command, None, attachments).await?;
     Ok(Json(json!({ "events": events })))
 }
 
@@ -348,6 +460,7 @@ pub(crate) async fn download(
         .drafts
         .iter()
         .chain(d.signed_result.iter())
+        .chain(d.files.iter().map(|f| &f.attachment))
         .any(|a| a.sha256 == sha);
     if !referenced {
         return Err(ApiError::not_found("Hồ sơ không có tệp này."));

@@ -182,11 +182,16 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/dossiers",
             json!({ "post": secured(json!({
-            "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner)",
-            "requestBody": body("procedure code, agency (default: the tenant), applicant, form, components, channel?, owner?",
-                json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
-                        "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } })),
-            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, missing_agency, unknown_agency, unknown_procedure") } })) }),
+            "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner). JSON, or multipart with the JSON in a `dossier` part and one part `component:<component name>` per file (PDF, JPEG, PNG; 25 MB per request), stored in the submission's transaction",
+            "requestBody": { "required": true, "content": {
+                "application/json": { "schema": { "type": "object" }, "example":
+                    json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+                            "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } }) },
+                "multipart/form-data": { "schema": { "type": "object",
+                    "properties": { "dossier": { "type": "string", "description": "the JSON body" } },
+                    "additionalProperties": { "type": "string", "format": "binary", "description": "component:<component name> parts" } } } } },
+            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, missing_agency, unknown_agency, unknown_procedure"),
+                "413": error_response("too_large"), "415": error_response("unsupported_type"), "422": error_response("engine refusal: missing_field, invalid_attachment, too_many_files, ...") } })) }),
         ),
         (
             "/api/v1/dossiers/{id}",
@@ -208,7 +213,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/dossiers/{id}/attachments",
             json!({ "post": secured(json!({
-            "summary": "Attach a file with attach-draft or attach-signed-result (multipart: command JSON + file; PDF, JPEG, PNG; 20 MB)",
+            "summary": "Commands with files (multipart: a `command` JSON part; PDF, JPEG, PNG; 25 MB per request): attach-draft or attach-signed-result with one `file` part; receive-supplement with one `component:<component name>` part per file",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
                 "type": "object",

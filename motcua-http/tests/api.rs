@@ -2108,3 +2108,192 @@ async fn logins_are_rate_limited_per_address() {
     assert_eq!(s, 429);
     server.abort();
 }
+
+/// A multipart request: one JSON part and file parts `(part name, file name, type, bytes)`.
+async fn multipart(
+    state: &AppState,
+    token: &str,
+    uri: &str,
+    json_part: (&str, Value),
+    files: &[(&str, &str, &str, &[u8])],
+) -> (StatusCode, Value) {
+    let boundary = "motcua-parts";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n",
+        json_part.0, json_part.1
+    )
+    .into_bytes();
+    for (part, file_name, content_type, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::post(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    let response = router(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Online submission with the components' files, and a supplement with files: each set of
+/// files is stored with its command, listed on the dossier by component, and downloadable
+/// by the owner and the agency's staff only. A wrong file type stores nothing.
+#[tokio::test]
+async fn component_files_at_submission_and_with_a_supplement() {
+    use serde_json::json;
+    let st = state().await;
+    call(
+        &st,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(json!({ "id": "nop-tep", "name": "Người nộp tệp", "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    let owner = login(&st, "nop-tep", "mat-khau-dai-10").await;
+    let dossier = json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+        "applicant": { "name": "Người nộp tệp" }, "components": ["Giấy đề nghị", "CCCD"] });
+    let form = b"%PDF-1.7 giay de nghi";
+    let id_card = b"\x89PNG can cuoc";
+
+    // A file of a type not accepted: refused, nothing created.
+    let (s, v) = multipart(
+        &st,
+        &owner,
+        "/api/v1/dossiers",
+        ("dossier", dossier.clone()),
+        &[(
+            "component:Giấy đề nghị",
+            "de-nghi.docx",
+            "application/msword",
+            b"x",
+        )],
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_type"))
+    );
+    let (s, v) = multipart(
+        &st,
+        &owner,
+        "/api/v1/dossiers",
+        ("dossier", dossier.clone()),
+        &[("component:", "x.pdf", "application/pdf", b"%PDF")],
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
+    let (_, mine) = call(&st, "GET", "/api/v1/me/dossiers", Some(&owner), None).await;
+    assert_eq!(mine["dossiers"].as_array().map(Vec::len), Some(0));
+
+    let (s, v) = multipart(
+        &st,
+        &owner,
+        "/api/v1/dossiers",
+        ("dossier", dossier),
+        &[
+            (
+                "component:Giấy đề nghị",
+                "de-nghi.pdf",
+                "application/pdf",
+                form,
+            ),
+            ("component:CCCD", "cccd.png", "image/png", id_card),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let read = format!("/api/v1/dossiers/{id}");
+    let (_, v) = call(&st, "GET", &read, Some(&owner), None).await;
+    let files = v["dossier"]["files"].as_array().expect("files").clone();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["component"], "Giấy đề nghị");
+    assert_eq!(files[1]["attachment"]["name"], "cccd.png");
+
+    // Staff take it to the specialist, who asks for a supplement.
+    let desk = staff(&st, "desk.tep", "000.20.31.H53", "reception-officer").await;
+    let head = staff(&st, "head.tep", "000.20.31.H53", "department-head").await;
+    let spec = staff(&st, "spec.tep", "000.20.31.H53", "specialist").await;
+    for (token, body) in [
+        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "forward", "to": "phan-cong" })),
+        (&head, json!({ "command": "forward", "to": "tham-dinh" })),
+        (
+            &spec,
+            json!({ "command": "request-supplement", "reason": "Ảnh CCCD mờ", "items": ["CCCD"] }),
+        ),
+    ] {
+        let (s, v) = command(&st, token, &id, body).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    // The applicant sends the new file with the supplement.
+    let uri = format!("/api/v1/dossiers/{id}/attachments");
+    let supplement = json!({ "command": "receive-supplement", "items": ["CCCD"] });
+    let (s, _) = multipart(&st, &owner, &uri, ("command", supplement.clone()), &[]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let sharper = b"\x89PNG can cuoc ro net";
+    let (s, v) = multipart(
+        &st,
+        &owner,
+        &uri,
+        ("command", supplement),
+        &[("component:CCCD", "cccd-moi.png", "image/png", sharper)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = call(&st, "GET", &read, Some(&spec), None).await;
+    assert_eq!(v["dossier"]["state"], "in-progress");
+    let files = v["dossier"]["files"].as_array().expect("files").clone();
+    assert_eq!(files.len(), 3);
+    assert_eq!(files[2]["attachment"]["name"], "cccd-moi.png");
+
+    // Downloads: the owner and the agency's staff; not another agency's staff.
+    let sha = files[2]["attachment"]["sha256"]
+        .as_str()
+        .expect("sha")
+        .to_string();
+    let other = staff(&st, "khac.tep", "000.00.04.H53", "specialist").await;
+    for (token, expected) in [
+        (&owner, StatusCode::OK),
+        (&spec, StatusCode::OK),
+        (&other, StatusCode::NOT_FOUND),
+    ] {
+        let req = Request::get(format!("/api/v1/dossiers/{id}/attachments/{sha}"))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .expect("request");
+        let response = router(st.clone()).oneshot(req).await.expect("response");
+        assert_eq!(response.status(), expected);
+        if expected == StatusCode::OK {
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            assert_eq!(&bytes[..], sharper);
+        }
+    }
+    assert!(
+        st.store
+            .verify_all()
+            .await
+            .expect("verify")
+            .problems
+            .is_empty()
+    );
+}

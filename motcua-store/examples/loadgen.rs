@@ -163,6 +163,7 @@ fn generate(
         owner: Some(citizen.id.clone()),
         form: [("cong_trinh".to_string(), "Nhà ở".to_string())].into(),
         components: vec![],
+        files: vec![],
     };
     let submitter = if online { &citizen } else { &officer };
     if !run(&mut d, submitter, now, submit) {
@@ -408,6 +409,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     owner: None,
                     form: Default::default(),
                     components: vec![],
+                    files: vec![],
                 },
             ),
             (&officer, Command::Accept { sequence: 0 }),

@@ -47,6 +47,9 @@ fn referenced(command: &Command) -> Vec<&str> {
         Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } => {
             vec![attachment.sha256.as_str()]
         }
+        Command::Submit { files, .. } | Command::ReceiveSupplement { files, .. } => {
+            files.iter().map(|f| f.attachment.sha256.as_str()).collect()
+        }
         _ => Vec::new(),
     }
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{Applicant, Attachment, Channel, Outcome};
+use super::{Applicant, Attachment, Channel, ComponentFile, Outcome};
 
 /// A request to change a dossier. `decide` checks it against the actor, the state, the
 /// current step and the procedure's rules, and answers with events or a refusal.
@@ -27,6 +27,9 @@ pub enum Command {
         /// Components supplied (names from the procedure).
         #[serde(default)]
         components: Vec<String>,
+        /// Files for components, stored with the submission.
+        #[serde(default)]
+        files: Vec<ComponentFile>,
     },
     /// Return before acceptance: incomplete (form 02).
     ReturnForCompletion {
@@ -96,6 +99,9 @@ pub enum Command {
         /// What came.
         #[serde(default)]
         items: Vec<String>,
+        /// Files that came, stored with the supplement.
+        #[serde(default)]
+        files: Vec<ComponentFile>,
     },
     /// Consult other agencies.
     OpenConsultation {

@@ -6,7 +6,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::code::{AgencyId, DossierCode};
-use super::{ActorKind, Channel, Command, Ctx, Dossier, Event, Outcome, Rejection, State};
+use super::{
+    ActorKind, Channel, Command, ComponentFile, Ctx, Dossier, Event, Outcome, Rejection, State,
+};
 use crate::calendar::{CalendarError, Duration, Timeliness, WorkingTime, to_local_rfc3339};
 use crate::procedure::{Action, Role, SupplementPolicy};
 use crate::script::{Decision, Script};
@@ -111,6 +113,34 @@ fn nonempty(text: &str, what_vi: &str, what_en: &str) -> Result<(), Rejection> {
             format!("Cần nêu {what_vi}."),
             format!("{what_en} must not be empty"),
         );
+    }
+    Ok(())
+}
+
+/// Files must name their component and carry a SHA-256 (the store checks the bytes exist).
+fn check_files(files: &[ComponentFile]) -> Result<(), Rejection> {
+    if files.len() > 100 {
+        return reject(
+            "too_many_files",
+            "Mỗi lần nộp tối đa 100 tệp.",
+            "at most 100 files per command",
+        );
+    }
+    for f in files {
+        nonempty(
+            &f.component,
+            "tên thành phần hồ sơ của tệp",
+            "a file's component",
+        )?;
+        let hex = f.attachment.sha256.len() == 64
+            && f.attachment.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex {
+            return reject(
+                "invalid_attachment",
+                "Tệp đính kèm không hợp lệ.",
+                "a file's sha256 must be 64 hex digits",
+            );
+        }
     }
     Ok(())
 }
@@ -256,8 +286,10 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             owner,
             form,
             components,
+            files,
         } => {
             state_in(d, &[State::New], command)?;
+            check_files(files)?;
             nonempty(
                 &applicant.name,
                 "họ tên người nộp hồ sơ",
@@ -295,6 +327,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 owner,
                 form: form.clone(),
                 components: components.clone(),
+                files: files.clone(),
                 intake_due,
             }])
         }
@@ -447,9 +480,10 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             events.extend(extras(decision));
             Ok(events)
         }
-        Command::ReceiveSupplement { items } => {
+        Command::ReceiveSupplement { items, files } => {
             state_in(d, &[State::AwaitingSupplement], command)?;
             applicant_or(ctx, d, &[Role::ReceptionOfficer])?;
+            check_files(files)?;
             let (since, _) = d.clock.paused.ok_or_else(|| {
                 Rejection::new(
                     "wrong_state",
@@ -492,6 +526,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             };
             Ok(vec![Event::SupplementReceived {
                 items: items.clone(),
+                files: files.clone(),
                 policy: p.policy.supplement,
                 waited,
                 appointment,

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use super::code::DossierCode;
-use super::{Actor, Applicant, Attachment, Channel, Outcome};
+use super::{Actor, Applicant, Attachment, Channel, ComponentFile, Outcome};
 use crate::calendar::{Timeliness, WorkingTime};
 use crate::procedure::{Action, SupplementPolicy};
 use crate::script::Notification;
@@ -41,6 +41,10 @@ pub enum Event {
         form: BTreeMap<String, String>,
         /// Components supplied (names).
         components: Vec<String>,
+        /// Files supplied for components (absent from events without files, so that the
+        /// hashes of events sealed before files existed still verify).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<ComponentFile>,
         /// When an online dossier must be accepted or returned.
         intake_due: Option<DateTime<Utc>>,
     },
@@ -130,6 +134,9 @@ pub enum Event {
         original_appointment: DateTime<Utc>,
         /// New due of the current step.
         step_due: DateTime<Utc>,
+        /// Files that came with it (absent when none, see `Submitted`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        files: Vec<ComponentFile>,
     },
     /// A consultation of other agencies opened.
     ConsultationOpened {

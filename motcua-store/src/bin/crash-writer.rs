@@ -65,6 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     owner: None,
                     form: Default::default(),
                     components: vec![],
+                    files: vec![],
                 },
             ),
             (&desk, Command::Accept { sequence: 0 }),

@@ -214,6 +214,7 @@ pub fn submit(name: &str) -> Command {
         owner: None,
         form: Default::default(),
         components: vec![],
+        files: vec![],
     }
 }
 
