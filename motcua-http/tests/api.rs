@@ -706,36 +706,14 @@ async fn upload(
     file: &[u8],
     content_type: &str,
 ) -> (StatusCode, Value) {
-    let boundary = "motcua-test-boundary";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"command\"\r\n\r\n{command}\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ket-qua.pdf\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/api/v1/dossiers/{id}/attachments"))
-        .header("authorization", format!("Bearer {token}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    let response = router(state.clone()).oneshot(req).await.expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    multipart(
+        state,
+        token,
+        &format!("/api/v1/dossiers/{id}/attachments"),
+        ("command", command),
+        &[("file", "ket-qua.pdf", content_type, file)],
     )
+    .await
 }
 
 /// A procedure that needs a signed result: files go up with their commands, the dossier is

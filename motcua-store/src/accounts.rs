@@ -65,6 +65,22 @@ pub struct Feedback {
     pub published: bool,
 }
 
+/// Gives a user a role at an agency, in a transaction.
+async fn grant(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    user_id: &str,
+    agency: &str,
+    role: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
+        .bind(user_id)
+        .bind(agency)
+        .bind(role)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 impl Store {
     /// Creates a user; an existing id is a conflict.
     pub async fn create_user(&self, u: &User, grants: &[Grant]) -> Result<(), StoreError> {
@@ -84,12 +100,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for g in grants {
-            sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
-                .bind(&u.id)
-                .bind(&g.agency_id)
-                .bind(&g.role)
-                .execute(&mut *tx)
-                .await?;
+            grant(&mut tx, &u.id, &g.agency_id, &g.role).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -163,12 +174,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for role in roles {
-            sqlx::query("INSERT INTO user_roles (user_id, agency_id, role) VALUES ($1, $2, $3)")
-                .bind(user_id)
-                .bind(agency)
-                .bind(role)
-                .execute(&mut *tx)
-                .await?;
+            grant(&mut tx, user_id, agency, role).await?;
         }
         tx.commit().await?;
         Ok(())

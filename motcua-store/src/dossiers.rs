@@ -271,13 +271,7 @@ impl Store {
         }
         let decided = match decide(req, current, &command, now) {
             Ok(d) => d,
-            Err(e) => {
-                if began {
-                    sqlx::query("ROLLBACK").execute(&mut *held.conn).await?;
-                }
-                held.clean = true;
-                return Err(e);
-            }
+            Err(e) => return Err(held.give_up(began, e).await),
         };
         for sha in referenced(&command) {
             let found = sqlx::query("SELECT 1 FROM attachments WHERE sha256 = $1")
@@ -285,11 +279,8 @@ impl Store {
                 .fetch_optional(&mut *held.conn)
                 .await?;
             if found.is_none() {
-                if began {
-                    sqlx::query("ROLLBACK").execute(&mut *held.conn).await?;
-                }
-                held.clean = true;
-                return Err(StoreError::NotFound(format!("attachment {sha}")));
+                let missing = StoreError::NotFound(format!("attachment {sha}"));
+                return Err(held.give_up(began, missing).await);
             }
         }
         let mut batch = Batch::default();
@@ -356,6 +347,18 @@ fn local_day(now: DateTime<Utc>) -> String {
 struct Held {
     conn: sqlx::pool::PoolConnection<Any>,
     clean: bool,
+}
+
+impl Held {
+    /// Ends a refused command: rolls back the transaction if one was begun, so that the
+    /// connection can go back to the pool, and answers `why` (or the rollback's failure).
+    async fn give_up(&mut self, began: bool, why: StoreError) -> StoreError {
+        if began && let Err(e) = sqlx::query("ROLLBACK").execute(&mut *self.conn).await {
+            return e.into();
+        }
+        self.clean = true;
+        why
+    }
 }
 
 impl Drop for Held {
