@@ -279,6 +279,7 @@ pub(crate) async fn queue(
             agency,
             role: q.get("role").cloned(),
             assignee: q.get("assignee").cloned(),
+            step: q.get("step").cloned(),
             limit: 200,
         })
         .await?;

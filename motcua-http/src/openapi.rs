@@ -175,7 +175,8 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "parameters": [
                 { "name": "agency", "in": "query", "schema": { "type": "string" } },
                 { "name": "role", "in": "query", "schema": { "type": "string" } },
-                { "name": "assignee", "in": "query", "schema": { "type": "string" } }
+                { "name": "assignee", "in": "query", "schema": { "type": "string" } },
+                { "name": "step", "in": "query", "schema": { "type": "string" } }
             ],
             "responses": { "200": json_ok("{ dossiers }") } })) }),
         ),

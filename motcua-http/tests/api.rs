@@ -1565,6 +1565,23 @@ async fn oversight_reaches_agencies_below_read_only() {
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // The desk's queue by step: now at the first step of the workflow.
+    for (step, present) in [("tiep-nhan", true), ("phan-cong", false)] {
+        let (_, v) = call(
+            &st,
+            "GET",
+            &format!("/api/v1/queue?step={step}"),
+            Some(&district_desk),
+            None,
+        )
+        .await;
+        let found = v["dossiers"]
+            .as_array()
+            .expect("queue")
+            .iter()
+            .any(|d| d["id"] == id.as_str());
+        assert_eq!(found, present, "{step}");
+    }
 }
 
 /// Administrators manage the staff of their own agency (a system administrator, those of

@@ -484,8 +484,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ][(j % 4) as usize]
                     .into(),
             ),
-            assignee: None,
             limit: 50,
+            ..QueueFilter::default()
         };
         let t = Instant::now();
         store.queue(&f).await?;

@@ -96,6 +96,8 @@ pub struct QueueFilter {
     pub role: Option<String>,
     /// Only dossiers assigned to this officer.
     pub assignee: Option<String>,
+    /// Only dossiers at this step.
+    pub step: Option<String>,
     /// At most this many.
     pub limit: u32,
 }
@@ -218,6 +220,10 @@ impl Store {
             n += 1;
             sql += &format!(" AND assignee = ${n}");
         }
+        if f.step.is_some() {
+            n += 1;
+            sql += &format!(" AND step = ${n}");
+        }
         // Soonest due first (overdue ones are the soonest); a dossier without a due instant
         // (its clock paused) last, the same on both backends.
         sql += &format!(
@@ -230,6 +236,9 @@ impl Store {
         }
         if let Some(a) = &f.assignee {
             q = q.bind(a);
+        }
+        if let Some(st) = &f.step {
+            q = q.bind(st);
         }
         let rows = q
             .bind(i64::from(f.limit.max(1)))

@@ -555,8 +555,8 @@ async fn search_queue_and_statistics() {
             .queue(&QueueFilter {
                 agency: AGENCY.into(),
                 role: Some("reception-officer".into()),
-                assignee: None,
                 limit: 10,
+                ..QueueFilter::default()
             })
             .await
             .expect("queue");
@@ -568,13 +568,27 @@ async fn search_queue_and_statistics() {
             s.queue(&QueueFilter {
                 agency: AGENCY.into(),
                 role: Some("clerk".into()),
-                assignee: None,
-                limit: 10
+                limit: 10,
+                ..QueueFilter::default()
             })
             .await
             .expect("queue")
             .is_empty()
         );
+        // By step: all three are at the first step, none further on.
+        for (step, expected) in [("tiep-nhan", 3), ("phan-cong", 0)] {
+            let q = s
+                .queue(&QueueFilter {
+                    agency: AGENCY.into(),
+                    step: Some(step.into()),
+                    limit: 10,
+                    ..QueueFilter::default()
+                })
+                .await
+                .expect("queue");
+            assert_eq!(q.len(), expected, "{}: {step}", t.name);
+            assert!(q.iter().all(|d| d.step.as_deref() == Some(step)));
+        }
         // Refuse one more, and count April 2026 for the province (the district is its child).
         run(
             s,
