@@ -34,6 +34,14 @@ pub struct ServeArgs {
     /// (`/api/v1/integration/feed`); the feed is off without one.
     #[arg(long, env = "MOTCUA_FEED_TOKEN", hide_env_values = true)]
     feed_token: Option<String>,
+    /// Address of a reverse proxy whose `X-Forwarded-For` header names the client (for the
+    /// per-address login limit); repeat for several. Without it, the TCP peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MOTCUA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -82,6 +90,7 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;
         state.feed_token = args.feed_token.filter(|t| !t.is_empty());
+        state.trusted_proxies = Arc::new(args.trusted_proxies);
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("listening on {}", args.addr))

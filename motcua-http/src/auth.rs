@@ -421,19 +421,44 @@ pub struct Login {
     cookie: bool,
 }
 
-/// The client's address, when the server knows it (not in `oneshot` tests).
+/// The client's address, when the server knows it (not in `oneshot` tests): the TCP peer,
+/// or, when the peer is a trusted proxy, the last address in `X-Forwarded-For` that is not
+/// a trusted proxy (earlier entries can be forged by the client).
 pub struct ClientAddress(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl<S> FromRequestParts<S> for ClientAddress
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let Some(peer) = peer else {
+            return Ok(ClientAddress(None));
+        };
+        if !state.trusted_proxies.contains(&peer) {
+            return Ok(ClientAddress(Some(peer)));
+        }
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !state.trusted_proxies.contains(a))
+            .unwrap_or(peer);
+        Ok(ClientAddress(Some(client)))
     }
 }
 

@@ -49,6 +49,8 @@ pub struct AppState {
     attempts: Arc<auth::Attempts>,
     /// The national-portal feed's token; the feed is off without one.
     pub feed_token: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the login limit).
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Request metrics.
     metrics: Arc<observe::Metrics>,
     /// The agencies: host names for tenants, parents for oversight.
@@ -74,6 +76,7 @@ impl AppState {
             lockout: auth::lockout(),
             attempts: auth::attempts(),
             feed_token: None,
+            trusted_proxies: Arc::default(),
             metrics: Arc::default(),
         })
     }

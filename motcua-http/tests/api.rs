@@ -2091,16 +2091,67 @@ async fn logins_are_rate_limited_per_address() {
     )
     .await;
     assert_eq!((s, v["code"].as_str()), (429, Some("too_many_attempts")));
-    // Now even a right password from that address waits.
+    // Now even a right password from that address waits, and a forwarded-for header from a
+    // peer that is not a trusted proxy changes nothing.
     let (s, _, _) = over_socket(
         addr,
         "POST",
         "/api/v1/sessions",
         &[],
-        Some(("application/json", good.into_bytes())),
+        Some(("application/json", good.clone().into_bytes())),
     )
     .await;
     assert_eq!(s, 429);
+    let (s, _, _) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[("X-Forwarded-For", "203.0.113.9")],
+        Some(("application/json", good.clone().into_bytes())),
+    )
+    .await;
+    assert_eq!(s, 429);
+    server.abort();
+
+    // Behind a trusted proxy, each client behind it is counted on its own.
+    let mut proxied = st.clone();
+    proxied.trusted_proxies = Arc::new(vec!["127.0.0.1".parse().expect("ip")]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(motcua_http::serve(listener, proxied));
+    for i in 0..30 {
+        let bad =
+            json!({ "id": format!("doan-proxy-{i}"), "password": "sai-mat-khau" }).to_string();
+        let (s, _, _) = over_socket(
+            addr,
+            "POST",
+            "/api/v1/sessions",
+            &[("X-Forwarded-For", "198.51.100.1, 203.0.113.7")],
+            Some(("application/json", bad.into_bytes())),
+        )
+        .await;
+        assert_ne!(s, 429);
+    }
+    let (s, _, _) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[("X-Forwarded-For", "203.0.113.7")],
+        Some(("application/json", good.clone().into_bytes())),
+    )
+    .await;
+    assert_eq!(s, 429, "the client behind the proxy is over its limit");
+    let (s, _, _) = over_socket(
+        addr,
+        "POST",
+        "/api/v1/sessions",
+        &[("X-Forwarded-For", "203.0.113.8")],
+        Some(("application/json", good.into_bytes())),
+    )
+    .await;
+    assert_ne!(s, 429, "another client behind the same proxy is not");
     server.abort();
 }
 
