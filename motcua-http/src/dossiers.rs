@@ -252,6 +252,42 @@ pub(crate) async fn mine(
     Ok(Json(json!({ "dossiers": list })))
 }
 
+/// `GET /api/v1/search?q=[&agency=]`: staff search the dossiers of the agencies they may
+/// read (or one of them) by applicant name, ID number or code, without regard to diacritics
+/// or case.
+pub(crate) async fn search(
+    State(s): State<AppState>,
+    session: Session,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = q
+        .map(|Query(m)| m)
+        .map_err(|_| ApiError::bad_request("invalid_query", "Tham số truy vấn không hợp lệ."))?;
+    let text = q.get("q").map(|t| t.trim()).unwrap_or("");
+    if text.chars().count() < 2 || text.chars().count() > 100 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "Nhập từ 2 đến 100 ký tự để tìm (họ tên, số giấy tờ hoặc mã hồ sơ).",
+        ));
+    }
+    let agencies: Vec<String> = match q.get("agency") {
+        Some(a) if session.can_read_at(a, &s.directory) => vec![a.clone()],
+        Some(_) => return Err(ApiError::forbidden("Không có quyền truy cập hồ sơ này.")),
+        None => s
+            .directory
+            .ids()
+            .into_iter()
+            .filter(|a| session.can_read_at(a, &s.directory))
+            .map(str::to_string)
+            .collect(),
+    };
+    if agencies.is_empty() {
+        return Err(ApiError::forbidden("Không có quyền truy cập hồ sơ này."));
+    }
+    let list = s.store.search(&agencies, text, 100).await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
 /// `GET /api/v1/queue?agency=&role=`: a staff member's queue, most urgent first.
 pub(crate) async fn queue(
     State(s): State<AppState>,

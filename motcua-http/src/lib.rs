@@ -117,6 +117,7 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/me/password", post(auth::change_password)),
         ("/api/v1/me/dossiers", get(dossiers::mine)),
         ("/api/v1/queue", get(dossiers::queue)),
+        ("/api/v1/search", get(dossiers::search)),
         (
             "/api/v1/dossiers",
             post(dossiers::submit).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),

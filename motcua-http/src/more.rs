@@ -46,6 +46,24 @@ pub(crate) async fn file(
             "Không có cơ quan này.",
         ));
     }
+    // Feedback about a dossier names one the author may see (their own, or their agency's).
+    if let Some(id) = &b.dossier_id {
+        let visible = match s.store.dossier(id).await {
+            Ok(d) => {
+                (d.owner.as_deref() == Some(session.user.id.as_str())
+                    && session.user.kind == "applicant")
+                    || session.can_read_at(&d.agency, &s.directory)
+            }
+            Err(motcua_store::StoreError::NotFound(_)) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !visible {
+            return Err(ApiError::bad_request(
+                "unknown_dossier",
+                "Không tìm thấy hồ sơ được phản ánh.",
+            ));
+        }
+    }
     let now = Utc::now();
     let due = s
         .calendar

@@ -181,6 +181,16 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "responses": { "200": json_ok("{ dossiers }") } })) }),
         ),
         (
+            "/api/v1/search",
+            json!({ "get": secured(json!({
+            "summary": "Staff search dossiers by applicant name, ID number or code, ignoring diacritics and case, in the agencies they may read (or one of them)",
+            "parameters": [
+                { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "minLength": 2, "maxLength": 100 } },
+                { "name": "agency", "in": "query", "schema": { "type": "string" } }
+            ],
+            "responses": { "200": json_ok("{ dossiers }"), "400": error_response("invalid_query") } })) }),
+        ),
+        (
             "/api/v1/dossiers",
             json!({ "post": secured(json!({
             "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner). JSON, or multipart with the JSON in a `dossier` part and one part `component:<component name>` per file (PDF, JPEG, PNG; 25 MB per request), stored in the submission's transaction",

@@ -42,6 +42,13 @@ impl Directory {
         }
     }
 
+    /// Every agency id, sorted.
+    pub fn ids(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.agencies.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
     /// The agency with this id.
     pub fn get(&self, id: &str) -> Option<&Agency> {
         self.agencies.get(id)

@@ -2521,3 +2521,135 @@ async fn random_bodies_never_cause_a_server_error() {
             .is_empty()
     );
 }
+
+/// Staff search their agencies' dossiers without diacritics; feedback may name only a
+/// dossier its author can see.
+#[tokio::test]
+async fn staff_search_and_feedback_about_a_dossier() {
+    use serde_json::json;
+    let st = state().await;
+    for who in ["chu-nha", "hang-xom"] {
+        call(
+            &st,
+            "POST",
+            "/api/v1/accounts",
+            None,
+            Some(json!({ "id": who, "name": who, "password": "mat-khau-dai-10" })),
+        )
+        .await;
+    }
+    let owner = login(&st, "chu-nha", "mat-khau-dai-10").await;
+    let neighbour = login(&st, "hang-xom", "mat-khau-dai-10").await;
+    let (_, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&owner),
+        Some(json!({
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+        "applicant": { "name": "Đặng Thị Hương", "id_number": "094190001234" } })),
+    )
+    .await;
+    let id = v["id"].as_str().expect("id").to_string();
+    let desk = staff(&st, "desk.tim", "000.20.31.H53", "reception-officer").await;
+    let commune = staff(&st, "desk.p2.tim", "000.31.12.H53", "reception-officer").await;
+    let supervisor = staff(&st, "giam-sat.tim", "000.00.00.H53", "supervisor").await;
+
+    let found = |v: &Value| {
+        v["dossiers"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["id"] == id.as_str())
+    };
+    let (s, v) = call(
+        &st,
+        "GET",
+        "/api/v1/search?q=dang%20thi%20huong",
+        Some(&desk),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(found(&v), "{v}");
+    let (_, v) = call(
+        &st,
+        "GET",
+        "/api/v1/search?q=0941900",
+        Some(&supervisor),
+        None,
+    )
+    .await;
+    assert!(
+        found(&v),
+        "an oversight role searches the agencies below: {v}"
+    );
+    let (_, v) = call(
+        &st,
+        "GET",
+        "/api/v1/search?q=dang%20thi%20huong",
+        Some(&commune),
+        None,
+    )
+    .await;
+    assert!(!found(&v), "another agency's staff do not find it");
+    assert_eq!(
+        call(
+            &st,
+            "GET",
+            "/api/v1/search?q=dang&agency=000.20.31.H53",
+            Some(&commune),
+            None
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(&st, "GET", "/api/v1/search?q=d", Some(&desk), None)
+            .await
+            .0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        call(&st, "GET", "/api/v1/search?q=dang", Some(&owner), None)
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+
+    let feedback = |dossier: &str| {
+        json!({ "agency": "000.20.31.H53", "dossier_id": dossier,
+        "subject": "Chậm", "body": "Hồ sơ của tôi chưa được tiếp nhận." })
+    };
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/feedback",
+        Some(&neighbour),
+        Some(feedback(&id)),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("unknown_dossier"))
+    );
+    let (s, _) = call(
+        &st,
+        "POST",
+        "/api/v1/feedback",
+        Some(&owner),
+        Some(feedback("hs-khong-co")),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/feedback",
+        Some(&owner),
+        Some(feedback(&id)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+}
