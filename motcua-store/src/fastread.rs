@@ -24,16 +24,44 @@ pub(crate) struct Readers {
     idle: Mutex<Vec<Connection>>,
 }
 
-/// The file of a `sqlite:` URL, or `None` for an in-memory database.
+/// The file of a `sqlite:` URL read the way sqlx reads it (scheme removed, path up to `?`,
+/// percent-decoded), or `None` for an in-memory database.
 pub(crate) fn sqlite_path(url: &str) -> Option<String> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
     let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
         return None;
     }
-    Some(path.to_string())
+    percent_decode(path)
+}
+
+/// `%XX` escapes decoded; `None` if they do not make UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 impl Readers {
@@ -127,5 +155,10 @@ mod tests {
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("sqlite://x.db?mode=memory"), None);
         assert_eq!(sqlite_path("postgres://h/db"), None);
+        assert_eq!(
+            sqlite_path("sqlite:///srv/m%E1%BB%99t%20c%E1%BB%ADa/x.db").as_deref(),
+            Some("/srv/một cửa/x.db")
+        );
+        assert_eq!(sqlite_path("sqlite://50%25.db").as_deref(), Some("50%.db"));
     }
 }

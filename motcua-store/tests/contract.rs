@@ -1343,3 +1343,60 @@ async fn the_public_status_follows_every_commit() {
         }
     }
 }
+
+/// A SQLite file whose path needs escaping in the URL (a space, Vietnamese letters) is the
+/// same file for the sqlx pool and for the public lookup's readers.
+#[tokio::test]
+async fn a_sqlite_path_with_spaces_and_diacritics() {
+    let dir = std::env::temp_dir().join(format!("motcua một cửa {}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("hồ sơ.db");
+    let escaped: String = file
+        .display()
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'/' | b'.' | b'-' | b'_' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let s = motcua_store::Store::connect(&format!("sqlite://{escaped}"), Default::default())
+        .await
+        .expect("opens");
+    s.migrate().await.expect("migrates");
+    seed(&s).await;
+    run(
+        &s,
+        "d1",
+        &applicant("an"),
+        "2026-04-20T09:00:00+07:00",
+        submit("An"),
+    )
+    .await
+    .expect("submit");
+    run(
+        &s,
+        "d1",
+        &staff(Role::ReceptionOfficer),
+        "2026-04-20T10:00:00+07:00",
+        Command::Accept { sequence: 0 },
+    )
+    .await
+    .expect("accept");
+    let code = s
+        .dossier("d1")
+        .await
+        .expect("d1")
+        .code
+        .expect("code")
+        .to_string();
+    assert_eq!(
+        s.public_status(&code).await.expect("lookup").state,
+        State::InProgress
+    );
+    assert!(file.exists());
+    s.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
