@@ -228,6 +228,16 @@ pub(crate) async fn reset_password(
     if !grants.iter().any(|g| g.agency_id == agency) {
         return Err(ApiError::not_found("Không có tài khoản cán bộ này."));
     }
+    // Whoever resets a password can log in as that person: only over an account whose every
+    // role is in agencies this administrator manages.
+    if !grants
+        .iter()
+        .all(|g| session.can_administer(&g.agency_id, &s.directory))
+    {
+        return Err(ApiError::forbidden(
+            "Tài khoản này có vai trò ở cơ quan khác; cần quản trị quản lý được các cơ quan đó.",
+        ));
+    }
     let password = random_hex(8);
     s.store
         .set_password(&id, &hash_password(&password)?, true)

@@ -1713,6 +1713,24 @@ async fn administrators_manage_their_agency_staff() {
     let again = v["one_time_password"].as_str().expect("password");
     assert_ne!(again, otp);
     login(&st, "can-bo-moi.sxd", again).await;
+    // Nor someone who also holds roles elsewhere (that would hand over those roles too).
+    st.store
+        .set_roles(
+            "quan-tri.he-thong.test",
+            "000.00.04.H53",
+            &["specialist".into()],
+        )
+        .await
+        .expect("role at the department");
+    let wider = "/api/v1/agencies/000.00.04.H53/users/quan-tri.he-thong.test/password-reset";
+    assert_eq!(
+        call(&st, "POST", wider, Some(&admin), None).await.0,
+        StatusCode::FORBIDDEN
+    );
+    st.store
+        .set_roles("quan-tri.he-thong.test", "000.00.04.H53", &[])
+        .await
+        .expect("role removed");
     // An administrator cannot reset someone who does not work at the agency.
     let outside = "/api/v1/agencies/000.00.04.H53/users/quan-tri.he-thong.test/password-reset";
     assert_eq!(
