@@ -146,6 +146,12 @@ fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// A hash of nothing anyone knows, verified against when the account does not exist.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
+}
+
 /// A random one-time password or token, hex.
 pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
@@ -495,6 +501,9 @@ pub async fn login(
     let user = match s.store.user(&l.id).await {
         Ok((u, _)) => u,
         Err(StoreError::NotFound(_)) => {
+            // Take as long as a wrong password would, so that timing does not tell which
+            // accounts exist.
+            verify_password(&l.password, dummy_hash());
             s.lockout.fail(&l.id);
             if let Some(ip) = address {
                 s.attempts.fail(ip);
