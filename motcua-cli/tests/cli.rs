@@ -531,3 +531,61 @@ fn serve_starts_with_the_demo_and_stops_cleanly() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The README's walkthrough (`scripts/curl-walkthrough.sh`, curl only) against the real
+/// binary on a fresh database: an applicant submits online, staff log in for the first time
+/// with the printed one-time passwords, and the dossier ends returned (national status 10).
+#[test]
+fn the_readme_curl_walkthrough_reaches_a_returned_result() {
+    assert!(
+        Command::new("curl").arg("--version").output().is_ok(),
+        "this test runs the README's walkthrough, which needs curl"
+    );
+    let dir = std::env::temp_dir().join(format!("motcua-walkthrough-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let serve_out = dir.join("serve.out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_motcua"))
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["--data-dir", dir.to_str().expect("path")])
+        .env_remove("MOTCUA_DATABASE_URL")
+        .stdout(std::fs::File::create(&serve_out).expect("serve.out"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    for _ in 0..300 {
+        if http_get(port, "/readyz").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../scripts/curl-walkthrough.sh"
+    );
+    let out = Command::new("bash")
+        .arg(script)
+        .env("MOTCUA_API", format!("http://127.0.0.1:{port}/api/v1"))
+        .env("SERVE_OUT", &serve_out)
+        .output()
+        .expect("bash runs");
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("processing finished: national status 9"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\"national_status\":10"), "{stdout}");
+    assert!(stdout.contains("\"state\":\"returned\""), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
