@@ -9,6 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Row, Transaction};
 use std::sync::Arc;
 
+use crate::queries::NO_DUE;
 use crate::{Backend, Store, StoreError, micros, sha256_hex};
 
 /// A file uploaded with a command (e.g. the signed result).
@@ -636,7 +637,7 @@ pub(crate) fn projection(
         d.applicant.name.clone().into(),
         search.into(),
         d.step.clone().filter(|_| open).into(),
-        queue_role.into(),
+        queue_role.clone().into(),
         d.assignee.clone().into(),
         d.submitted_at.map(micros).into(),
         d.accepted_at.map(micros).into(),
@@ -648,7 +649,11 @@ pub(crate) fn projection(
         micros(now).into(),
         json(d)?.into(),
         i64::from(d.supplement_rounds).into(),
-        queue_due.map(micros).into(),
+        // Queued without a due instant: last (see migration 0004).
+        queue_role
+            .as_ref()
+            .map(|_| queue_due.map_or(NO_DUE, micros))
+            .into(),
         d.id.clone().into(),
     ];
     if !is_new {

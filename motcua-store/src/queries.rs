@@ -43,6 +43,10 @@ pub struct DossierSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// `queue_due` of a queued dossier that has no due instant (its clock paused, or a paper
+/// dossier not yet accepted): it sorts last, and reads back as no due.
+pub(crate) const NO_DUE: i64 = i64::MAX;
+
 const SUMMARY: &str =
     "SELECT id, code, agency_id, procedure_code, field, state, national_status, applicant_name,
     step, step_role, assignee, appointment, updated_at, queue_due FROM dossiers";
@@ -62,7 +66,10 @@ fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
         assignee: r.try_get(10)?,
         appointment: r.try_get::<Option<i64>, _>(11)?.map(from_micros),
         updated_at: from_micros(r.try_get(12)?),
-        due: r.try_get::<Option<i64>, _>(13)?.map(from_micros),
+        due: r
+            .try_get::<Option<i64>, _>(13)?
+            .filter(|v| *v != NO_DUE)
+            .map(from_micros),
     })
 }
 
@@ -224,12 +231,9 @@ impl Store {
             n += 1;
             sql += &format!(" AND step = ${n}");
         }
-        // Soonest due first (overdue ones are the soonest); a dossier without a due instant
-        // (its clock paused) last, the same on both backends.
-        sql += &format!(
-            " ORDER BY queue_due IS NULL, queue_due ASC, id ASC LIMIT ${}",
-            n + 1
-        );
+        // Soonest due first (overdue ones are the soonest); one without a due instant is
+        // stored as NO_DUE and comes last. The order comes from the dossiers_queue_due index.
+        sql += &format!(" ORDER BY queue_due ASC, id ASC LIMIT ${}", n + 1);
         let mut q = sqlx::query(AssertSqlSafe(sql)).bind(&f.agency);
         if let Some(r) = &f.role {
             q = q.bind(r);

@@ -1400,3 +1400,54 @@ async fn a_sqlite_path_with_spaces_and_diacritics() {
     s.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The reception queue holds dossiers waiting for acceptance: an online one is due at the
+/// end of its intake time, a paper one registered at the desk has no due instant and comes
+/// after every dossier that has one, on both backends.
+#[tokio::test]
+async fn the_reception_queue_puts_dossiers_without_a_due_last() {
+    use motcua_core::dossier::{Applicant, Channel};
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        let paper = Command::Submit {
+            channel: Channel::Direct,
+            applicant: Applicant {
+                name: "Giấy".into(),
+                ..Applicant::default()
+            },
+            owner: None,
+            form: Default::default(),
+            components: vec![],
+            files: vec![],
+        };
+        run(s, "giay", &desk, "2026-04-20T08:00:00+07:00", paper)
+            .await
+            .expect("desk registration");
+        for (id, at) in [
+            ("muon", "2026-04-20T10:00:00+07:00"),
+            ("som", "2026-04-20T09:00:00+07:00"),
+        ] {
+            run(s, id, &applicant(id), at, submit(id))
+                .await
+                .expect("online");
+        }
+        let q = s
+            .queue(&QueueFilter {
+                agency: AGENCY.into(),
+                role: Some("reception-officer".into()),
+                limit: 10,
+                ..QueueFilter::default()
+            })
+            .await
+            .expect("queue");
+        let order: Vec<(&str, bool)> = q.iter().map(|d| (d.id.as_str(), d.due.is_some())).collect();
+        assert_eq!(
+            order,
+            [("som", true), ("muon", true), ("giay", false)],
+            "{}",
+            t.name
+        );
+    }
+}
