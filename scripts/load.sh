@@ -11,9 +11,10 @@ motcua="$here/target/release/motcua"
 [ -x "$motcua" ] || (cd "$here" && cargo build --release -p motcua-cli)
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-(cd "$work" && "$motcua" serve --addr "127.0.0.1:$port" --database "sqlite://$work/load.db" > serve.out 2> serve.log) &
+# exec: $! is then the server itself, so that the trap stops it (not just a subshell).
+(cd "$work" && exec "$motcua" serve --addr "127.0.0.1:$port" --database "sqlite://$work/load.db" > serve.out 2> serve.log) &
 server=$!
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 api="http://127.0.0.1:$port/api/v1"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.2; done
 token() { curl -sf -X POST "$api/sessions" -H 'content-type: application/json' -d "{\"id\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
