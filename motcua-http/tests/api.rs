@@ -2055,120 +2055,80 @@ async fn a_whole_dossier_over_a_real_socket() {
 /// Successful logins do not count.
 #[tokio::test]
 async fn logins_are_rate_limited_per_address() {
-    use serde_json::json;
-    let st = state().await;
-    staff(&st, "dung-mat-khau", "000.20.31.H53", "clerk").await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(motcua_http::serve(listener, st.clone()));
-    let good = json!({ "id": "dung-mat-khau", "password": "mat-khau-can-bo" }).to_string();
-    for _ in 0..40 {
-        let (s, _, _) = over_socket(
-            addr,
-            "POST",
-            "/api/v1/sessions",
-            &[],
-            Some(("application/json", good.clone().into_bytes())),
-        )
-        .await;
-        assert_eq!(s, 201);
-    }
-    for i in 0..30 {
+    /// One login over the socket, as `id`, from behind `forwarded` if given: status and code.
+    async fn attempt(
+        addr: std::net::SocketAddr,
+        id: &str,
+        password: &str,
+        forwarded: Option<&str>,
+    ) -> (u16, Option<String>) {
+        let headers: Vec<(&str, &str)> = forwarded
+            .map(|f| ("X-Forwarded-For", f))
+            .into_iter()
+            .collect();
+        let body = serde_json::json!({ "id": id, "password": password }).to_string();
         let (s, _, v) = over_socket(
             addr,
             "POST",
             "/api/v1/sessions",
-            &[],
-            Some((
-                "application/json",
-                json!({ "id": format!("doan-{i}"), "password": "sai-mat-khau" })
-                    .to_string()
-                    .into_bytes(),
-            )),
+            &headers,
+            Some(("application/json", body.into_bytes())),
         )
         .await;
+        (s, v["code"].as_str().map(str::to_string))
+    }
+    async fn serve(
+        st: AppState,
+    ) -> (
+        std::net::SocketAddr,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        (addr, tokio::spawn(motcua_http::serve(listener, st)))
+    }
+    let st = state().await;
+    staff(&st, "dung-mat-khau", "000.20.31.H53", "clerk").await;
+    let right = "mat-khau-can-bo";
+    let (addr, server) = serve(st.clone()).await;
+    for _ in 0..40 {
+        assert_eq!(attempt(addr, "dung-mat-khau", right, None).await.0, 201);
+    }
+    for i in 0..30 {
+        let (s, code) = attempt(addr, &format!("doan-{i}"), "sai-mat-khau", None).await;
         assert_eq!(
-            (s, v["code"].as_str()),
+            (s, code.as_deref()),
             (401, Some("wrong_credentials")),
             "attempt {i}"
         );
     }
-    let (s, _, v) = over_socket(
-        addr,
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some((
-            "application/json",
-            json!({ "id": "doan-30", "password": "sai-mat-khau" })
-                .to_string()
-                .into_bytes(),
-        )),
-    )
-    .await;
-    assert_eq!((s, v["code"].as_str()), (429, Some("too_many_attempts")));
+    let (s, code) = attempt(addr, "doan-30", "sai-mat-khau", None).await;
+    assert_eq!((s, code.as_deref()), (429, Some("too_many_attempts")));
     // Now even a right password from that address waits, and a forwarded-for header from a
     // peer that is not a trusted proxy changes nothing.
-    let (s, _, _) = over_socket(
-        addr,
-        "POST",
-        "/api/v1/sessions",
-        &[],
-        Some(("application/json", good.clone().into_bytes())),
-    )
-    .await;
-    assert_eq!(s, 429);
-    let (s, _, _) = over_socket(
-        addr,
-        "POST",
-        "/api/v1/sessions",
-        &[("X-Forwarded-For", "203.0.113.9")],
-        Some(("application/json", good.clone().into_bytes())),
-    )
-    .await;
-    assert_eq!(s, 429);
+    assert_eq!(attempt(addr, "dung-mat-khau", right, None).await.0, 429);
+    assert_eq!(
+        attempt(addr, "dung-mat-khau", right, Some("203.0.113.9"))
+            .await
+            .0,
+        429
+    );
     server.abort();
 
     // Behind a trusted proxy, each client behind it is counted on its own.
     let mut proxied = st.clone();
     proxied.trusted_proxies = Arc::new(vec!["127.0.0.1".parse().expect("ip")]);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let server = tokio::spawn(motcua_http::serve(listener, proxied));
+    let (addr, server) = serve(proxied).await;
     for i in 0..30 {
-        let bad =
-            json!({ "id": format!("doan-proxy-{i}"), "password": "sai-mat-khau" }).to_string();
-        let (s, _, _) = over_socket(
-            addr,
-            "POST",
-            "/api/v1/sessions",
-            &[("X-Forwarded-For", "198.51.100.1, 203.0.113.7")],
-            Some(("application/json", bad.into_bytes())),
-        )
-        .await;
+        let from = Some("198.51.100.1, 203.0.113.7");
+        let (s, _) = attempt(addr, &format!("doan-proxy-{i}"), "sai-mat-khau", from).await;
         assert_ne!(s, 429);
     }
-    let (s, _, _) = over_socket(
-        addr,
-        "POST",
-        "/api/v1/sessions",
-        &[("X-Forwarded-For", "203.0.113.7")],
-        Some(("application/json", good.clone().into_bytes())),
-    )
-    .await;
+    let (s, _) = attempt(addr, "dung-mat-khau", right, Some("203.0.113.7")).await;
     assert_eq!(s, 429, "the client behind the proxy is over its limit");
-    let (s, _, _) = over_socket(
-        addr,
-        "POST",
-        "/api/v1/sessions",
-        &[("X-Forwarded-For", "203.0.113.8")],
-        Some(("application/json", good.into_bytes())),
-    )
-    .await;
+    let (s, _) = attempt(addr, "dung-mat-khau", right, Some("203.0.113.8")).await;
     assert_ne!(s, 429, "another client behind the same proxy is not");
     server.abort();
 }
