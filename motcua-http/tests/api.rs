@@ -395,15 +395,7 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
     let id = v["id"].as_str().expect("id").to_string();
 
     // Another applicant cannot see it; staff of another agency cannot either.
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "binh", "name": "Bình", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let binh = login(&st, "binh", "mat-khau-dai-10").await;
+    let binh = applicant(&st, "binh", "Bình").await;
     assert_eq!(
         call(
             &st,
@@ -722,15 +714,7 @@ async fn upload(
 async fn uploads_carry_a_dossier_to_a_granted_result() {
     use serde_json::json;
     let st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "chu-ho", "name": "Chủ hộ", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let owner = login(&st, "chu-ho", "mat-khau-dai-10").await;
+    let owner = applicant(&st, "chu-ho", "Chủ hộ").await;
     let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
         "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
     let id = v["id"].as_str().expect("id").to_string();
@@ -837,15 +821,7 @@ async fn uploads_carry_a_dossier_to_a_granted_result() {
             .expect("body");
         assert_eq!(&bytes[..], signed);
     }
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "nguoi-la", "name": "Người lạ", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let stranger = login(&st, "nguoi-la", "mat-khau-dai-10").await;
+    let stranger = applicant(&st, "nguoi-la", "Người lạ").await;
     assert_eq!(
         call(
             &st,
@@ -872,15 +848,7 @@ async fn uploads_carry_a_dossier_to_a_granted_result() {
 async fn feedback_statistics_and_the_national_feed() {
     use serde_json::json;
     let mut st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "cong-dan", "name": "Công dân", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let citizen = login(&st, "cong-dan", "mat-khau-dai-10").await;
+    let citizen = applicant(&st, "cong-dan", "Công dân").await;
     let (s, v) = call(&st, "POST", "/api/v1/feedback", Some(&citizen), Some(json!({
         "agency": "000.20.31.H53", "subject": "Giờ làm việc", "body": "Bộ phận một cửa mở lúc mấy giờ?" }))).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -1024,15 +992,7 @@ async fn feedback_statistics_and_the_national_feed() {
 async fn staff_register_desk_and_post_dossiers() {
     use serde_json::json;
     let st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "ba-lan", "name": "Bà Lan", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let lan = login(&st, "ba-lan", "mat-khau-dai-10").await;
+    let lan = applicant(&st, "ba-lan", "Bà Lan").await;
     let desk = staff(&st, "desk.p", "000.31.12.H53", "reception-officer").await;
     let clerk = staff(&st, "clerk.p", "000.31.12.H53", "clerk").await;
     let paper = json!({ "procedure": "1.001193", "agency": "000.31.12.H53", "channel": "direct", "owner": "ba-lan",
@@ -1464,15 +1424,7 @@ async fn oversight_reaches_agencies_below_read_only() {
     let district_desk = staff(&st, "mot-cua.test", "000.20.31.H53", "reception-officer").await;
     let commune_desk = staff(&st, "mot-cua-p2.test", "000.31.12.H53", "reception-officer").await;
     let department = staff(&st, "chuyen-vien-sxd.test", "000.00.04.H53", "specialist").await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "nguoi-nop-gs", "name": "Người nộp", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let owner = login(&st, "nguoi-nop-gs", "mat-khau-dai-10").await;
+    let owner = applicant(&st, "nguoi-nop-gs", "Người nộp").await;
     let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
         "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
     let id = v["id"].as_str().expect("id").to_string();
@@ -1744,15 +1696,7 @@ async fn administrators_manage_their_agency_staff() {
 async fn applicants_edit_their_profile() {
     use serde_json::json;
     let st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "ho-so-ca-nhan", "name": "Tên cũ", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let token = login(&st, "ho-so-ca-nhan", "mat-khau-dai-10").await;
+    let token = applicant(&st, "ho-so-ca-nhan", "Tên cũ").await;
     let (s, v) = call(
         &st,
         "PUT",
@@ -2179,15 +2123,7 @@ async fn multipart(
 async fn component_files_at_submission_and_with_a_supplement() {
     use serde_json::json;
     let st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "nop-tep", "name": "Người nộp tệp", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let owner = login(&st, "nop-tep", "mat-khau-dai-10").await;
+    let owner = applicant(&st, "nop-tep", "Người nộp tệp").await;
     let dossier = json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
         "applicant": { "name": "Người nộp tệp" }, "components": ["Giấy đề nghị", "CCCD"] });
     let form = b"%PDF-1.7 giay de nghi";
@@ -2330,15 +2266,7 @@ async fn component_files_at_submission_and_with_a_supplement() {
 async fn random_bodies_never_cause_a_server_error() {
     use serde_json::json;
     let st = state().await;
-    call(
-        &st,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(json!({ "id": "ngau-nhien", "name": "Ngẫu nhiên", "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    let owner = login(&st, "ngau-nhien", "mat-khau-dai-10").await;
+    let owner = applicant(&st, "ngau-nhien", "Ngẫu nhiên").await;
     let desk = staff(&st, "desk.ngau", "000.20.31.H53", "reception-officer").await;
     let admin = staff(&st, "admin.ngau", "000.20.31.H53", "agency-admin").await;
     let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
@@ -2630,4 +2558,18 @@ async fn staff_search_and_feedback_about_a_dossier() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
+}
+
+/// Registers an applicant account (password `mat-khau-dai-10`) and logs it in.
+async fn applicant(state: &AppState, id: &str, name: &str) -> String {
+    let (s, v) = call(
+        state,
+        "POST",
+        "/api/v1/accounts",
+        None,
+        Some(serde_json::json!({ "id": id, "name": name, "password": "mat-khau-dai-10" })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{id}: {v}");
+    login(state, id, "mat-khau-dai-10").await
 }
