@@ -150,17 +150,22 @@ pub(crate) async fn published(State(s): State<AppState>) -> Result<Json<Value>, 
     Ok(Json(json!({ "feedback": list })))
 }
 
-fn local_day_start(text: &str) -> Result<DateTime<Utc>, ApiError> {
-    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_request("invalid_date", "Ngày phải có dạng YYYY-MM-DD."))?;
+fn local_date(text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_request("invalid_date", "Ngày phải có dạng YYYY-MM-DD."))
+}
+
+fn local_day_start(d: NaiveDate) -> Result<DateTime<Utc>, ApiError> {
     d.and_hms_opt(0, 0, 0)
         .and_then(|t| t.and_local_timezone(vn_offset()).single())
         .map(|t| t.to_utc())
         .ok_or_else(|| ApiError::bad_request("invalid_date", "Ngày không hợp lệ."))
 }
 
-/// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=csv]`: the section 9 table for
-/// an agency and those below it over `[from, to)` (local dates), for its staff.
+/// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=json|csv]`: the section 9 table
+/// for an agency and those below it, for its staff. `from` and `to` are local dates, both
+/// included (`from=2026-04-01&to=2026-04-30` is April). Every answer carries the definition
+/// of each column (docs/statistics.md).
 pub(crate) async fn statistics(
     State(s): State<AppState>,
     Tenant(tenant): Tenant,
@@ -174,6 +179,13 @@ pub(crate) async fn statistics(
         q.get(k)
             .ok_or_else(|| ApiError::bad_request("invalid_query", format!("Thiếu tham số {k}.")))
     };
+    let format = q.get("format").map_or("json", String::as_str);
+    if !matches!(format, "json" | "csv") {
+        return Err(ApiError::bad_request(
+            "invalid_format",
+            "Định dạng báo cáo phải là json hoặc csv.",
+        ));
+    }
     let agency = match (q.get("agency"), tenant) {
         (Some(a), _) => a.clone(),
         (None, Some(t)) => t,
@@ -184,42 +196,115 @@ pub(crate) async fn statistics(
             "Không có quyền thực hiện thao tác này.",
         ));
     }
-    let (from, to) = (local_day_start(get("from")?)?, local_day_start(get("to")?)?);
-    if to <= from {
+    let (first, last) = (local_date(get("from")?)?, local_date(get("to")?)?);
+    if last < first {
         return Err(ApiError::bad_request(
             "invalid_period",
-            "Ngày kết thúc phải sau ngày bắt đầu.",
+            "Ngày kết thúc không được trước ngày bắt đầu.",
         ));
     }
-    let st = s.store.statistics(&agency, from, to).await?;
-    if q.get("format").map(String::as_str) == Some("csv") {
-        let mut csv = String::from(
-            "linh_vuc,ton_ky_truoc,truc_tuyen,truc_tiep_buu_chinh,truoc_han,dung_han,qua_han,dang_giai_quyet_trong_han,dang_giai_quyet_qua_han,yeu_cau_bo_sung,tu_choi\n",
-        );
-        let rows = st
-            .by_field
-            .iter()
-            .map(|(k, v)| (k.as_str(), v))
-            .chain([("Tổng", &st.total)]);
-        for (field, f) in rows {
-            csv += &format!(
-                "\"{}\",{},{},{},{},{},{},{},{},{},{}\n",
-                field.replace('"', "\"\""),
-                f.carried_over,
-                f.new_online,
-                f.new_direct_or_post,
-                f.resolved_early,
-                f.resolved_on_time,
-                f.resolved_late,
-                f.in_progress_within_time,
-                f.in_progress_overdue,
-                f.supplement_requested,
-                f.refused
-            );
-        }
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv).into_response());
+    let after = last
+        .succ_opt()
+        .ok_or_else(|| ApiError::bad_request("invalid_date", "Ngày không hợp lệ."))?;
+    let st = s
+        .store
+        .statistics(
+            &agency,
+            local_day_start(first)?,
+            local_day_start(after)?,
+            Utc::now(),
+        )
+        .await?;
+    if format == "csv" {
+        let filename = format!("thong-ke-{agency}-{first}-{last}.csv");
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            statistics_csv(&st),
+        )
+            .into_response());
     }
-    Ok(Json(serde_json::to_value(&st).unwrap_or(Value::Null)).into_response())
+    let mut body = serde_json::to_value(&st).unwrap_or(Value::Null);
+    body["period"] = json!({ "from": first.to_string(), "to": last.to_string() });
+    body["columns"] = serde_json::to_value(motcua_store::COLUMNS).unwrap_or(Value::Null);
+    Ok(Json(body).into_response())
+}
+
+/// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the
+/// Vietnamese as Windows-1252), the form's headers with the totals it has, one row per field
+/// and the totals, then a note defining every column.
+fn statistics_csv(st: &motcua_store::Statistics) -> String {
+    use motcua_store::COLUMNS;
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    fn header(key: &str) -> &str {
+        motcua_store::COLUMNS
+            .iter()
+            .find(|c| c.key == key)
+            .map_or(key, |c| c.header_vi)
+    }
+    let (received, resolved, in_progress) = (
+        "Số hồ sơ nhận giải quyết - Tổng số",
+        "Số hồ sơ đã giải quyết - Tổng số",
+        "Số hồ sơ đang giải quyết - Tổng số",
+    );
+    // The form's order: each group's total before its parts.
+    let layout: Vec<&str> = vec![
+        received,
+        "carried_over",
+        "new_online",
+        "new_direct_or_post",
+        resolved,
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        in_progress,
+        "in_progress_within_time",
+        "in_progress_overdue",
+        "supplement_requested",
+        "refused",
+        "returned_for_completion",
+        "withdrawn",
+        "stopped",
+    ];
+    let mut csv = String::from("\u{feff}");
+    let heads: Vec<String> = std::iter::once("Lĩnh vực")
+        .chain(layout.iter().map(|k| header(k)))
+        .map(quote)
+        .collect();
+    csv += &heads.join(",");
+    csv += "\r\n";
+    let rows = st
+        .by_field
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain([("Tổng cộng", &st.total)]);
+    for (field, f) in rows {
+        let cells: Vec<String> = std::iter::once(quote(field))
+            .chain(layout.iter().map(|k| {
+                let v = match *k {
+                    k if k == received => f.received(),
+                    k if k == resolved => f.resolved(),
+                    k if k == in_progress => f.in_progress(),
+                    k => f.get(k).unwrap_or(0),
+                };
+                v.to_string()
+            }))
+            .collect();
+        csv += &cells.join(",");
+        csv += "\r\n";
+    }
+    csv += "\r\n";
+    csv += &quote("Ghi chú");
+    csv += "\r\n";
+    for c in COLUMNS {
+        csv += &format!("{},{}\r\n", quote(c.header_vi), quote(c.definition_vi));
+    }
+    csv
 }
 
 /// `GET /api/v1/integration/feed?cursor=N`: changes after a cursor for the national public

@@ -264,14 +264,14 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/reports/statistics",
             json!({ "get": secured(json!({
-            "summary": "Statistics table (form 06/VPCP/KSTT) for an agency and those below it, by field; JSON or CSV",
+            "summary": "Statistics table (form 06/VPCP/KSTT) for an agency and those below it, by field; JSON or CSV (UTF-8 with BOM, Vietnamese headers); every answer defines its columns (docs/statistics.md)",
             "parameters": [
                 { "name": "agency", "in": "query", "description": "default: the tenant", "schema": { "type": "string" } },
-                { "name": "from", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
-                { "name": "to", "in": "query", "required": true, "schema": { "type": "string", "format": "date" } },
+                { "name": "from", "in": "query", "required": true, "description": "first local date of the period (included)", "schema": { "type": "string", "format": "date" } },
+                { "name": "to", "in": "query", "required": true, "description": "last local date of the period (included)", "schema": { "type": "string", "format": "date" } },
                 { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["json", "csv"] } }
             ],
-            "responses": { "200": json_ok("statistics"), "400": error_response("invalid_query, invalid_date, invalid_period") } })) }),
+            "responses": { "200": json_ok("statistics"), "400": error_response("invalid_query, invalid_date, invalid_period, invalid_format") } })) }),
         ),
         (
             "/api/v1/agencies/{agency}/users",

@@ -895,7 +895,7 @@ async fn feedback_statistics_and_the_national_feed() {
 
     // Statistics of the district (with its commune and land office) for April 2026: the
     // demo's household-business dossier was accepted and returned then.
-    let uri = "/api/v1/reports/statistics?agency=000.20.31.H53&from=2026-04-01&to=2026-05-01";
+    let uri = "/api/v1/reports/statistics?agency=000.20.31.H53&from=2026-04-01&to=2026-04-30";
     assert_eq!(
         call(&st, "GET", uri, Some(&other), None).await.0,
         StatusCode::FORBIDDEN
@@ -919,6 +919,10 @@ async fn feedback_statistics_and_the_national_feed() {
         response.headers()["content-type"],
         "text/csv; charset=utf-8"
     );
+    assert_eq!(
+        response.headers()["content-disposition"],
+        "attachment; filename=\"thong-ke-000.20.31.H53-2026-04-01-2026-04-30.csv\""
+    );
     let csv = String::from_utf8(
         axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
@@ -926,10 +930,27 @@ async fn feedback_statistics_and_the_national_feed() {
             .to_vec(),
     )
     .expect("utf-8");
-    assert!(csv.starts_with("linh_vuc,"), "{csv}");
+    // A byte-order mark, then the form's Vietnamese headers, each group's total first.
     assert!(
-        csv.contains("\"Thành lập và hoạt động của hộ kinh doanh\",0,1,0,1,0,0,0,0,1,0"),
+        csv.starts_with("\u{feff}\"Lĩnh vực\",\"Số hồ sơ nhận giải quyết - Tổng số\",\"Số hồ sơ nhận giải quyết - Kỳ trước chuyển qua\","),
         "{csv}"
+    );
+    // Received 1 (online), resolved 1 (early), nothing open; one supplement request.
+    assert!(
+        csv.contains(
+            "\"Thành lập và hoạt động của hộ kinh doanh\",1,0,1,0,1,1,0,0,0,0,0,1,0,0,0,0\r\n"
+        ),
+        "{csv}"
+    );
+    assert!(csv.contains("\"Ghi chú\""), "{csv}");
+    // The JSON carries the same definitions, and an unknown format is refused.
+    let (_, v) = call(&st, "GET", uri, Some(&desk), None).await;
+    assert_eq!(v["columns"].as_array().map(Vec::len), Some(13), "{v}");
+    assert_eq!(v["period"]["to"], "2026-04-30");
+    let (s, v) = call(&st, "GET", &format!("{uri}&format=xlsx"), Some(&desk), None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_format"))
     );
     let (s, v) = call(
         &st,
@@ -1484,7 +1505,7 @@ async fn oversight_reaches_agencies_below_read_only() {
         .0,
         StatusCode::FORBIDDEN
     );
-    let stats = "/api/v1/reports/statistics?agency=000.20.31.H53&from=2026-01-01&to=2027-01-01";
+    let stats = "/api/v1/reports/statistics?agency=000.20.31.H53&from=2026-01-01&to=2026-12-31";
     assert_eq!(
         call(&st, "GET", stats, Some(&supervisor), None).await.0,
         StatusCode::OK

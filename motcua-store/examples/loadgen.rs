@@ -505,6 +505,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 PROVINCE,
                 "2025-01-01T00:00:00+07:00".parse()?,
                 "2026-01-01T00:00:00+07:00".parse()?,
+                chrono::Utc::now(),
             )
             .await?;
         println!(

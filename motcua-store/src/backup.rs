@@ -156,6 +156,20 @@ const TABLES: &[Table] = &[
         true,
     ),
     table(
+        "legal_clock",
+        &[
+            ("dossier_id", Text),
+            ("seq", Int),
+            ("agency_id", Text),
+            ("field", Text),
+            ("at", Int),
+            ("kind", Text),
+            ("overdue_after", Int),
+        ],
+        "dossier_id, seq",
+        false,
+    ),
+    table(
         "code_counters",
         &[("agency_id", Text), ("day", Text), ("value", Int)],
         "agency_id, day",
@@ -407,6 +421,12 @@ impl Store {
             }
         }
         tx.commit().await?;
+        // An export written before the legal clock's history existed has none: it is derived
+        // from the events, so rebuild it.
+        let has = |name: &str| counts.iter().any(|(t, n)| t == name && *n > 0);
+        if has("events") && !has("legal_clock") {
+            self.rebuild_legal_clock().await?;
+        }
         Ok(ExportSummary { tables: counts })
     }
 

@@ -5,6 +5,7 @@ use motcua_core::dossier::{Dossier, RecordedEvent, verify};
 use std::collections::BTreeMap;
 
 use crate::dossiers::write_projection;
+use crate::legal_clock;
 use crate::{Store, StoreError, micros};
 
 /// A dossier with its sealed event log, ready to be stored as it is.
@@ -56,7 +57,22 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for g in items {
             let status = i64::from(g.dossier.national_status());
+            let mut legal = None;
             for e in &g.events {
+                if let Some((row, after)) = legal_clock::row_for(&e.event, e.at, legal) {
+                    legal = after;
+                    legal_clock::insert(
+                        &g.dossier.id,
+                        e.seq,
+                        &g.dossier.agency,
+                        &g.field,
+                        e.at,
+                        &row,
+                    )
+                    .query()
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 sqlx::query(
                     "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

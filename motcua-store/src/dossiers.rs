@@ -9,6 +9,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Row, Transaction};
 use std::sync::Arc;
 
+use crate::legal_clock;
 use crate::queries::NO_DUE;
 use crate::{Backend, Store, StoreError, micros, sha256_hex};
 
@@ -382,6 +383,8 @@ struct Decided {
     events: Vec<RecordedEvent>,
     is_new: bool,
     before: u64,
+    /// The legal appointment in force before the command (for the legal clock's history).
+    legal_before: Option<DateTime<Utc>>,
 }
 
 /// Checks the expected version and lets the engine decide.
@@ -402,6 +405,7 @@ fn decide(
         )));
     }
     let before = d.version;
+    let legal_before = d.clock.original_appointment;
     let ctx = Ctx {
         now,
         actor: req.actor,
@@ -414,12 +418,13 @@ fn decide(
         events,
         is_new,
         before,
+        legal_before,
     })
 }
 
 impl Decided {
     /// The statements that write the decision: the projection first, then each event with
-    /// its rating or outbox row.
+    /// its rating, outbox or legal-clock row.
     fn statements(
         &self,
         req: &ExecuteRequest<'_>,
@@ -440,6 +445,8 @@ impl Decided {
             now,
         )?];
         let status = i64::from(d.national_status());
+        let field = &req.procedure.catalogue.field;
+        let mut legal = self.legal_before;
         for e in &self.events {
             out.push(Statement::new(
                 "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
@@ -476,6 +483,12 @@ impl Decided {
                     ],
                 )),
                 _ => {}
+            }
+            if let Some((row, after)) = legal_clock::row_for(&e.event, e.at, legal) {
+                legal = after;
+                out.push(legal_clock::insert(
+                    &d.id, e.seq, &d.agency, field, e.at, &row,
+                ));
             }
         }
         Ok(out)
@@ -519,7 +532,7 @@ pub(crate) struct Statement {
 }
 
 impl Statement {
-    fn new(sql: &'static str, values: Vec<Value>) -> Statement {
+    pub(crate) fn new(sql: &'static str, values: Vec<Value>) -> Statement {
         Statement { sql, values }
     }
 

@@ -16,6 +16,7 @@ mod bulk;
 mod dossiers;
 mod error;
 mod fastread;
+mod legal_clock;
 mod migrate;
 mod queries;
 mod replay;
@@ -27,7 +28,7 @@ pub use bulk::Generated;
 pub use dossiers::{ExecuteRequest, NewAttachment};
 pub use error::StoreError;
 pub use queries::{DossierSummary, FeedItem, PublicStatus, QueueFilter};
-pub use stats::{FieldStats, Statistics};
+pub use stats::{COLUMNS, Column, FieldStats, Statistics};
 
 use serde::{Deserialize, Serialize};
 use sqlx::any::{AnyPoolOptions, AnyRow};

@@ -36,7 +36,17 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_queue_due.sql"),
         postgres: include_str!("../migrations/postgres/0004_queue_due.sql"),
     },
+    Migration {
+        version: 5,
+        description: "legal clock",
+        sqlite: include_str!("../migrations/sqlite/0005_legal_clock.sql"),
+        postgres: include_str!("../migrations/postgres/0005_legal_clock.sql"),
+    },
 ];
+
+/// The migration that creates `legal_clock`: its rows for dossiers already stored are
+/// rebuilt from their event logs once it is applied.
+const LEGAL_CLOCK: i64 = 5;
 
 impl Store {
     /// Applies the migrations not yet applied, each in its own transaction, and returns
@@ -83,6 +93,9 @@ impl Store {
                 .await?;
             tx.commit().await?;
             applied.push(m.version);
+        }
+        if applied.contains(&LEGAL_CLOCK) {
+            self.rebuild_legal_clock().await?;
         }
         Ok(applied)
     }

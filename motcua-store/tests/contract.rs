@@ -615,6 +615,7 @@ async fn search_queue_and_statistics() {
                 PROVINCE,
                 at("2026-04-21T00:00:00+07:00"),
                 at("2026-05-01T00:00:00+07:00"),
+                at("2026-05-01T00:00:00+07:00"),
             )
             .await
             .expect("stats");
@@ -634,7 +635,8 @@ async fn search_queue_and_statistics() {
             s.statistics(
                 "000.99.99.H53",
                 at("2026-04-01T00:00:00Z"),
-                at("2026-05-01T00:00:00Z")
+                at("2026-05-01T00:00:00Z"),
+                at("2026-05-01T00:00:00Z"),
             )
             .await,
             Err(StoreError::NotFound(_))
