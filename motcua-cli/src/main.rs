@@ -6,6 +6,7 @@
 
 mod calendar_cmd;
 mod deadline_cmd;
+mod init_cmd;
 mod procedure_cmd;
 mod scenario_cmd;
 mod serve_cmd;
@@ -37,6 +38,9 @@ enum Command {
     /// Scenarios: scripted dossier lifecycles run in memory.
     #[command(subcommand)]
     Scenario(scenario_cmd::ScenarioCommand),
+    /// Readies a database for a province's own setup: migrations and the first system
+    /// administrator (its one-time password is printed once).
+    Init(init_cmd::InitArgs),
     /// Applies the database migrations.
     Migrate(store_cmd::DatabaseArg),
     /// Backs the database up: a SQLite file copy, or a portable export (--export).
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         Command::Deadline(d) => deadline_cmd::run(d),
         Command::Procedure(p) => procedure_cmd::run(p),
         Command::Scenario(s) => scenario_cmd::run(s),
+        Command::Init(a) => init_cmd::run(a),
         Command::Migrate(db) => store_cmd::migrate(db),
         Command::Backup(a) => store_cmd::backup(a),
         Command::Restore(a) => store_cmd::restore(a),

@@ -98,16 +98,29 @@ fn load(
     });
     crate::store_cmd::runtime()?.block_on(async {
         let store = crate::store_cmd::open(&db).await?;
-        store
-            .put_agency(&motcua_store::Agency {
+        // An agency already set up (the demo's, a province's own) is kept as it is; only a
+        // missing one is created, at the procedure's first level and without a parent.
+        let level = procedure
+            .catalogue
+            .agency_levels
+            .first()
+            .map_or("district".to_string(), |l| format!("{l:?}").to_lowercase());
+        let created = store
+            .ensure_agency(&motcua_store::Agency {
                 id: s.agency.clone(),
                 name: s.agency.clone(),
-                level: "district".into(),
+                level: level.clone(),
                 parent_id: None,
                 host_names: vec![],
             })
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        if created {
+            println!(
+                "agency {} was not in the database: created it at {level} level, named by its identifier, without a parent",
+                s.agency
+            );
+        }
         store
             .put_procedure(&source, &procedure)
             .await
@@ -118,6 +131,16 @@ fn load(
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
         for n in &unexpected {
             println!("step {n} did not behave as expected");
+        }
+        if store
+            .staff_count()
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?
+            == 0
+        {
+            println!(
+                "the database has no staff account: `motcua init --database URL` creates the first system administrator"
+            );
         }
         println!(
             "{id}: {} · state {} · national status {} · {} events",

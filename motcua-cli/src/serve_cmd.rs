@@ -86,6 +86,16 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
                 println!("  {:<20} {:<18} {:<14} {}", a.id, a.role, a.agency, a.password);
             }
         }
+        if store
+            .staff_count()
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?
+            == 0
+        {
+            tracing::warn!(
+                "the database has no staff account, so nobody can log in to manage it: run `motcua init` with the same --database to create the first system administrator"
+            );
+        }
         let mut state = motcua_http::AppState::load(store, calendar)
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;

@@ -376,7 +376,10 @@ fn database_commands_round_trip() {
             "--database",
             &db,
         ]);
-        assert!(out.starts_with(s), "{out}");
+        assert!(
+            out.lines().any(|l| l.starts_with(&format!("{s}: "))),
+            "{out}"
+        );
     }
     assert!(
         ok(&["verify", "--database", &db]).contains("verified 3 dossiers, 47 events: 0 problem(s)")
@@ -451,6 +454,141 @@ fn database_commands_round_trip() {
     let out = motcua(&["verify", "--database", "mysql://nowhere"], None);
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+fn store_at(db: &str) -> (tokio::runtime::Runtime, motcua_store::Store) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let store = rt.block_on(async {
+        let s = motcua_store::Store::connect(db, motcua_store::Options::default())
+            .await
+            .expect("opens");
+        s.migrate().await.expect("migrates");
+        s
+    });
+    (rt, store)
+}
+
+/// `scenario load` into a database that is already set up (here the demo) keeps the
+/// agencies it finds: the city stays the province's child with its wards below it. It once
+/// rewrote them (named by id, district level, no parent), which cut them out of the
+/// province's reports and oversight.
+#[test]
+fn scenario_load_keeps_the_agencies_it_finds() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-keep-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = format!("sqlite://{}", dir.join("demo.db").display());
+    let (rt, store) = store_at(&db);
+    let calendar = std::sync::Arc::new(
+        motcua_core::calendar::WorkingCalendar::national(motcua_core::calendar::default_windows())
+            .expect("calendar"),
+    );
+    rt.block_on(motcua_http::demo::seed_if_empty(&store, &calendar))
+        .expect("demo")
+        .expect("seeded");
+    let before = rt.block_on(store.agencies()).expect("agencies");
+    let out = ok(&[
+        "scenario",
+        "load",
+        &path("examples/scenarios/ho-kinh-doanh-rut-ho-so.toml"),
+        "--database",
+        &db,
+    ]);
+    assert!(out.starts_with("ho-kinh-doanh-rut-ho-so: "), "{out}");
+    assert!(!out.contains("was not in the database"), "{out}");
+    assert!(!out.contains("no staff account"), "{out}");
+    let after = rt.block_on(store.agencies()).expect("agencies");
+    assert_eq!(before, after);
+    let below = rt
+        .block_on(store.agency_subtree("000.00.00.H53"))
+        .expect("subtree");
+    assert!(
+        below.iter().any(|a| a == "000.31.12.H53"),
+        "the ward is below the province: {below:?}"
+    );
+    rt.block_on(store.close());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A database that has agencies but no staff (a scenario loaded into an empty file) is made
+/// reachable by `motcua init`, which creates one system administrator with a one-time
+/// password, once.
+#[test]
+fn init_creates_the_first_administrator_once() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let empty = format!("sqlite://{}", dir.join("empty.db").display());
+    // Nothing to attach an administrator to: bad input, with what to give.
+    let out = motcua(&["init", "--database", &empty], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agency-name"));
+    let out = motcua(
+        &[
+            "init",
+            "--database",
+            &empty,
+            "--agency",
+            "not an id at all",
+            "--agency-name",
+            "X",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+
+    let db = format!("sqlite://{}", dir.join("loaded.db").display());
+    let out = ok(&[
+        "scenario",
+        "load",
+        &path("examples/scenarios/ho-kinh-doanh-bo-sung.toml"),
+        "--database",
+        &db,
+    ]);
+    assert!(
+        out.contains("agency 000.20.31.H53 was not in the database: created it at district level"),
+        "{out}"
+    );
+    assert!(out.contains("no staff account"), "{out}");
+    let out = ok(&["init", "--database", &db]);
+    assert!(
+        out.contains("System administrator `quantri` at 000.20.31.H53"),
+        "{out}"
+    );
+    let password = out
+        .split("shown only now: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("a password");
+    assert_eq!(password.len(), 16, "{out}");
+    let again = motcua(&["init", "--database", &db], None);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has a system administrator"));
+    let (rt, store) = store_at(&db);
+    let (user, grants) = rt.block_on(store.user("quantri")).expect("account");
+    assert!(user.must_change_password);
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        (grants[0].agency_id.as_str(), grants[0].role.as_str()),
+        ("000.20.31.H53", "system-admin")
+    );
+    rt.block_on(store.close());
+
+    // On an empty database, init creates the agency it is given.
+    let out = ok(&[
+        "init",
+        "--database",
+        &empty,
+        "--agency",
+        "000.00.00.H53",
+        "--agency-name",
+        "UBND tỉnh Sóc Trăng",
+    ]);
+    assert!(
+        out.contains("Created agency 000.00.00.H53 (UBND tỉnh Sóc Trăng, province level)"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// One `GET` over a socket; the status line and body, or `None` if nothing listens yet.

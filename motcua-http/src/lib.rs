@@ -15,6 +15,7 @@
 mod admin;
 mod api;
 mod auth;
+pub mod bootstrap;
 pub mod demo;
 mod dossiers;
 mod error;

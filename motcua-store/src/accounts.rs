@@ -106,6 +106,28 @@ impl Store {
         Ok(())
     }
 
+    /// The accounts that hold `role` at some agency, by id.
+    pub async fn holders_of(&self, role: &str) -> Result<Vec<String>, StoreError> {
+        let rows =
+            sqlx::query("SELECT DISTINCT user_id FROM user_roles WHERE role = $1 ORDER BY user_id")
+                .bind(role)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
+    /// The number of staff accounts.
+    pub async fn staff_count(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM users WHERE kind = 'staff'")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
+    }
+
     /// A user and the roles they hold.
     pub async fn user(&self, id: &str) -> Result<(User, Vec<Grant>), StoreError> {
         let r = sqlx::query(

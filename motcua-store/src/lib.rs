@@ -261,6 +261,24 @@ impl Store {
         Ok(())
     }
 
+    /// Creates an agency unless one with its id exists, which is left as it is; answers
+    /// whether it was created.
+    pub async fn ensure_agency(&self, a: &Agency) -> Result<bool, StoreError> {
+        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
+        let done = sqlx::query(
+            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(&a.level)
+        .bind(a.parent_id.as_deref())
+        .bind(hosts)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// All agencies, by id.
     pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
         let rows =
