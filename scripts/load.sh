@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load test of `motcua serve` with wrk (Debian package `wrk`): 64 connections, 2 threads, on
 # this machine's loopback. Measures, in one run against one server:
-#   trivial handler (/healthz), public lookup by code, the staff queue, submit + accept.
+#   trivial handler (/healthz), public lookup by code, the staff queue, desk registration +
+#   accept.
 # Usage: scripts/load.sh [DURATION, default 20s]
 # It starts its own server on a fresh SQLite file in a temporary directory and stops it.
 set -euo pipefail
@@ -18,8 +19,6 @@ trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf
 api="http://127.0.0.1:$port/api/v1"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 0.2; done
 token() { curl -sf -X POST "$api/sessions" -H 'content-type: application/json' -d "{\"id\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
-curl -sf -X POST "$api/accounts" -H 'content-type: application/json' -d '{"id":"tai-thu","name":"Tải thử","password":"mat-khau-dai-10"}' > /dev/null
-export APPLICANT_TOKEN="$(token tai-thu mat-khau-dai-10)"
 once="$(grep ' mot-cua.tp ' "$work/serve.out" | awk '{print $4}')"
 first="$(token mot-cua.tp "$once")"
 curl -sf -X POST "$api/me/password" -H "authorization: Bearer $first" -H 'content-type: application/json' -d "{\"current\":\"$once\",\"new\":\"mot-cua-tp-tai-thu\"}"
@@ -33,4 +32,4 @@ run "staff queue: GET /api/v1/queue" -H "authorization: Bearer $DESK_TOKEN" "$ap
 # requires).
 accept_duration="$duration"
 [ "${duration%s}" -gt 10 ] 2>/dev/null && accept_duration=10s
-run "submit + accept (queue of submitted ids, each accepted once)" -d"$accept_duration" -s "$here/scripts/load/submit-accept.lua" "http://127.0.0.1:$port"
+run "desk registration + accept (queue of registered ids, each accepted once)" -d"$accept_duration" -s "$here/scripts/load/submit-accept.lua" "http://127.0.0.1:$port"

@@ -42,6 +42,10 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Clients reach the server over HTTPS (through a TLS-terminating proxy): responses then
+    /// carry `Strict-Transport-Security`.
+    #[arg(long, env = "MOTCUA_BEHIND_TLS")]
+    behind_tls: bool,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -101,6 +105,7 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;
         state.feed_token = args.feed_token.filter(|t| !t.is_empty());
         state.trusted_proxies = Arc::new(args.trusted_proxies);
+        state.behind_tls = args.behind_tls;
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("listening on {}", args.addr))

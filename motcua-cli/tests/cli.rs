@@ -362,7 +362,7 @@ fn database_commands_round_trip() {
     let dir = std::env::temp_dir().join(format!("motcua-cli-db-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = format!("sqlite://{}", dir.join("a.db").display());
-    assert!(ok(&["migrate", "--database", &db]).contains("applied migrations [1, 2, 3, 4, 5]"));
+    assert!(ok(&["migrate", "--database", &db]).contains("applied migrations [1, 2, 3, 4, 5, 6]"));
     assert!(ok(&["migrate", "--database", &db]).contains("up to date"));
     for s in [
         "xay-dung-gia-han-xin-loi",

@@ -1236,6 +1236,8 @@ fn the_documented_extension_override_works() {
 fn component_files_come_with_submission_and_supplements() {
     use motcua_core::dossier::ComponentFile;
     let p = load_example("ho-kinh-doanh.toml");
+    const DON: &str = "Giấy đề nghị đăng ký hộ kinh doanh";
+    const BIEN_BAN: &str = "Bản sao biên bản họp thành viên hộ gia đình (nếu có)";
     let cf = |component: &str, name: &str| ComponentFile {
         component: component.into(),
         attachment: file(name),
@@ -1270,7 +1272,7 @@ fn component_files_come_with_submission_and_supplements() {
         )),
         "missing_field"
     );
-    let mut bad = cf("Đơn", "a.pdf");
+    let mut bad = cf(DON, "a.pdf");
     bad.attachment.sha256 = "not-hex".into();
     assert_eq!(
         code(exec(
@@ -1282,12 +1284,23 @@ fn component_files_come_with_submission_and_supplements() {
         )),
         "invalid_attachment"
     );
+    // A file (or a component listed) that the procedure does not have is refused.
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            at9,
+            with_files(vec![cf("Đơn xin việc", "a.pdf")])
+        )),
+        "unknown_component"
+    );
     let events = exec(
         &mut d,
         &p,
         &applicant("owner"),
         at9,
-        with_files(vec![cf("Đơn", "don.pdf"), cf("CCCD", "cccd.png")]),
+        with_files(vec![cf(DON, "don.pdf"), cf(BIEN_BAN, "bien-ban.png")]),
     )
     .expect("submitted with files");
     assert!(
@@ -1319,15 +1332,15 @@ fn component_files_come_with_submission_and_supplements() {
         "2026-04-22T09:00:00+07:00",
         Command::ReceiveSupplement {
             items: vec!["CCCD".into()],
-            files: vec![cf("CCCD", "cccd-moi.png")],
+            files: vec![cf(BIEN_BAN, "bien-ban-moi.png")],
         },
     )
     .expect("received");
-    assert_eq!(d.files, vec![cf("CCCD", "cccd-moi.png")]);
+    assert_eq!(d.files, vec![cf(BIEN_BAN, "bien-ban-moi.png")]);
     assert!(
         serde_json::to_string(&events[0].event)
             .expect("json")
-            .contains("cccd-moi.png")
+            .contains("bien-ban-moi.png")
     );
     // The submission of `accepted` had no files: its event has no `files` key.
     let mut first = Dossier::new("d2", AGENCY);

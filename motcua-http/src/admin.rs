@@ -120,10 +120,10 @@ pub(crate) async fn create(
     State(s): State<AppState>,
     session: Session,
     Path(agency): Path<String>,
-    b: Result<Json<NewStaff>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     administered(&s, &session, &agency)?;
-    let b = json_body(b)?;
+    let b: NewStaff = json_body(b, crate::limits::STAFF)?;
     crate::auth::check_account_id(&b.id)?;
     if b.name.trim().is_empty() {
         return Err(ApiError::bad_request("missing_name", "Cần nhập họ tên."));
@@ -145,6 +145,7 @@ pub(crate) async fn create(
         password_hash: hash_password(&password)?,
         must_change_password: true,
         created_at: Utc::now(),
+        home_agency: Some(agency.clone()),
     };
     let grants: Vec<Grant> = roles
         .iter()
@@ -153,7 +154,7 @@ pub(crate) async fn create(
             role: r.clone(),
         })
         .collect();
-    match s.store.create_user(&user, &grants).await {
+    match s.store.create_user(&user, &grants, &session.user.id).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
             return Err(ApiError {
@@ -169,6 +170,77 @@ pub(crate) async fn create(
         StatusCode::CREATED,
         Json(json!({ "id": user.id, "roles": roles, "one_time_password": password })),
     ))
+}
+
+/// An account's roles are managed only by those who administer the agency it belongs to: an
+/// agency administrator cannot give roles to another agency's staff (nor to a system
+/// administrator of the province above). An account without one is a system
+/// administrator's to manage.
+fn belongs(s: &AppState, session: &Session, user: &User) -> Result<(), ApiError> {
+    let ok = match user.home_agency.as_deref() {
+        Some(home) => session.can_administer(home, &s.directory),
+        None => s
+            .directory
+            .ids()
+            .into_iter()
+            .any(|a| session.is_system_admin_for(a, &s.directory)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "account_of_another_agency".into(),
+            message: "Tài khoản này thuộc cơ quan khác; chỉ quản trị của cơ quan đó (hoặc quản trị hệ thống) mới cấp vai trò hoặc đặt lại mật khẩu được.".into(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Move {
+    agency: String,
+}
+
+/// `PUT /api/v1/users/{user}/agency`: a system administrator moves a staff account to
+/// another agency (both within their reach); its roles stay until changed.
+pub(crate) async fn move_account(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b: Move = json_body(b, crate::limits::MOVE)?;
+    if s.directory.get(&b.agency).is_none() {
+        return Err(ApiError::bad_request(
+            "unknown_agency",
+            "Không có cơ quan này.",
+        ));
+    }
+    let (user, _) = staff_member(&s, &id).await?;
+    let reach = |a: &str| session.is_system_admin_for(a, &s.directory);
+    if !reach(&b.agency) || !user.home_agency.as_deref().is_none_or(reach) {
+        return Err(ApiError::forbidden(
+            "Chỉ quản trị hệ thống quản lý cả hai cơ quan mới chuyển được tài khoản.",
+        ));
+    }
+    s.store
+        .move_user(&id, &b.agency, &session.user.id, Utc::now())
+        .await?;
+    tracing::info!(admin = %session.user.id, user = %id, to = %b.agency, "staff account moved");
+    Ok(Json(json!({ "id": id, "agency": b.agency })))
+}
+
+/// `GET /api/v1/agencies/{agency}/audit`: the newest audit entries of an agency (logins of
+/// its staff, roles granted and revoked there, passwords reset, accounts moved), for its
+/// administrators.
+pub(crate) async fn audit(
+    State(s): State<AppState>,
+    session: Session,
+    Path(agency): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    administered(&s, &session, &agency)?;
+    let entries = s.store.audit_of(&[agency], 500).await?;
+    Ok(Json(json!({ "entries": entries })))
 }
 
 /// A staff account, for changes by an administrator of `agency`.
@@ -193,11 +265,12 @@ pub(crate) async fn set_roles(
     State(s): State<AppState>,
     session: Session,
     Path((agency, id)): Path<(String, String)>,
-    b: Result<Json<Roles>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     administered(&s, &session, &agency)?;
-    let b = json_body(b)?;
+    let b: Roles = json_body(b, crate::limits::STAFF)?;
     let (user, before) = staff_member(&s, &id).await?;
+    belongs(&s, &session, &user)?;
     let roles = roles(&s, &session, &agency, &b.roles)?;
     // Taking away a system administrator's role is for a system administrator.
     if before
@@ -210,7 +283,9 @@ pub(crate) async fn set_roles(
             "Chỉ quản trị hệ thống mới thu hồi được vai trò quản trị hệ thống.",
         ));
     }
-    s.store.set_roles(&id, &agency, &roles).await?;
+    s.store
+        .set_roles(&id, &agency, &roles, &session.user.id, Utc::now())
+        .await?;
     tracing::info!(admin = %session.user.id, user = %id, %agency, ?roles, "staff roles set");
     let (_, grants) = s.store.user(&id).await?;
     Ok(Json(account(&user, &grants, &agency)))
@@ -224,10 +299,12 @@ pub(crate) async fn reset_password(
     Path((agency, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     administered(&s, &session, &agency)?;
-    let (_, grants) = staff_member(&s, &id).await?;
-    if !grants.iter().any(|g| g.agency_id == agency) {
+    let (user, grants) = staff_member(&s, &id).await?;
+    if !grants.iter().any(|g| g.agency_id == agency) && user.home_agency.as_deref() != Some(&agency)
+    {
         return Err(ApiError::not_found("Không có tài khoản cán bộ này."));
     }
+    belongs(&s, &session, &user)?;
     // Whoever resets a password can log in as that person: only over an account whose every
     // role is in agencies this administrator manages.
     if !grants
@@ -240,7 +317,12 @@ pub(crate) async fn reset_password(
     }
     let password = random_hex(8);
     s.store
-        .set_password(&id, &hash_password(&password)?, true)
+        .reset_password(
+            &id,
+            &hash_password(&password)?,
+            &session.user.id,
+            Utc::now(),
+        )
         .await?;
     s.store.end_sessions_of(&id).await?;
     tracing::info!(admin = %session.user.id, user = %id, %agency, "staff password reset");

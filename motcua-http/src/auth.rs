@@ -1,6 +1,6 @@
-//! Accounts and sessions: argon2 password hashes, lockout after repeated failures (per
-//! account, and a rate limit per client address), the first-login password change for staff,
-//! and what each user may reach.
+//! Accounts and sessions: registration, login (held back after repeated failures, see
+//! `throttle.rs`; staff logins audited), the first-login password change for staff, and
+//! what each user may reach. Password hashing and the password rule are in `password.rs`.
 //!
 //! Two kinds of session share one token store: programs send `Authorization: Bearer
 //! <token>`; browsers get the token in an `HttpOnly; Secure; SameSite=Lax` cookie and must
@@ -8,8 +8,6 @@
 //! GET, HEAD, OPTIONS). The CSRF token is a keyed hash of the session token, so it needs no
 //! storage and dies with the session.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Json;
 use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
@@ -18,23 +16,14 @@ use chrono::{TimeDelta, Utc};
 use motcua_core::dossier::{Actor, ActorKind};
 use motcua_core::procedure::Role;
 use motcua_store::{Grant, StoreError, User};
-use password_hash::rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use crate::error::json_body;
+use crate::password::{check_password, dummy_hash, verify_password};
+pub use crate::password::{hash_password, random_hex};
 use crate::{ApiError, AppState};
 
-/// Failed logins per account before it is locked, and for how long.
-const MAX_FAILURES: u32 = 5;
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-/// Failed logins per client address in a window (successful ones do not count, so an
-/// office behind one address is not locked out by its own staff logging in).
-const MAX_ATTEMPTS_PER_ADDRESS: u32 = 30;
-const ATTEMPT_WINDOW: Duration = Duration::from_secs(5 * 60);
 /// How long a session lasts.
 const SESSION_HOURS: i64 = 12;
 /// The browser session cookie.
@@ -56,115 +45,6 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
 /// The CSRF token of a session.
 pub(crate) fn csrf_token(session_token: &str) -> String {
     motcua_store::sha256_hex(format!("motcua-csrf:{session_token}").as_bytes())
-}
-
-/// Failed logins per client address, in this process.
-#[derive(Default)]
-pub struct Attempts {
-    by_address: Mutex<HashMap<std::net::IpAddr, (u32, Instant)>>,
-}
-
-impl Attempts {
-    /// Whether the address may try to log in.
-    fn allow(&self, ip: std::net::IpAddr) -> bool {
-        let Ok(map) = self.by_address.lock() else {
-            return false;
-        };
-        map.get(&ip).is_none_or(|(n, since)| {
-            *n < MAX_ATTEMPTS_PER_ADDRESS || since.elapsed() >= ATTEMPT_WINDOW
-        })
-    }
-
-    /// Counts a failed attempt.
-    fn fail(&self, ip: std::net::IpAddr) {
-        let Ok(mut map) = self.by_address.lock() else {
-            return;
-        };
-        if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < ATTEMPT_WINDOW);
-        }
-        let e = map.entry(ip).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= ATTEMPT_WINDOW {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
-    }
-}
-
-/// Failed login attempts, per account, in this process.
-#[derive(Default)]
-pub struct Lockout {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-impl Lockout {
-    fn locked(&self, id: &str) -> bool {
-        let Ok(map) = self.failures.lock() else {
-            return true;
-        };
-        map.get(id)
-            .is_some_and(|(n, since)| *n >= MAX_FAILURES && since.elapsed() < LOCKOUT)
-    }
-
-    fn fail(&self, id: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let e = map.entry(id.to_string()).or_insert((0, Instant::now()));
-            if e.1.elapsed() >= LOCKOUT {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
-            e.1 = Instant::now();
-        }
-    }
-
-    fn clear(&self, id: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(id);
-        }
-    }
-}
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| {
-            tracing::error!(error = %e, "password hashing failed");
-            internal()
-        })
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// A hash of nothing anyone knows, verified against when the account does not exist.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password(&random_hex(16)).unwrap_or_default())
-}
-
-/// A random one-time password or token, hex.
-pub fn random_hex(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    OsRng.fill_bytes(&mut buf);
-    buf.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn internal() -> ApiError {
-    ApiError {
-        status: StatusCode::INTERNAL_SERVER_ERROR,
-        code: "internal".into(),
-        message: "Hệ thống gặp sự cố; vui lòng thử lại sau.".into(),
-    }
 }
 
 fn unauthenticated() -> ApiError {
@@ -376,27 +256,25 @@ pub(crate) fn check_account_id(id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn check_password(p: &str) -> Result<(), ApiError> {
-    if p.chars().count() < 10 {
-        return Err(ApiError::bad_request(
-            "weak_password",
-            "Mật khẩu cần ít nhất 10 ký tự.",
-        ));
-    }
-    Ok(())
-}
-
 /// `POST /api/v1/accounts`: an applicant registers.
 pub async fn register(
     State(s): State<AppState>,
-    body: Result<Json<Register>, axum::extract::rejection::JsonRejection>,
+    ClientAddress(address): ClientAddress,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let r = json_body(body)?;
+    if !crate::throttle::registration_allowed(&s.store, address, Utc::now()).await? {
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_registrations".into(),
+            message: "Quá nhiều lần đăng ký từ địa chỉ này; vui lòng thử lại sau một giờ.".into(),
+        });
+    }
+    let r: Register = json_body(body, crate::limits::ACCOUNT)?;
     check_account_id(&r.id)?;
     if r.name.trim().is_empty() {
         return Err(ApiError::bad_request("missing_name", "Cần nhập họ tên."));
     }
-    check_password(&r.password)?;
+    check_password(&r.password, &r.id, &r.name)?;
     let user = User {
         id: r.id.clone(),
         kind: "applicant".into(),
@@ -406,8 +284,9 @@ pub async fn register(
         password_hash: hash_password(&r.password)?,
         must_change_password: false,
         created_at: Utc::now(),
+        home_agency: None,
     };
-    match s.store.create_user(&user, &[]).await {
+    match s.store.create_user(&user, &[], &user.id).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(json!({ "id": user.id })))),
         Err(StoreError::Conflict(_)) => Err(ApiError {
             status: StatusCode::CONFLICT,
@@ -472,25 +351,20 @@ where
 pub async fn login(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
-    body: Result<Json<Login>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    if let Some(ip) = address
-        && !s.attempts.allow(ip)
-    {
-        tracing::warn!(%ip, "login attempts over the limit");
+    let l: Login = json_body(body, crate::limits::LOGIN)?;
+    let now = Utc::now();
+    if let Some(until) = crate::throttle::login_held_until(&s.store, &l.id, address, now).await? {
+        let wait = (until - now).num_seconds().max(1);
+        tracing::warn!(user = %l.id, ip = ?address, "login held back after repeated failures");
         return Err(ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             code: "too_many_attempts".into(),
-            message: "Quá nhiều lần đăng nhập từ địa chỉ này; vui lòng thử lại sau ít phút.".into(),
-        });
-    }
-    let l = json_body(body)?;
-    if s.lockout.locked(&l.id) {
-        return Err(ApiError {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            code: "account_locked".into(),
-            message: "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.".into(),
+            message: format!(
+                "Đăng nhập sai nhiều lần từ địa chỉ này; vui lòng thử lại sau {wait} giây."
+            ),
         });
     }
     let wrong = || ApiError {
@@ -504,25 +378,37 @@ pub async fn login(
             // Take as long as a wrong password would, so that timing does not tell which
             // accounts exist.
             verify_password(&l.password, dummy_hash());
-            s.lockout.fail(&l.id);
-            if let Some(ip) = address {
-                s.attempts.fail(ip);
-            }
+            crate::throttle::login_failed(&s.store, &l.id, address, now).await?;
             return Err(wrong());
         }
         Err(e) => return Err(e.into()),
     };
-    if !verify_password(&l.password, &user.password_hash) {
-        s.lockout.fail(&l.id);
-        if let Some(ip) = address {
-            s.attempts.fail(ip);
-        }
+    let ok = verify_password(&l.password, &user.password_hash);
+    if user.kind == "staff" {
+        s.store
+            .audit(&motcua_store::AuditEntry {
+                at: now,
+                actor: user.id.clone(),
+                action: if ok {
+                    "login_succeeded"
+                } else {
+                    "login_failed"
+                }
+                .into(),
+                account: user.id.clone(),
+                agency: user.home_agency.clone(),
+                address: address.map(|a| a.to_string()),
+                detail: String::new(),
+            })
+            .await?;
+    }
+    if !ok {
+        crate::throttle::login_failed(&s.store, &l.id, address, now).await?;
         tracing::info!(user = %l.id, "failed login");
         return Err(wrong());
     }
-    s.lockout.clear(&l.id);
+    crate::throttle::login_succeeded(&s.store, &l.id, address).await?;
     let token = random_hex(32);
-    let now = Utc::now();
     s.store
         .create_session(&token, &user.id, now, now + TimeDelta::hours(SESSION_HOURS))
         .await?;
@@ -593,9 +479,9 @@ pub struct Profile {
 pub async fn update_profile(
     State(s): State<AppState>,
     session: Session,
-    body: Result<Json<Profile>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let p = json_body(body)?;
+    let p: Profile = json_body(body, crate::limits::PROFILE)?;
     let name = p.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::bad_request(
@@ -641,9 +527,9 @@ pub struct ChangePassword {
 pub async fn change_password(
     State(s): State<AppState>,
     AnySession(session): AnySession,
-    body: Result<Json<ChangePassword>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let c = json_body(body)?;
+    let c: ChangePassword = json_body(body, crate::limits::PASSWORD)?;
     if !verify_password(&c.current, &session.user.password_hash) {
         return Err(ApiError {
             status: StatusCode::FORBIDDEN,
@@ -651,7 +537,7 @@ pub async fn change_password(
             message: "Mật khẩu hiện tại không đúng.".into(),
         });
     }
-    check_password(&c.new)?;
+    check_password(&c.new, &session.user.id, &session.user.name)?;
     if c.new == c.current {
         return Err(ApiError::bad_request(
             "same_password",
@@ -663,14 +549,4 @@ pub async fn change_password(
         .await?;
     s.store.end_sessions_of(&session.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Shared lockout state for the router.
-pub fn lockout() -> Arc<Lockout> {
-    Arc::new(Lockout::default())
-}
-
-/// Shared per-address attempt counts for the router.
-pub fn attempts() -> Arc<Attempts> {
-    Arc::new(Attempts::default())
 }

@@ -26,11 +26,12 @@ pub async fn create_first_admin(
             .map_err(|e| StoreError::Config(e.message))?,
         must_change_password: true,
         created_at: chrono::Utc::now(),
+        home_agency: Some(agency.into()),
     };
     let grant = Grant {
         agency_id: agency.into(),
         role: SYSTEM_ADMIN.into(),
     };
-    store.create_user(&user, &[grant]).await?;
+    store.create_user(&user, &[grant], "system").await?;
     Ok(password)
 }

@@ -195,12 +195,13 @@ pub async fn seed_if_empty(
                 .map_err(|e| StoreError::Config(e.message))?,
             must_change_password: true,
             created_at: chrono::Utc::now(),
+            home_agency: Some(agency.into()),
         };
         let grant = motcua_store::Grant {
             agency_id: agency.into(),
             role: role.into(),
         };
-        store.create_user(&user, &[grant]).await?;
+        store.create_user(&user, &[grant], "system").await?;
         accounts.push(DemoAccount {
             id: id.into(),
             password,

@@ -92,8 +92,9 @@ pub(crate) async fn submit(
         let json = parts
             .json
             .ok_or_else(|| bad_multipart("Thiếu phần dossier (JSON của hồ sơ)."))?;
-        let b: Submit = serde_json::from_str(&json)
-            .map_err(|e| bad_multipart(&format!("Phần dossier không hợp lệ: {e}")))?;
+        let value: Value = serde_json::from_str(&json)
+            .map_err(|_| bad_multipart("Phần dossier phải là JSON hợp lệ."))?;
+        let b: Submit = crate::limits::parse(value, crate::limits::SUBMIT)?;
         if parts.file.is_some() {
             return Err(bad_multipart(
                 "Tệp của hồ sơ gửi trong phần component:<tên thành phần>.",
@@ -101,8 +102,25 @@ pub(crate) async fn submit(
         }
         (b, parts.components)
     } else {
+        // The route accepts large bodies for files; a JSON submission has none.
+        let bytes = axum::body::to_bytes(req.into_body(), crate::limits::JSON_BYTES)
+            .await
+            .map_err(|_| ApiError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "too_large".into(),
+                message: format!(
+                    "Hồ sơ không kèm tệp không được vượt quá {} byte.",
+                    crate::limits::JSON_BYTES
+                ),
+            })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            ApiError::bad_request(
+                "invalid_body",
+                "Nội dung yêu cầu phải là JSON hợp lệ (Content-Type: application/json).",
+            )
+        })?;
         (
-            json_body(Json::<Submit>::from_request(req, &s).await)?,
+            crate::limits::parse(value, crate::limits::SUBMIT)?,
             Vec::new(),
         )
     };
@@ -136,6 +154,18 @@ pub(crate) async fn submit(
             "unknown_agency",
             "Không có cơ quan này.",
         ));
+    }
+    if channel == Channel::Online
+        && !crate::throttle::submission_allowed(&s.store, &session.user.id, Utc::now()).await?
+    {
+        return Err(ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            code: "too_many_submissions".into(),
+            message: format!(
+                "Mỗi tài khoản nộp tối đa {} hồ sơ trực tuyến trong một giờ; vui lòng thử lại sau.",
+                crate::throttle::SUBMISSIONS_PER_HOUR
+            ),
+        });
     }
     let p = crate::api::latest(&s)
         .into_iter()
@@ -227,9 +257,9 @@ pub(crate) async fn command(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    b: Result<Json<CommandBody>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let b = json_body(b)?;
+    let b: CommandBody = json_body(b, crate::limits::COMMAND)?;
     let events = run(&s, &session, &id, b.command, b.expected_version, vec![]).await?;
     let d = s.store.dossier(&id).await?;
     Ok(Json(json!({
@@ -322,9 +352,6 @@ pub(crate) async fn queue(
     Ok(Json(json!({ "dossiers": list })))
 }
 
-/// File types accepted as dossier attachments.
-const ALLOWED_TYPES: [&str; 3] = ["application/pdf", "image/jpeg", "image/png"];
-
 /// A file received in a multipart request.
 pub(crate) struct Upload {
     name: String,
@@ -351,7 +378,8 @@ fn is_multipart(req: &axum::extract::Request) -> bool {
         .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// Reads every part; files must be PDF, JPEG or PNG.
+/// Reads every part; files must be PDF, JPEG or PNG (by their content), each at most
+/// [`crate::limits::FILE_BYTES`], at most [`crate::limits::FILES`] of them.
 async fn read_parts(
     mut multipart: axum::extract::Multipart,
     json_name: &str,
@@ -380,20 +408,30 @@ async fn read_parts(
         if part != "file" && component.is_none() {
             continue;
         }
-        let name = field.file_name().unwrap_or("tep-dinh-kem").to_string();
-        let content_type = field.content_type().unwrap_or("").to_string();
-        if !ALLOWED_TYPES.contains(&content_type.as_str()) {
-            return Err(ApiError {
-                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                code: "unsupported_type".into(),
-                message: "Chỉ nhận tệp PDF, JPEG hoặc PNG.".into(),
-            });
-        }
+        let name = crate::files::clean_name(field.file_name().unwrap_or(""));
+        let declared = field.content_type().map(str::to_string);
         let bytes = field
             .bytes()
             .await
             .map_err(|_| bad_multipart("Tệp không đọc được hoặc quá lớn."))?
             .to_vec();
+        if bytes.len() > crate::limits::FILE_BYTES {
+            return Err(ApiError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                code: "file_too_large".into(),
+                message: format!(
+                    "Tệp {name} vượt quá {} MB.",
+                    crate::limits::FILE_BYTES / (1024 * 1024)
+                ),
+            });
+        }
+        let content_type = crate::files::checked_type(declared.as_deref(), &bytes)?.to_string();
+        if parts.components.len() + usize::from(parts.file.is_some()) >= crate::limits::FILES {
+            return Err(ApiError::bad_request(
+                "too_many_files",
+                format!("Mỗi lần gửi tối đa {} tệp.", crate::limits::FILES),
+            ));
+        }
         let upload = Upload {
             name,
             content_type,
@@ -449,17 +487,20 @@ pub(crate) async fn upload(
     let text = parts
         .json
         .ok_or_else(|| bad_multipart("Thiếu phần command."))?;
-    let mut command: Command = serde_json::from_str(&text)
-        .map_err(|e| bad_multipart(&format!("Phần command không hợp lệ: {e}")))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|_| bad_multipart("Phần command phải là JSON hợp lệ."))?;
+    let mut command: Command = crate::limits::parse(value, crate::limits::COMMAND)?;
     let attachments = match &mut command {
         Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } => {
             let file = parts
                 .file
                 .ok_or_else(|| bad_multipart("Thiếu phần file."))?;
             attachment.sha256 = motcua_store::sha256_hex(&file.bytes);
-            if attachment.name.trim().is_empty() {
-                attachment.name = file.name;
-            }
+            attachment.name = if attachment.name.trim().is_empty() {
+                file.name
+            } else {
+                crate::files::clean_name(&attachment.name)
+            };
             vec![motcua_store::NewAttachment {
                 bytes: file.bytes,
                 content_type: file.content_type,
@@ -485,23 +526,24 @@ pub(crate) async fn upload(
     Ok(Json(json!({ "events": events })))
 }
 
-/// `GET /api/v1/dossiers/{id}/attachments/{sha256}`: a file of a dossier the session may see.
+/// `GET /api/v1/dossiers/{id}/attachments/{sha256}[?inline=1]`: a file of a dossier the
+/// session may see, as an attachment with its name (or shown in the page with `inline=1`).
 pub(crate) async fn download(
     State(s): State<AppState>,
     session: Session,
     Path((id, sha)): Path<(String, String)>,
+    q: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
+    let inline = q.is_ok_and(|Query(m)| m.get("inline").is_some_and(|v| v == "1"));
     let d = visible(&s, &session, &id).await?;
-    let referenced = d
+    let name = d
         .drafts
         .iter()
         .chain(d.signed_result.iter())
         .chain(d.files.iter().map(|f| &f.attachment))
-        .any(|a| a.sha256 == sha);
-    if !referenced {
-        return Err(ApiError::not_found("Hồ sơ không có tệp này."));
-    }
+        .find(|a| a.sha256 == sha)
+        .map(|a| a.name.clone())
+        .ok_or_else(|| ApiError::not_found("Hồ sơ không có tệp này."))?;
     let (content_type, bytes) = s.store.attachment(&sha).await?;
-    Ok(([(axum::http::header::CONTENT_TYPE, content_type)], bytes).into_response())
+    Ok(crate::files::download(&name, &content_type, bytes, inline))
 }

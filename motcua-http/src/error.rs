@@ -48,16 +48,13 @@ impl ApiError {
     }
 }
 
-/// A JSON body, or a 400 `invalid_body` saying what is wrong with it.
-pub(crate) fn json_body<T>(
-    body: Result<axum::Json<T>, axum::extract::rejection::JsonRejection>,
+/// A JSON body read as `T`, after every string, list and map in it was checked against
+/// its limits (see [`crate::limits`]); a 4xx naming the field otherwise.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(
+    body: Result<axum::Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+    table: &[crate::limits::Limit],
 ) -> Result<T, ApiError> {
-    body.map(|axum::Json(b)| b).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_body",
-            format!("Nội dung yêu cầu không hợp lệ: {}", e.body_text()),
-        )
-    })
+    crate::limits::parse(crate::limits::json_value(body)?, table)
 }
 
 impl From<StoreError> for ApiError {

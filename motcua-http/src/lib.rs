@@ -3,7 +3,8 @@
 //! Served: health and readiness, Prometheus metrics; the catalogue of agencies and
 //! procedures; the public lookup of a dossier by its code (no personal data); the working
 //! calendar and deadlines; accounts (argon2, bearer tokens for programs, cookie sessions with
-//! CSRF tokens for browsers, lockout and a per-address limit on failed logins, first-login
+//! CSRF tokens for browsers, failed logins held back per account and address and per
+//! address (counters in the database), audited staff logins, first-login
 //! password change, administrators managing their agency's staff); online submission,
 //! reading and listing dossiers, staff queues, every engine command, attachment upload
 //! (multipart) and download; feedback, the statistics report, the national-portal feed;
@@ -19,10 +20,15 @@ pub mod bootstrap;
 pub mod demo;
 mod dossiers;
 mod error;
+mod files;
+pub mod limits;
 mod more;
 mod observe;
 mod openapi;
+mod password;
+mod security;
 mod tenant;
+mod throttle;
 
 pub use auth::hash_password;
 pub use error::ApiError;
@@ -44,10 +50,6 @@ pub struct AppState {
     pub calendar: Arc<WorkingCalendar>,
     /// Procedures loaded from the database, parsed once at start.
     pub procedures: Arc<Vec<Procedure>>,
-    /// Failed logins, for the lockout.
-    lockout: Arc<auth::Lockout>,
-    /// Login attempts per client address, for the rate limit.
-    attempts: Arc<auth::Attempts>,
     /// The national-portal feed's token; the feed is off without one.
     pub feed_token: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the login limit).
@@ -56,6 +58,9 @@ pub struct AppState {
     metrics: Arc<observe::Metrics>,
     /// The agencies: host names for tenants, parents for oversight.
     pub directory: Arc<tenant::Directory>,
+    /// Whether clients reach the server over TLS (through a proxy): responses then carry
+    /// `Strict-Transport-Security`.
+    pub behind_tls: bool,
 }
 
 impl AppState {
@@ -74,11 +79,10 @@ impl AppState {
             store,
             calendar,
             procedures: Arc::new(procedures),
-            lockout: auth::lockout(),
-            attempts: auth::attempts(),
             feed_token: None,
             trusted_proxies: Arc::default(),
             metrics: Arc::default(),
+            behind_tls: false,
         })
     }
 }
@@ -106,6 +110,8 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/api/v1/agencies/{agency}/users/{user}/password-reset",
             post(admin::reset_password),
         ),
+        ("/api/v1/agencies/{agency}/audit", get(admin::audit)),
+        ("/api/v1/users/{user}/agency", put(admin::move_account)),
         ("/api/v1/procedures", get(api::procedures)),
         ("/api/v1/procedures/{code}", get(api::procedure)),
         ("/api/v1/lookup/{code}", get(api::lookup)),
@@ -121,13 +127,13 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/search", get(dossiers::search)),
         (
             "/api/v1/dossiers",
-            post(dossiers::submit).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+            post(dossiers::submit).layer(upload_limit()),
         ),
         ("/api/v1/dossiers/{id}", get(dossiers::read)),
         ("/api/v1/dossiers/{id}/commands", post(dossiers::command)),
         (
             "/api/v1/dossiers/{id}/attachments",
-            post(dossiers::upload).layer(axum::extract::DefaultBodyLimit::max(25 * 1024 * 1024)),
+            post(dossiers::upload).layer(upload_limit()),
         ),
         (
             "/api/v1/dossiers/{id}/attachments/{sha256}",
@@ -138,6 +144,12 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/reports/statistics", get(more::statistics)),
         ("/api/v1/integration/feed", get(more::feed)),
     ]
+}
+
+/// Routes that take files accept every file of a request and the multipart framing around
+/// them; every other body is bounded by [`limits::JSON_BYTES`].
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(limits::REQUEST_BYTES + 64 * 1024)
 }
 
 /// The paths the router serves (without the `/t/{agency}` tenant prefix).
@@ -151,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), |r, (path, handlers)| r.route(path, handlers))
         .fallback(api::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(limits::JSON_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             observe::track,
@@ -159,7 +172,13 @@ pub fn router(state: AppState) -> Router {
     // The tenant is resolved before routing, so that a `/t/{agency}` prefix can be removed.
     Router::new()
         .fallback_service(app)
-        .layer(axum::middleware::from_fn_with_state(state, tenant::resolve))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            tenant::resolve,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(state.behind_tls, req, next)
+        }))
 }
 
 /// Serves `router(state)` on `listener` until Ctrl-C or SIGTERM, then finishes the requests

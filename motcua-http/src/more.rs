@@ -31,9 +31,9 @@ pub(crate) struct NewFeedback {
 pub(crate) async fn file(
     State(s): State<AppState>,
     session: Session,
-    b: Result<Json<NewFeedback>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let b = json_body(b)?;
+    let b: NewFeedback = json_body(b, crate::limits::FEEDBACK)?;
     if b.subject.trim().is_empty() || b.body.trim().is_empty() {
         return Err(ApiError::bad_request(
             "missing_field",
@@ -105,9 +105,9 @@ pub(crate) async fn answer(
     State(s): State<AppState>,
     session: Session,
     Path(id): Path<String>,
-    b: Result<Json<Answer>, JsonRejection>,
+    b: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let b = json_body(b)?;
+    let b: Answer = json_body(b, crate::limits::ANSWER)?;
     let f = s.store.feedback(&id).await?;
     if !session.is_staff_at(&f.agency_id) {
         return Err(ApiError::forbidden(

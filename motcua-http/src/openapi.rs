@@ -95,12 +95,18 @@ pub fn spec() -> Value {
     for (path, value) in authenticated() {
         paths.insert(path.to_string(), value);
     }
+    // Request bodies, with the limits the server enforces.
+    for (name, table) in crate::limits::TABLES {
+        doc["components"]["schemas"][*name] = crate::limits::schema(table);
+    }
     doc
 }
 
-fn body(description: &str, example: Value) -> Value {
+/// A JSON request body whose schema (with every limit, see `limits.rs`) is `schema`.
+fn body(schema: &str, description: &str, example: Value) -> Value {
     json!({ "required": true, "description": description,
-            "content": { "application/json": { "schema": { "type": "object" }, "example": example } } })
+            "content": { "application/json": {
+                "schema": { "$ref": format!("#/components/schemas/{schema}") }, "example": example } } })
 }
 
 fn secured(mut op: Value) -> Value {
@@ -127,7 +133,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "/api/v1/accounts",
             json!({ "post": {
             "summary": "An applicant registers",
-            "requestBody": body("id (3-64 of a-z 0-9 . _ -), name, password (10+ characters), email, phone",
+            "requestBody": body("Account", "id (3-64 of a-z 0-9 . _ -), name, password (10-128 characters, not guessable: see the weak_password message), email, phone",
                 json!({ "id": "nguyenvanan", "name": "Nguyễn Văn An", "password": "mat-khau-dai-10" })),
             "responses": { "201": json_ok("{ id }"), "400": error_response("invalid_body, invalid_account_id, missing_name, weak_password"),
                 "409": error_response("account_exists") } } }),
@@ -136,10 +142,10 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "/api/v1/sessions",
             json!({ "post": {
             "summary": "Log in for 12 hours: a bearer token, or with cookie: true a session cookie (HttpOnly, Secure, SameSite=Lax) and the CSRF token",
-            "requestBody": body("id, password, cookie?", json!({ "id": "nguyenvanan", "password": "mat-khau-dai-10" })),
+            "requestBody": body("Login", "id, password, cookie?", json!({ "id": "nguyenvanan", "password": "mat-khau-dai-10" })),
             "responses": { "201": json_ok("{ token | csrf_token, must_change_password, expires_in_hours }"),
                 "401": error_response("wrong_credentials"),
-                "429": error_response("account_locked (5 failures, 15 minutes), too_many_attempts (30 failed logins per address in 5 minutes)") } } }),
+                "429": error_response("too_many_attempts (held back after 5 failures of one account from one address, or 30 failures from one address; holds double from 30 s / 1 min up to 15 minutes)") } } }),
         ),
         (
             "/api/v1/sessions/current",
@@ -153,14 +159,14 @@ fn authenticated() -> Vec<(&'static str, Value)> {
                 "summary": "The logged-in account, its roles, and its CSRF token for a cookie session", "responses": { "200": json_ok("account") } })),
             "put": secured(json!({
                 "summary": "Change one's name, email and phone",
-                "requestBody": body("name, email?, phone?", json!({ "name": "Nguyễn Văn An", "email": "an@example.vn", "phone": "0912345678" })),
+                "requestBody": body("Profile", "name, email?, phone?", json!({ "name": "Nguyễn Văn An", "email": "an@example.vn", "phone": "0912345678" })),
                 "responses": { "200": json_ok("profile"), "400": error_response("missing_name, invalid_email, invalid_phone") } })) }),
         ),
         (
             "/api/v1/me/password",
             json!({ "post": secured(json!({
             "summary": "Change the password (required at a staff member's first login); ends every session",
-            "requestBody": body("current, new", json!({ "current": "…", "new": "…" })),
+            "requestBody": body("PasswordChange", "current, new", json!({ "current": "…", "new": "…" })),
             "responses": { "204": { "description": "changed" }, "400": error_response("weak_password, same_password") } })) }),
         ),
         (
@@ -193,16 +199,16 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/dossiers",
             json!({ "post": secured(json!({
-            "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner). JSON, or multipart with the JSON in a `dossier` part and one part `component:<component name>` per file (PDF, JPEG, PNG; 25 MB per request), stored in the submission's transaction",
+            "summary": "Submit a dossier online (applicants), or register one received at the desk or by post (reception officers: channel direct|post, owner). JSON, or multipart with the JSON in a `dossier` part and one part `component:<component name>` per file (PDF, JPEG or PNG by their content, declared type matching; 10 MB per file, 25 MB and 20 files per request), stored in the submission's transaction",
             "requestBody": { "required": true, "content": {
-                "application/json": { "schema": { "type": "object" }, "example":
+                "application/json": { "schema": { "$ref": "#/components/schemas/Submit" }, "example":
                     json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
                             "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" } }) },
                 "multipart/form-data": { "schema": { "type": "object",
                     "properties": { "dossier": { "type": "string", "description": "the JSON body" } },
                     "additionalProperties": { "type": "string", "format": "binary", "description": "component:<component name> parts" } } } } },
-            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, invalid_channel, missing_agency, unknown_agency, unknown_procedure"),
-                "413": error_response("too_large"), "415": error_response("unsupported_type"), "422": error_response("engine refusal: missing_field, invalid_attachment, too_many_files, ...") } })) }),
+            "responses": { "201": json_ok("{ id, intake_due, version }"), "400": error_response("invalid_body, too_long, too_many_items, too_many_keys (the message names the field), too_many_files, invalid_channel, missing_agency, unknown_agency, unknown_procedure"),
+                "413": error_response("too_large, file_too_large"), "415": error_response("unsupported_type, type_mismatch"), "422": error_response("engine refusal: missing_field, unknown_component, invalid_attachment, ...") } })) }),
         ),
         (
             "/api/v1/dossiers/{id}",
@@ -216,7 +222,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             json!({ "post": secured(json!({
             "summary": "Any engine command (see docs/scenarios.md for commands and fields), as the logged-in user",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
-            "requestBody": body("{ command, ...fields, expected_version? }", json!({ "command": "accept", "sequence": 0 })),
+            "requestBody": body("Command", "{ command, ...fields, expected_version? }", json!({ "command": "accept", "sequence": 0 })),
             "responses": { "200": json_ok("{ events, state, national_status, step, code, appointment, version }"),
                 "404": error_response("not_found"), "409": error_response("conflict"),
                 "422": error_response("the engine's refusal code: wrong_state, no_such_transition, denied_by_rule, ...") } })) }),
@@ -224,14 +230,14 @@ fn authenticated() -> Vec<(&'static str, Value)> {
         (
             "/api/v1/dossiers/{id}/attachments",
             json!({ "post": secured(json!({
-            "summary": "Commands with files (multipart: a `command` JSON part; PDF, JPEG, PNG; 25 MB per request): attach-draft or attach-signed-result with one `file` part; receive-supplement with one `component:<component name>` part per file",
+            "summary": "Commands with files (multipart: a `command` JSON part; PDF, JPEG or PNG by their content; 10 MB per file, 25 MB and 20 files per request): attach-draft or attach-signed-result with one `file` part; receive-supplement with one `component:<component name>` part per file",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": {
                 "type": "object",
                 "properties": { "command": { "type": "string", "example": "{\"command\":\"attach-draft\",\"attachment\":{\"name\":\"\",\"sha256\":\"\"}}" },
                                 "file": { "type": "string", "format": "binary" } } } } } },
-            "responses": { "200": json_ok("{ events }"), "400": error_response("invalid_body"), "404": error_response("not_found"),
-                "413": error_response("too_large"), "415": error_response("unsupported_type"), "422": error_response("engine refusal") } })) }),
+            "responses": { "200": json_ok("{ events }"), "400": error_response("invalid_body, too_long, too_many_items, too_many_files"), "404": error_response("not_found"),
+                "413": error_response("too_large, file_too_large"), "415": error_response("unsupported_type, type_mismatch"), "422": error_response("engine refusal: unknown_component, ...") } })) }),
         ),
         (
             "/api/v1/dossiers/{id}/attachments/{sha256}",
@@ -249,7 +255,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "get": { "summary": "Published answers to feedback (public)", "responses": { "200": json_ok("{ feedback }") } },
             "post": secured(json!({
                 "summary": "File feedback (phản ánh, kiến nghị); the answer is due in 3 working days",
-                "requestBody": body("agency, dossier_id?, subject, body",
+                "requestBody": body("Feedback", "agency, dossier_id?, subject, body",
                     json!({ "agency": "000.20.31.H53", "subject": "Giờ làm việc", "body": "Bộ phận một cửa mở lúc mấy giờ?" })),
                 "responses": { "201": json_ok("{ id, answer_due }"), "400": error_response("invalid_body, missing_field, unknown_agency") } })) }),
         ),
@@ -258,7 +264,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             json!({ "post": secured(json!({
             "summary": "Answer feedback once (staff of the addressed agency)",
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
-            "requestBody": body("answer, publish (default true)", json!({ "answer": "Từ 7 giờ các ngày làm việc." })),
+            "requestBody": body("Answer", "answer, publish (default true)", json!({ "answer": "Từ 7 giờ các ngày làm việc." })),
             "responses": { "200": json_ok("{ id, on_time }"), "404": error_response("not_found"), "409": error_response("already_answered") } })) }),
         ),
         (
@@ -283,7 +289,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "post": secured(json!({
                 "summary": "Create a staff account with roles at the agency; the one-time password is returned once and must be changed at first login",
                 "parameters": [path_param("agency")],
-                "requestBody": body("id, name, email?, phone?, roles", json!({ "id": "chuyen-vien-2.tp", "name": "Trần Thị Bình", "roles": ["specialist"] })),
+                "requestBody": body("Staff", "id, name, email?, phone?, roles", json!({ "id": "chuyen-vien-2.tp", "name": "Trần Thị Bình", "roles": ["specialist"] })),
                 "responses": { "201": json_ok("{ id, roles, one_time_password }"),
                     "400": error_response("invalid_account_id, missing_name, missing_roles, unknown_role"),
                     "404": error_response("not_found"), "409": error_response("account_exists") } })) }),
@@ -293,7 +299,7 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             json!({ "put": secured(json!({
             "summary": "Replace a staff member's roles at the agency (an empty list removes them); system-admin only by a system administrator",
             "parameters": [path_param("agency"), path_param("user")],
-            "requestBody": body("roles", json!({ "roles": ["specialist", "clerk"] })),
+            "requestBody": body("Staff", "roles", json!({ "roles": ["specialist", "clerk"] })),
             "responses": { "200": json_ok("account"), "400": error_response("unknown_role"), "404": error_response("not_found") } })) }),
         ),
         (
@@ -302,6 +308,21 @@ fn authenticated() -> Vec<(&'static str, Value)> {
             "summary": "A new one-time password for a staff member of the agency; their sessions end",
             "parameters": [path_param("agency"), path_param("user")],
             "responses": { "200": json_ok("{ id, one_time_password }"), "404": error_response("not_found") } })) }),
+        ),
+        (
+            "/api/v1/agencies/{agency}/audit",
+            json!({ "get": secured(json!({
+            "summary": "The newest 500 audit entries of an agency: staff logins (failed and successful, with the client address), roles granted and revoked, passwords reset, accounts moved (its administrators)",
+            "parameters": [path_param("agency")],
+            "responses": { "200": json_ok("{ entries: [{ at, actor, action, account, agency, address, detail }] }"), "404": error_response("not_found") } })) }),
+        ),
+        (
+            "/api/v1/users/{user}/agency",
+            json!({ "put": secured(json!({
+            "summary": "Move a staff account to another agency (a system administrator reaching both); its roles stay until changed",
+            "parameters": [path_param("user")],
+            "requestBody": body("Move", "agency", json!({ "agency": "000.00.04.H53" })),
+            "responses": { "200": json_ok("{ id, agency }"), "400": error_response("unknown_agency"), "404": error_response("not_found") } })) }),
         ),
         (
             "/api/v1/integration/feed",

@@ -1,81 +1,18 @@
 //! The public API through `router(state).oneshot(...)`, on a real SQLite database seeded
 //! with the demo; and one request over a real socket.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use motcua_core::calendar::{WorkingCalendar, default_windows};
-use motcua_http::{AppState, demo, router};
-use motcua_store::{Options, Store};
+use motcua_http::{AppState, router};
 use serde_json::Value;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use support::*;
 use tower::ServiceExt;
-
-/// A fresh database per test (a pool must not outlive the test's runtime), seeded with the
-/// demo: a SQLite file, or, when `MOTCUA_HTTP_TEST_PG_URL` is set (`.ci/run` does), a new
-/// schema on that PostgreSQL server.
-async fn state() -> AppState {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let n = N.fetch_add(1, Ordering::SeqCst);
-    let url = match std::env::var("MOTCUA_HTTP_TEST_PG_URL") {
-        Ok(base) => {
-            let schema = format!("http_{}_{n}", std::process::id());
-            let admin = Store::connect(&base, Options::default())
-                .await
-                .expect("postgres");
-            admin
-                .raw_execute(&format!("CREATE SCHEMA {schema}"))
-                .await
-                .expect("schema");
-            admin.close().await;
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}options=-c%20search_path%3D{schema}")
-        }
-        Err(_) => {
-            let path =
-                std::env::temp_dir().join(format!("motcua-http-{}-{n}.db", std::process::id()));
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-            }
-            format!("sqlite://{}", path.display())
-        }
-    };
-    let store = Store::connect(&url, Options::default())
-        .await
-        .expect("opens");
-    store.migrate().await.expect("migrates");
-    let calendar = Arc::new(WorkingCalendar::national(default_windows()).expect("calendar"));
-    let accounts = demo::seed_if_empty(&store, &calendar)
-        .await
-        .expect("demo")
-        .expect("seeded");
-    assert_eq!(accounts.len(), 14, "one staff account per role and site");
-    assert!(
-        demo::seed_if_empty(&store, &calendar)
-            .await
-            .expect("demo")
-            .is_none(),
-        "seeds once"
-    );
-    AppState::load(store, calendar).await.expect("state")
-}
 
 async fn get(uri: &str) -> (StatusCode, Value) {
     get_from(&state().await, uri).await
-}
-
-async fn get_from(state: &AppState, uri: &str) -> (StatusCode, Value) {
-    let response = router(state.clone())
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let value = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
-    (status, value)
 }
 
 #[tokio::test]
@@ -262,74 +199,6 @@ async fn a_real_socket() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"national_status\":10"), "{response}");
     server.abort();
-}
-
-async fn call(
-    state: &AppState,
-    method: &str,
-    uri: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    if let Some(t) = token {
-        req = req.header("authorization", format!("Bearer {t}"));
-    }
-    let req = match body {
-        Some(b) => req
-            .header("content-type", "application/json")
-            .body(Body::from(b.to_string())),
-        None => req.body(Body::empty()),
-    }
-    .expect("request");
-    let response = router(state.clone()).oneshot(req).await.expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-async fn login(state: &AppState, id: &str, password: &str) -> String {
-    let (s, v) = call(
-        state,
-        "POST",
-        "/api/v1/sessions",
-        None,
-        Some(serde_json::json!({ "id": id, "password": password })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{id}: {v}");
-    v["token"].as_str().expect("token").to_string()
-}
-
-/// Creates a staff account with a known password and no pending change.
-async fn staff(state: &AppState, id: &str, agency: &str, role: &str) -> String {
-    let user = motcua_store::User {
-        id: id.into(),
-        kind: "staff".into(),
-        name: id.into(),
-        email: None,
-        phone: None,
-        password_hash: motcua_http::hash_password("mat-khau-can-bo").expect("hash"),
-        must_change_password: false,
-        created_at: chrono::Utc::now(),
-    };
-    state
-        .store
-        .create_user(
-            &user,
-            &[motcua_store::Grant {
-                agency_id: agency.into(),
-                role: role.into(),
-            }],
-        )
-        .await
-        .expect("staff");
-    login(state, id, "mat-khau-can-bo").await
 }
 
 /// An applicant registers and submits online; staff of the district accept it and move it
@@ -600,6 +469,7 @@ async fn first_login_password_change_and_lockout() {
         password_hash: motcua_http::hash_password("mot-lan-duy-nhat").expect("hash"),
         must_change_password: true,
         created_at: chrono::Utc::now(),
+        home_agency: Some("000.20.31.H53".into()),
     };
     st.store
         .create_user(
@@ -608,6 +478,7 @@ async fn first_login_password_change_and_lockout() {
                 agency_id: "000.20.31.H53".into(),
                 role: "clerk".into(),
             }],
+            "test",
         )
         .await
         .expect("user");
@@ -626,7 +497,7 @@ async fn first_login_password_change_and_lockout() {
         "POST",
         "/api/v1/me/password",
         Some(&t),
-        Some(json!({ "current": "sai", "new": "mat-khau-moi-123" })),
+        Some(json!({ "current": "sai", "new": "hoa-sen-no-muon-7" })),
     )
     .await;
     assert_eq!(
@@ -638,7 +509,7 @@ async fn first_login_password_change_and_lockout() {
         "POST",
         "/api/v1/me/password",
         Some(&t),
-        Some(json!({ "current": "mot-lan-duy-nhat", "new": "mat-khau-moi-123" })),
+        Some(json!({ "current": "mot-lan-duy-nhat", "new": "hoa-sen-no-muon-7" })),
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
@@ -647,12 +518,13 @@ async fn first_login_password_change_and_lockout() {
         StatusCode::UNAUTHORIZED,
         "old sessions end"
     );
-    let t = login(&st, "moi", "mat-khau-moi-123").await;
+    let t = login(&st, "moi", "hoa-sen-no-muon-7").await;
     assert_eq!(
         call(&st, "GET", "/api/v1/queue", Some(&t), None).await.0,
         StatusCode::OK
     );
-    // Five wrong passwords lock the account, even for the right one.
+    // Five wrong passwords hold back that account from that client (here a client whose
+    // address the server does not know), even with the right one.
     for _ in 0..5 {
         let (s, _) = call(
             &st,
@@ -669,12 +541,12 @@ async fn first_login_password_change_and_lockout() {
         "POST",
         "/api/v1/sessions",
         None,
-        Some(json!({ "id": "moi", "password": "mat-khau-moi-123" })),
+        Some(json!({ "id": "moi", "password": "hoa-sen-no-muon-7" })),
     )
     .await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::TOO_MANY_REQUESTS, Some("account_locked"))
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
     );
     let (s, v) = call(
         &st,
@@ -1100,18 +972,6 @@ async fn request_ids_and_metrics() {
         !text.contains("not-a-code"),
         "raw paths never become labels"
     );
-}
-
-/// Sends one engine command on dossier `id` as `token`.
-async fn command(state: &AppState, token: &str, id: &str, body: Value) -> (StatusCode, Value) {
-    call(
-        state,
-        "POST",
-        &format!("/api/v1/dossiers/{id}/commands"),
-        Some(token),
-        Some(body),
-    )
-    .await
 }
 
 /// Sends a request with the given headers; answers status, headers and JSON (or Null).
@@ -1692,6 +1552,8 @@ async fn administrators_manage_their_agency_staff() {
             "quan-tri.he-thong.test",
             "000.00.04.H53",
             &["specialist".into()],
+            "test",
+            chrono::Utc::now(),
         )
         .await
         .expect("role at the department");
@@ -1701,7 +1563,13 @@ async fn administrators_manage_their_agency_staff() {
         StatusCode::FORBIDDEN
     );
     st.store
-        .set_roles("quan-tri.he-thong.test", "000.00.04.H53", &[])
+        .set_roles(
+            "quan-tri.he-thong.test",
+            "000.00.04.H53",
+            &[],
+            "test",
+            chrono::Utc::now(),
+        )
         .await
         .expect("role removed");
     // An administrator cannot reset someone who does not work at the agency.
@@ -1760,81 +1628,6 @@ async fn applicants_edit_their_profile() {
         ),
         (Some("Tên mới"), Some("an@example.vn"), Some("0912345678"))
     );
-}
-
-/// One HTTP/1.1 exchange over a real TCP connection (`Connection: close`): status, headers
-/// (lower-case names) and the body as JSON (or Null).
-async fn over_socket(
-    addr: std::net::SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<(&str, Vec<u8>)>,
-) -> (u16, Vec<(String, String)>, Value) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut conn = tokio::net::TcpStream::connect(addr).await.expect("connect");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        head += &format!("{k}: {v}\r\n");
-    }
-    let payload = match body {
-        Some((content_type, bytes)) => {
-            head += &format!(
-                "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
-                bytes.len()
-            );
-            bytes
-        }
-        None => Vec::new(),
-    };
-    head += "\r\n";
-    conn.write_all(head.as_bytes()).await.expect("write head");
-    conn.write_all(&payload).await.expect("write body");
-    let mut raw = Vec::new();
-    conn.read_to_end(&mut raw).await.expect("read");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of head");
-    let head = String::from_utf8(raw[..split].to_vec()).expect("head is text");
-    let mut body = raw[split + 4..].to_vec();
-    let mut lines = head.lines();
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    if headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.contains("chunked"))
-    {
-        let mut decoded = Vec::new();
-        let mut rest = &body[..];
-        loop {
-            let end = rest
-                .windows(2)
-                .position(|w| w == b"\r\n")
-                .expect("chunk size");
-            let size =
-                usize::from_str_radix(std::str::from_utf8(&rest[..end]).expect("hex").trim(), 16)
-                    .expect("chunk size");
-            if size == 0 {
-                break;
-            }
-            decoded.extend_from_slice(&rest[end + 2..end + 2 + size]);
-            rest = &rest[end + 2 + size + 2..];
-        }
-        body = decoded;
-    }
-    (
-        status,
-        headers,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-    )
 }
 
 /// The whole life of a dossier over a real socket, as a browser and programs would drive
@@ -2098,45 +1891,6 @@ async fn logins_are_rate_limited_per_address() {
     server.abort();
 }
 
-/// A multipart request: one JSON part and file parts `(part name, file name, type, bytes)`.
-async fn multipart(
-    state: &AppState,
-    token: &str,
-    uri: &str,
-    json_part: (&str, Value),
-    files: &[(&str, &str, &str, &[u8])],
-) -> (StatusCode, Value) {
-    let boundary = "motcua-parts";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"\r\n\r\n{}\r\n",
-        json_part.0, json_part.1
-    )
-    .into_bytes();
-    for (part, file_name, content_type, bytes) in files {
-        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n").as_bytes());
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let req = Request::post(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    let response = router(state.clone()).oneshot(req).await.expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
 /// Online submission with the components' files, and a supplement with files: each set of
 /// files is stored with its command, listed on the dossier by component, and downloadable
 /// by the owner and the agency's staff only. A wrong file type stores nothing.
@@ -2146,9 +1900,9 @@ async fn component_files_at_submission_and_with_a_supplement() {
     let st = state().await;
     let owner = applicant(&st, "nop-tep", "Người nộp tệp").await;
     let dossier = json!({ "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
-        "applicant": { "name": "Người nộp tệp" }, "components": ["Giấy đề nghị", "CCCD"] });
+        "applicant": { "name": "Người nộp tệp" }, "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] });
     let form = b"%PDF-1.7 giay de nghi";
-    let id_card = b"\x89PNG can cuoc";
+    let id_card = b"\x89PNG\r\n\x1a\n can cuoc";
 
     // A file of a type not accepted: refused, nothing created.
     let (s, v) = multipart(
@@ -2157,7 +1911,7 @@ async fn component_files_at_submission_and_with_a_supplement() {
         "/api/v1/dossiers",
         ("dossier", dossier.clone()),
         &[(
-            "component:Giấy đề nghị",
+            "component:Giấy đề nghị đăng ký hộ kinh doanh",
             "de-nghi.docx",
             "application/msword",
             b"x",
@@ -2173,7 +1927,7 @@ async fn component_files_at_submission_and_with_a_supplement() {
         &owner,
         "/api/v1/dossiers",
         ("dossier", dossier.clone()),
-        &[("component:", "x.pdf", "application/pdf", b"%PDF")],
+        &[("component:", "x.pdf", "application/pdf", b"%PDF-1.4")],
     )
     .await;
     assert_eq!(
@@ -2190,12 +1944,17 @@ async fn component_files_at_submission_and_with_a_supplement() {
         ("dossier", dossier),
         &[
             (
-                "component:Giấy đề nghị",
+                "component:Giấy đề nghị đăng ký hộ kinh doanh",
                 "de-nghi.pdf",
                 "application/pdf",
                 form,
             ),
-            ("component:CCCD", "cccd.png", "image/png", id_card),
+            (
+                "component:Bản sao biên bản họp thành viên hộ gia đình (nếu có)",
+                "cccd.png",
+                "image/png",
+                id_card,
+            ),
         ],
     )
     .await;
@@ -2205,7 +1964,7 @@ async fn component_files_at_submission_and_with_a_supplement() {
     let (_, v) = call(&st, "GET", &read, Some(&owner), None).await;
     let files = v["dossier"]["files"].as_array().expect("files").clone();
     assert_eq!(files.len(), 2);
-    assert_eq!(files[0]["component"], "Giấy đề nghị");
+    assert_eq!(files[0]["component"], "Giấy đề nghị đăng ký hộ kinh doanh");
     assert_eq!(files[1]["attachment"]["name"], "cccd.png");
 
     // Staff take it to the specialist, who asks for a supplement.
@@ -2229,13 +1988,18 @@ async fn component_files_at_submission_and_with_a_supplement() {
     let supplement = json!({ "command": "receive-supplement", "items": ["CCCD"] });
     let (s, _) = multipart(&st, &owner, &uri, ("command", supplement.clone()), &[]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    let sharper = b"\x89PNG can cuoc ro net";
+    let sharper = b"\x89PNG\r\n\x1a\n can cuoc ro net";
     let (s, v) = multipart(
         &st,
         &owner,
         &uri,
         ("command", supplement),
-        &[("component:CCCD", "cccd-moi.png", "image/png", sharper)],
+        &[(
+            "component:Bản sao biên bản họp thành viên hộ gia đình (nếu có)",
+            "cccd-moi.png",
+            "image/png",
+            sharper,
+        )],
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -2579,18 +2343,4 @@ async fn staff_search_and_feedback_about_a_dossier() {
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-}
-
-/// Registers an applicant account (password `mat-khau-dai-10`) and logs it in.
-async fn applicant(state: &AppState, id: &str, name: &str) -> String {
-    let (s, v) = call(
-        state,
-        "POST",
-        "/api/v1/accounts",
-        None,
-        Some(serde_json::json!({ "id": id, "name": name, "password": "mat-khau-dai-10" })),
-    )
-    .await;
-    assert_eq!(s, StatusCode::CREATED, "{id}: {v}");
-    login(state, id, "mat-khau-dai-10").await
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::{Store, StoreError, from_micros, micros, sha256_hex};
+use crate::{AuditEntry, Store, StoreError, from_micros, micros, sha256_hex};
 
 /// A user account: an applicant or a staff member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +27,9 @@ pub struct User {
     pub must_change_password: bool,
     /// When the account was created.
     pub created_at: DateTime<Utc>,
+    /// The agency a staff account belongs to (only there, or by a system administrator
+    /// above it, can it be given roles); `None` for applicants.
+    pub home_agency: Option<String>,
 }
 
 /// A role a user holds at an agency.
@@ -81,13 +84,39 @@ async fn grant(
     Ok(())
 }
 
+/// An audit entry without a client address (changes made by administrators).
+fn change(
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    account: &str,
+    agency: Option<String>,
+    detail: String,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        actor: actor.into(),
+        action: action.into(),
+        account: account.into(),
+        agency,
+        address: None,
+        detail,
+    }
+}
+
 impl Store {
-    /// Creates a user; an existing id is a conflict.
-    pub async fn create_user(&self, u: &User, grants: &[Grant]) -> Result<(), StoreError> {
+    /// Creates a user with roles; an existing id is a conflict. For a staff account, the
+    /// creation and each role are audited as done by `actor`.
+    pub async fn create_user(
+        &self,
+        u: &User,
+        grants: &[Grant],
+        actor: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO users (id, kind, name, email, phone, password_hash, must_change_password, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO users (id, kind, name, email, phone, password_hash, must_change_password, created_at, home_agency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&u.id)
         .bind(&u.kind)
@@ -97,10 +126,27 @@ impl Store {
         .bind(&u.password_hash)
         .bind(i64::from(u.must_change_password))
         .bind(micros(u.created_at))
+        .bind(u.home_agency.as_deref())
         .execute(&mut *tx)
         .await?;
+        let entry = |action: &str, agency: Option<&str>, detail: &str| {
+            change(
+                u.created_at,
+                actor,
+                action,
+                &u.id,
+                agency.map(str::to_string),
+                detail.into(),
+            )
+        };
+        if u.kind == "staff" {
+            let e = entry("account_created", u.home_agency.as_deref(), "");
+            crate::audit::append(&mut tx, &e).await?;
+        }
         for g in grants {
             grant(&mut tx, &u.id, &g.agency_id, &g.role).await?;
+            let e = entry("role_granted", Some(&g.agency_id), &g.role);
+            crate::audit::append(&mut tx, &e).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -131,7 +177,8 @@ impl Store {
     /// A user and the roles they hold.
     pub async fn user(&self, id: &str) -> Result<(User, Vec<Grant>), StoreError> {
         let r = sqlx::query(
-            "SELECT id, kind, name, email, phone, password_hash, must_change_password, created_at FROM users WHERE id = $1",
+            "SELECT id, kind, name, email, phone, password_hash, must_change_password, created_at, home_agency
+             FROM users WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -146,6 +193,7 @@ impl Store {
             password_hash: r.try_get(5)?,
             must_change_password: r.try_get::<i64, _>(6)? != 0,
             created_at: from_micros(r.try_get(7)?),
+            home_agency: r.try_get(8)?,
         };
         let grants = sqlx::query(
             "SELECT agency_id, role FROM user_roles WHERE user_id = $1 ORDER BY agency_id, role",
@@ -182,14 +230,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Replaces the roles a user holds at one agency (their roles elsewhere stay).
+    /// Replaces the roles a user holds at one agency (their roles elsewhere stay); each role
+    /// granted or revoked is audited as done by `actor`, in the same transaction.
     pub async fn set_roles(
         &self,
         user_id: &str,
         agency: &str,
         roles: &[String],
+        actor: &str,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
+        let before: Vec<String> =
+            sqlx::query("SELECT role FROM user_roles WHERE user_id = $1 AND agency_id = $2")
+                .bind(user_id)
+                .bind(agency)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<_, _>>()?;
         sqlx::query("DELETE FROM user_roles WHERE user_id = $1 AND agency_id = $2")
             .bind(user_id)
             .bind(agency)
@@ -198,6 +258,95 @@ impl Store {
         for role in roles {
             grant(&mut tx, user_id, agency, role).await?;
         }
+        let changes = roles
+            .iter()
+            .filter(|r| !before.contains(r))
+            .map(|r| ("role_granted", r))
+            .chain(
+                before
+                    .iter()
+                    .filter(|r| !roles.contains(r))
+                    .map(|r| ("role_revoked", r)),
+            );
+        for (action, role) in changes {
+            let e = change(
+                now,
+                actor,
+                action,
+                user_id,
+                Some(agency.into()),
+                role.clone(),
+            );
+            crate::audit::append(&mut tx, &e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a staff account to another agency (its home); its roles stay where they are.
+    /// Audited at both agencies.
+    pub async fn move_user(
+        &self,
+        user_id: &str,
+        to: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let from: Option<String> = sqlx::query("SELECT home_agency FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?
+            .try_get(0)?;
+        sqlx::query("UPDATE users SET home_agency = $1 WHERE id = $2")
+            .bind(to)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        let detail = format!("{} -> {to}", from.as_deref().unwrap_or("-"));
+        for agency in from.iter().map(String::as_str).chain([to]) {
+            let e = change(
+                now,
+                actor,
+                "account_moved",
+                user_id,
+                Some(agency.into()),
+                detail.clone(),
+            );
+            crate::audit::append(&mut tx, &e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An administrator resets a password: the new hash must be changed at next login; the
+    /// reset is audited at the account's agency.
+    pub async fn reset_password(
+        &self,
+        user_id: &str,
+        hash: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 1 WHERE id = $2 RETURNING home_agency",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let e = change(
+            now,
+            actor,
+            "password_reset",
+            user_id,
+            row.try_get(0)?,
+            String::new(),
+        );
+        crate::audit::append(&mut tx, &e).await?;
         tx.commit().await?;
         Ok(())
     }

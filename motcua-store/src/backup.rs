@@ -69,6 +69,7 @@ const TABLES: &[Table] = &[
             ("password_hash", Text),
             ("must_change_password", Int),
             ("created_at", Int),
+            ("home_agency", Text),
         ],
         "id",
         false,
@@ -168,6 +169,21 @@ const TABLES: &[Table] = &[
         ],
         "dossier_id, seq",
         false,
+    ),
+    table(
+        "audit_log",
+        &[
+            ("id", Int),
+            ("at", Int),
+            ("actor", Text),
+            ("action", Text),
+            ("account", Text),
+            ("agency", Text),
+            ("address", Text),
+            ("detail", Text),
+        ],
+        "id",
+        true,
     ),
     table(
         "code_counters",
@@ -370,7 +386,12 @@ impl Store {
                 )));
             };
             let (cols, identity) = (TABLES[ti].columns, TABLES[ti].identity);
-            let row = v["row"].as_array().cloned().unwrap_or_default();
+            let mut row = v["row"].as_array().cloned().unwrap_or_default();
+            // Columns added since an export was written come last and may be empty: an
+            // older export's shorter rows are read with those left empty.
+            if row.len() < cols.len() {
+                row.resize(cols.len(), Value::Null);
+            }
             if row.len() != cols.len() {
                 return Err(StoreError::Integrity(format!(
                     "row of `{table}` has {} values, expected {}",

@@ -11,6 +11,7 @@
 //! transaction with an optimistic version check.
 
 mod accounts;
+mod audit;
 mod backup;
 mod bulk;
 mod dossiers;
@@ -21,8 +22,10 @@ mod migrate;
 mod queries;
 mod replay;
 mod stats;
+mod throttle;
 
 pub use accounts::{Feedback, Grant, User};
+pub use audit::AuditEntry;
 pub use backup::{ExportSummary, VerifyReport};
 pub use bulk::Generated;
 pub use dossiers::{ExecuteRequest, NewAttachment};
@@ -101,11 +104,31 @@ pub struct Store {
     /// Read-only connections for point reads on a SQLite file (see `fastread.rs`).
     readers: Option<Arc<fastread::Readers>>,
     /// Dossiers this process wrote last, by id (see [`Store::execute`]).
-    recent: Arc<Mutex<HashMap<String, motcua_core::dossier::Dossier>>>,
+    recent: Arc<Mutex<Recent>>,
 }
 
-/// How many dossiers [`Store::execute`] remembers before it starts afresh.
+/// The dossiers [`Store::execute`] remembers, and about how many bytes they take.
+#[derive(Debug, Default)]
+struct Recent {
+    dossiers: HashMap<String, (motcua_core::dossier::Dossier, usize)>,
+    bytes: usize,
+}
+
+/// How many dossiers [`Store::execute`] remembers before it starts afresh...
 const REMEMBERED: usize = 10_000;
+/// ...or how many bytes of them: dossiers can be large (a form may hold 200 000
+/// characters), and 10 000 large ones would take gigabytes.
+const REMEMBERED_BYTES: usize = 32 * 1024 * 1024;
+
+/// About how much memory a dossier takes: its free text, plus a flat allowance for the rest.
+fn approximate_size(d: &motcua_core::dossier::Dossier) -> usize {
+    let form: usize = d.form.iter().map(|(k, v)| k.len() + v.len() + 48).sum();
+    let components: usize = d.components.iter().map(|c| c.len() + 24).sum();
+    let a = &d.applicant;
+    let applicant =
+        a.name.len() + a.id_number.len() + a.address.len() + a.phone.len() + a.email.len();
+    4096 + form + components + applicant
+}
 
 /// Microseconds since the Unix epoch.
 pub(crate) fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
@@ -192,21 +215,34 @@ impl Store {
     }
 
     pub(crate) fn remembered(&self, id: &str) -> Option<motcua_core::dossier::Dossier> {
-        self.recent.lock().ok()?.get(id).cloned()
+        self.recent
+            .lock()
+            .ok()?
+            .dossiers
+            .get(id)
+            .map(|(d, _)| d.clone())
     }
 
     pub(crate) fn remember(&self, d: motcua_core::dossier::Dossier) {
+        let size = approximate_size(&d);
         if let Ok(mut recent) = self.recent.lock() {
-            if recent.len() >= REMEMBERED {
-                recent.clear();
+            if let Some((_, old)) = recent.dossiers.remove(&d.id) {
+                recent.bytes -= old;
             }
-            recent.insert(d.id.clone(), d);
+            if recent.dossiers.len() >= REMEMBERED || recent.bytes + size > REMEMBERED_BYTES {
+                recent.dossiers.clear();
+                recent.bytes = 0;
+            }
+            recent.bytes += size;
+            recent.dossiers.insert(d.id.clone(), (d, size));
         }
     }
 
     pub(crate) fn forget(&self, id: &str) {
-        if let Ok(mut recent) = self.recent.lock() {
-            recent.remove(id);
+        if let Ok(mut recent) = self.recent.lock()
+            && let Some((_, size)) = recent.dossiers.remove(id)
+        {
+            recent.bytes -= size;
         }
     }
 

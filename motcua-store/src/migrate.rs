@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_legal_clock.sql"),
         postgres: include_str!("../migrations/postgres/0005_legal_clock.sql"),
     },
+    Migration {
+        version: 6,
+        description: "throttles, audit log, home agencies",
+        sqlite: include_str!("../migrations/sqlite/0006_throttles_audit.sql"),
+        postgres: include_str!("../migrations/postgres/0006_throttles_audit.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

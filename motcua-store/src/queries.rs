@@ -266,10 +266,16 @@ impl Store {
         let placeholders: Vec<String> =
             (0..agencies.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
-            "{SUMMARY} WHERE search_text LIKE $1 AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
+            "{SUMMARY} WHERE search_text LIKE $1 ESCAPE '\\' AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
             placeholders.join(", ")
         );
-        let pattern = format!("%{}%", needle.replace(['\\', '%', '_'], ""));
+        // The needle is matched literally: LIKE's wildcards in it are escaped (they once made
+        // `%%` match every dossier in scope).
+        let escaped = needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
         let mut q = sqlx::query(AssertSqlSafe(sql))
             .bind(pattern)
             .bind(i64::from(limit.max(1)));

@@ -821,15 +821,18 @@ async fn users_calendars_and_feedback() {
             password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
             must_change_password: true,
             created_at: at("2026-11-01T08:00:00+07:00"),
+            home_agency: Some(AGENCY.into()),
         };
         let grants = vec![Grant {
             agency_id: AGENCY.into(),
             role: "reception-officer".into(),
         }];
-        s.create_user(&u, &grants).await.expect("created");
+        s.create_user(&u, &grants, "quan-tri")
+            .await
+            .expect("created");
         assert!(
             matches!(
-                s.create_user(&u, &grants).await,
+                s.create_user(&u, &grants, "quan-tri").await,
                 Err(StoreError::Conflict(_))
             ),
             "{}",
@@ -849,12 +852,24 @@ async fn users_calendars_and_feedback() {
             Err(StoreError::NotFound(_))
         ));
         // Roles at one agency are replaced together; roles elsewhere stay.
-        s.set_roles("mot-cua-1", PROVINCE, &["supervisor".into()])
-            .await
-            .expect("province role");
-        s.set_roles("mot-cua-1", AGENCY, &["specialist".into(), "clerk".into()])
-            .await
-            .expect("roles replaced");
+        s.set_roles(
+            "mot-cua-1",
+            PROVINCE,
+            &["supervisor".into()],
+            "quan-tri",
+            at("2026-11-02T08:00:00+07:00"),
+        )
+        .await
+        .expect("province role");
+        s.set_roles(
+            "mot-cua-1",
+            AGENCY,
+            &["specialist".into(), "clerk".into()],
+            "quan-tri",
+            at("2026-11-02T08:00:00+07:00"),
+        )
+        .await
+        .expect("roles replaced");
         let roles: Vec<(String, String)> = s
             .user("mot-cua-1")
             .await
@@ -881,10 +896,46 @@ async fn users_calendars_and_feedback() {
         assert_eq!(at_agency.len(), 1);
         assert_eq!(at_agency[0].0.id, "mot-cua-1");
         assert!(s.users_at("000.99.99.H53").await.expect("none").is_empty());
-        s.set_roles("mot-cua-1", AGENCY, &[])
-            .await
-            .expect("removed");
+        s.set_roles(
+            "mot-cua-1",
+            AGENCY,
+            &[],
+            "quan-tri",
+            at("2026-11-02T08:00:00+07:00"),
+        )
+        .await
+        .expect("removed");
         assert!(s.users_at(AGENCY).await.expect("users").is_empty());
+        // Every creation, grant and revocation is in the audit log, with who did it.
+        let log: Vec<(String, String, String)> = s
+            .audit_of(&[AGENCY.to_string()], 100)
+            .await
+            .expect("audit")
+            .into_iter()
+            .rev()
+            .map(|e| {
+                assert_eq!(
+                    (e.actor.as_str(), e.account.as_str()),
+                    ("quan-tri", "mot-cua-1")
+                );
+                (e.action, e.agency.unwrap_or_default(), e.detail)
+            })
+            .collect();
+        let entry = |a: &str, d: &str| (a.to_string(), AGENCY.to_string(), d.to_string());
+        assert_eq!(
+            log,
+            vec![
+                entry("account_created", ""),
+                entry("role_granted", "reception-officer"),
+                entry("role_granted", "specialist"),
+                entry("role_granted", "clerk"),
+                entry("role_revoked", "reception-officer"),
+                entry("role_revoked", "clerk"),
+                entry("role_revoked", "specialist"),
+            ],
+            "{}",
+            t.name
+        );
         // A grant at an agency that does not exist is refused (foreign key).
         let bad = User {
             id: "x".into(),
@@ -896,7 +947,8 @@ async fn users_calendars_and_feedback() {
                 &[Grant {
                     agency_id: "000.99.99.H53".into(),
                     role: "clerk".into()
-                }]
+                }],
+                "quan-tri"
             )
             .await
             .is_err()

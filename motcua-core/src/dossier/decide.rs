@@ -117,6 +117,23 @@ fn nonempty(text: &str, what_vi: &str, what_en: &str) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Every component named (in the list or by a file) must be one of the procedure's.
+fn check_components<'a>(
+    p: &crate::procedure::Procedure,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), Rejection> {
+    for name in names {
+        if !p.components.iter().any(|c| c.name == name) {
+            return reject(
+                "unknown_component",
+                format!("Thủ tục không có thành phần hồ sơ “{name}”."),
+                format!("the procedure has no component `{name}`"),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Files must name their component and carry a SHA-256 (the store checks the bytes exist).
 fn check_files(files: &[ComponentFile]) -> Result<(), Rejection> {
     if files.len() > 100 {
@@ -290,6 +307,13 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
         } => {
             state_in(d, &[State::New], command)?;
             check_files(files)?;
+            check_components(
+                p,
+                components
+                    .iter()
+                    .map(String::as_str)
+                    .chain(files.iter().map(|f| f.component.as_str())),
+            )?;
             nonempty(
                 &applicant.name,
                 "họ tên người nộp hồ sơ",
@@ -484,6 +508,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             state_in(d, &[State::AwaitingSupplement], command)?;
             applicant_or(ctx, d, &[Role::ReceptionOfficer])?;
             check_files(files)?;
+            check_components(p, files.iter().map(|f| f.component.as_str()))?;
             let (since, _) = d.clock.paused.ok_or_else(|| {
                 Rejection::new(
                     "wrong_state",

@@ -1,0 +1,174 @@
+//! Files people upload and download: the type is read from the content (PDF, JPEG, PNG by
+//! their magic bytes), never taken from the request; names are cleaned; downloads say what
+//! they are and are never rendered by the browser as something else.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::ApiError;
+
+/// The types a dossier file may have, with the magic bytes that identify each.
+const TYPES: [(&str, &[u8]); 3] = [
+    ("application/pdf", b"%PDF-"),
+    ("image/jpeg", &[0xFF, 0xD8, 0xFF]),
+    (
+        "image/png",
+        &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A],
+    ),
+];
+
+/// The type of a file from its first bytes, if it is one the system accepts.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    TYPES
+        .iter()
+        .find(|(_, magic)| bytes.starts_with(magic))
+        .map(|(t, _)| *t)
+}
+
+/// The type a file is stored with: sniffed from its content, and the type the client
+/// declared (if any) must agree.
+pub fn checked_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str, ApiError> {
+    let unsupported = || ApiError {
+        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        code: "unsupported_type".into(),
+        message: "Chỉ nhận tệp PDF, ảnh JPEG hoặc PNG.".into(),
+    };
+    let sniffed = sniff(bytes).ok_or_else(unsupported)?;
+    let declared = declared
+        .map(|d| {
+            d.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|d| !d.is_empty() && d != "application/octet-stream");
+    match declared.as_deref() {
+        None => Ok(sniffed),
+        Some(d) if d == sniffed || (d == "image/jpg" && sniffed == "image/jpeg") => Ok(sniffed),
+        Some(d) if TYPES.iter().any(|(t, _)| *t == d) || d == "image/jpg" => Err(ApiError {
+            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code: "type_mismatch".into(),
+            message: "Nội dung tệp không khớp với loại tệp đã khai (PDF, JPEG hoặc PNG).".into(),
+        }),
+        Some(_) => Err(unsupported()),
+    }
+}
+
+/// A file name as it may be stored and shown: no control characters, no bidirectional
+/// overrides (which can disguise `gpj.exe` as `exe.jpg`), no path separators, at most
+/// [`crate::limits::FILE_NAME`] characters; empty names become `tep-dinh-kem`.
+pub fn clean_name(name: &str) -> String {
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let kept: String = name
+        .chars()
+        .filter(|c| !c.is_control() && !bidi(*c))
+        .map(|c| if matches!(c, '/' | '\\') { '_' } else { c })
+        .collect();
+    let trimmed = kept.trim().trim_start_matches('.').trim();
+    let short: String = trimmed.chars().take(crate::limits::FILE_NAME).collect();
+    if short.is_empty() {
+        "tep-dinh-kem".into()
+    } else {
+        short
+    }
+}
+
+/// `Content-Disposition` for a download: an ASCII fallback name (diacritics removed) and the
+/// exact name in RFC 5987 form.
+fn disposition(kind: &str, name: &str) -> String {
+    let clean = clean_name(name);
+    let ascii: String = motcua_core::text::fold(&clean)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let encoded: String = clean
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// A stored file as a download. `inline` shows a PDF or an image in the page (the back
+/// office's preview), sandboxed so that nothing in it runs with the site's rights.
+pub fn download(name: &str, content_type: &str, bytes: Vec<u8>, inline: bool) -> Response {
+    // Files stored before types were sniffed may carry what the client declared.
+    let stored = sniff(&bytes).unwrap_or("application/octet-stream");
+    let kind = if inline && stored != "application/octet-stream" {
+        "inline"
+    } else {
+        "attachment"
+    };
+    if stored != content_type {
+        tracing::warn!(
+            declared = content_type,
+            sniffed = stored,
+            "a stored file's type differs from its content; serving what the content is"
+        );
+    }
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, stored.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(kind, name)),
+        ],
+        bytes,
+    )
+        .into_response();
+    if kind == "inline" {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("sandbox"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_content() {
+        assert_eq!(sniff(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"<html><script>"), None);
+        assert_eq!(
+            checked_type(Some("image/png"), b"<html>").map_err(|e| e.code),
+            Err("unsupported_type".into())
+        );
+        assert_eq!(
+            checked_type(Some("image/png"), b"%PDF-1.4").map_err(|e| e.code),
+            Err("type_mismatch".into())
+        );
+        assert_eq!(
+            checked_type(Some("image/jpg"), &[0xFF, 0xD8, 0xFF]).ok(),
+            Some("image/jpeg")
+        );
+        assert_eq!(checked_type(None, b"%PDF-").ok(), Some("application/pdf"));
+    }
+
+    #[test]
+    fn names_lose_what_could_mislead_or_escape() {
+        assert_eq!(clean_name("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(clean_name("ảnh\u{202E}gpj.exe"), "ảnhgpj.exe");
+        assert_eq!(clean_name("tờ\u{0000}khai\n.pdf"), "tờkhai.pdf");
+        assert_eq!(clean_name("  "), "tep-dinh-kem");
+        assert_eq!(clean_name(&"a".repeat(500)).chars().count(), 200);
+        assert_eq!(
+            disposition("attachment", "Tờ khai.pdf"),
+            "attachment; filename=\"to-khai.pdf\"; filename*=UTF-8''T%E1%BB%9D%20khai.pdf"
+        );
+    }
+}
