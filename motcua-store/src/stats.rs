@@ -200,6 +200,19 @@ fn placeholders(first: usize, n: usize) -> String {
         .join(", ")
 }
 
+/// `sql` with its two instants (`$1`, `$2`) and the agencies (`$3`...) bound.
+fn bound<'q>(
+    sql: String,
+    first: DateTime<Utc>,
+    second: DateTime<Utc>,
+    agencies: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let q = sqlx::query(AssertSqlSafe(sql))
+        .bind(micros(first))
+        .bind(micros(second));
+    agencies.iter().fold(q, |q, a| q.bind(a))
+}
+
 impl Store {
     /// Counts received, resolved and in-progress dossiers for `agency` and the agencies below
     /// it, over `[from, to)`, by field; `now` is the time of the report (open dossiers are
@@ -247,14 +260,11 @@ impl Store {
              GROUP BY field",
             placeholders(3, n)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(micros(from))
-            .bind(micros(to));
-        for a in &stats.agencies {
-            q = q.bind(a);
-        }
+        let rows = bound(sql, from, to, &stats.agencies)
+            .fetch_all(&self.pool)
+            .await?;
         let mut in_progress = BTreeMap::new();
-        for r in q.fetch_all(&self.pool).await? {
+        for r in rows {
             let get = |i: usize| -> Result<i64, StoreError> { Ok(r.try_get::<i64, _>(i)?) };
             let field: String = r.try_get(0)?;
             let f = stats.by_field.entry(field.clone()).or_default();
@@ -281,14 +291,11 @@ impl Store {
              GROUP BY d.field",
             placeholders(3, n)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(micros(judged_at))
-            .bind(micros(to));
-        for a in &stats.agencies {
-            q = q.bind(a);
-        }
+        let rows = bound(sql, judged_at, to, &stats.agencies)
+            .fetch_all(&self.pool)
+            .await?;
         let mut overdue = BTreeMap::new();
-        for r in q.fetch_all(&self.pool).await? {
+        for r in rows {
             overdue.insert(r.try_get::<String, _>(0)?, r.try_get::<i64, _>(1)?);
         }
         for (field, open) in in_progress {
@@ -305,13 +312,10 @@ impl Store {
              GROUP BY field",
             placeholders(3, n)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(micros(from))
-            .bind(micros(to));
-        for a in &stats.agencies {
-            q = q.bind(a);
-        }
-        for r in q.fetch_all(&self.pool).await? {
+        let rows = bound(sql, from, to, &stats.agencies)
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
             let field: String = r.try_get(0)?;
             stats
                 .by_field
