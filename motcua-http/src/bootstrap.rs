@@ -6,14 +6,16 @@ use motcua_store::{Grant, Store, StoreError, User};
 /// The role that administers everything below its agency.
 pub const SYSTEM_ADMIN: &str = "system-admin";
 
-/// Creates staff account `id` as system administrator at `agency`, with a one-time password
-/// that must be changed at first login, and returns that password (to be shown once). An
-/// existing account with that id is a [`StoreError::Conflict`].
-pub async fn create_first_admin(
+/// Creates staff account `id` (named `name`) belonging to `agency` with `role` there and a
+/// one-time password that must be changed at first login; returns that password (to be
+/// shown once). The creation is audited as done by the server. An existing account with
+/// that id is a [`StoreError::Conflict`].
+pub async fn create_staff(
     store: &Store,
     agency: &str,
     id: &str,
     name: &str,
+    role: &str,
 ) -> Result<String, StoreError> {
     let password = crate::auth::random_hex(8);
     let user = User {
@@ -30,8 +32,18 @@ pub async fn create_first_admin(
     };
     let grant = Grant {
         agency_id: agency.into(),
-        role: SYSTEM_ADMIN.into(),
+        role: role.into(),
     };
     store.create_user(&user, &[grant], "system").await?;
     Ok(password)
+}
+
+/// Creates staff account `id` as system administrator at `agency` (see [`create_staff`]).
+pub async fn create_first_admin(
+    store: &Store,
+    agency: &str,
+    id: &str,
+    name: &str,
+) -> Result<String, StoreError> {
+    create_staff(store, agency, id, name, SYSTEM_ADMIN).await
 }

@@ -184,24 +184,8 @@ pub async fn seed_if_empty(
     }
     let mut accounts = Vec::new();
     for (id, agency, role) in STAFF {
-        let password = crate::auth::random_hex(8);
-        let user = motcua_store::User {
-            id: id.into(),
-            kind: "staff".into(),
-            name: format!("Cán bộ demo ({role})"),
-            email: None,
-            phone: None,
-            password_hash: crate::auth::hash_password(&password)
-                .map_err(|e| StoreError::Config(e.message))?,
-            must_change_password: true,
-            created_at: chrono::Utc::now(),
-            home_agency: Some(agency.into()),
-        };
-        let grant = motcua_store::Grant {
-            agency_id: agency.into(),
-            role: role.into(),
-        };
-        store.create_user(&user, &[grant], "system").await?;
+        let name = format!("Cán bộ demo ({role})");
+        let password = crate::bootstrap::create_staff(store, agency, id, &name, role).await?;
         accounts.push(DemoAccount {
             id: id.into(),
             password,
