@@ -26,12 +26,12 @@ first_login() {
 # 1. An applicant registers, logs in and submits a birth registration online.
 post accounts '{"id":"tranthimai","name":"Trần Thị Mai","password":"mat-khau-dai-10"}'; echo
 MAI=$(post sessions '{"id":"tranthimai","password":"mat-khau-dai-10"}' | field token)
-ID=$(post dossiers '{"procedure":"1.001193","agency":"000.31.12.H53","applicant":{"name":"Trần Thị Mai"},"form":{"ten_tre":"Lâm Gia Bảo"}}' "$MAI" | field id)
+ID=$(post dossiers '{"procedure":"1.001193","agency":"000.31.12.H53","applicant":{"name":"Trần Thị Mai"},"form":{"ten_tre":"Lâm Gia Bảo"},"components":["Tờ khai đăng ký khai sinh","Giấy chứng sinh"]}' "$MAI" | field id)
 echo "dossier $ID"
 # 2. The commune's reception officer (first login) accepts the dossier and sends it to the
 #    chairman's signature step.
 DESK=$(first_login mot-cua.p2 mot-cua-p2-moi)
-ACCEPTED=$(post "dossiers/$ID/commands" '{"command":"accept","sequence":0}' "$DESK")
+ACCEPTED=$(post "dossiers/$ID/commands" '{"command":"accept"}' "$DESK")
 echo "accepted: code $(field code <<< "$ACCEPTED"), appointment $(field appointment <<< "$ACCEPTED")"
 post "dossiers/$ID/commands" '{"command":"forward","to":"ky"}' "$DESK" > /dev/null
 # 3. The chairman (first login) signs: the birth certificate is issued within the day.

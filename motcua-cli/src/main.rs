@@ -41,8 +41,9 @@ enum Command {
     /// Readies a database for a province's own setup: migrations and the first system
     /// administrator (its one-time password is printed once).
     Init(init_cmd::InitArgs),
-    /// Applies the database migrations.
-    Migrate(store_cmd::DatabaseArg),
+    /// Applies the database migrations (and, with --rebuild-projections, rebuilds every
+    /// dossier's projection from its event log).
+    Migrate(store_cmd::MigrateArgs),
     /// Backs the database up: a SQLite file copy, or a portable export (--export).
     Backup(store_cmd::BackupArgs),
     /// Restores a portable export into an empty database (any backend).

@@ -104,7 +104,8 @@ fn load(
             .catalogue
             .agency_levels
             .first()
-            .map_or("district".to_string(), |l| format!("{l:?}").to_lowercase());
+            .map_or("district", |l| l.as_str())
+            .to_string();
         let created = store
             .ensure_agency(&motcua_store::Agency {
                 id: s.agency.clone(),
@@ -123,6 +124,10 @@ fn load(
         }
         store
             .put_procedure(&source, &procedure)
+            .await
+            .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+        store
+            .assign_procedure(&procedure.catalogue.code, &s.agency)
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
         let (d, unexpected) = store

@@ -24,6 +24,16 @@ pub struct DatabaseArg {
 }
 
 #[derive(Args)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    db: DatabaseArg,
+    /// Then rebuild every dossier's projection from its event log (after verifying the
+    /// chain); a projection that already matches its log is left as it is.
+    #[arg(long)]
+    rebuild_projections: bool,
+}
+
+#[derive(Args)]
 pub struct BackupArgs {
     #[command(flatten)]
     db: DatabaseArg,
@@ -69,7 +79,8 @@ fn fail(e: motcua_store::StoreError) -> CliError {
     CliError::Failure(anyhow::anyhow!("{e}"))
 }
 
-pub fn migrate(db: DatabaseArg) -> Result<(), CliError> {
+pub fn migrate(args: MigrateArgs) -> Result<(), CliError> {
+    let db = args.db;
     runtime()?.block_on(async {
         let store = Store::connect(&db.database, Options::default())
             .await
@@ -82,6 +93,24 @@ pub fn migrate(db: DatabaseArg) -> Result<(), CliError> {
                 "{}: applied migrations {applied:?}",
                 motcua_store::redact(&db.database)
             );
+        }
+        if args.rebuild_projections {
+            let r = store.rebuild_projections().await.map_err(fail)?;
+            println!(
+                "rebuilt projections: {} dossiers read, {} rewritten, {} problem(s)",
+                r.dossiers,
+                r.changed,
+                r.problems.len()
+            );
+            for (id, why) in &r.problems {
+                println!("  {id}: {why}");
+            }
+            if !r.problems.is_empty() {
+                return Err(CliError::Failure(anyhow::anyhow!(
+                    "{} dossier(s) were left as they were",
+                    r.problems.len()
+                )));
+            }
         }
         Ok(())
     })

@@ -362,7 +362,9 @@ fn database_commands_round_trip() {
     let dir = std::env::temp_dir().join(format!("motcua-cli-db-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = format!("sqlite://{}", dir.join("a.db").display());
-    assert!(ok(&["migrate", "--database", &db]).contains("applied migrations [1, 2, 3, 4, 5, 6]"));
+    assert!(
+        ok(&["migrate", "--database", &db]).contains("applied migrations [1, 2, 3, 4, 5, 6, 7]")
+    );
     assert!(ok(&["migrate", "--database", &db]).contains("up to date"));
     for s in [
         "xay-dung-gia-han-xin-loi",
@@ -382,8 +384,15 @@ fn database_commands_round_trip() {
         );
     }
     assert!(
-        ok(&["verify", "--database", &db]).contains("verified 3 dossiers, 47 events: 0 problem(s)")
+        ok(&["verify", "--database", &db]).contains("verified 3 dossiers, 52 events: 0 problem(s)")
     );
+    // Rebuilding the projections from the logs changes nothing, twice.
+    for _ in 0..2 {
+        assert!(
+            ok(&["migrate", "--rebuild-projections", "--database", &db])
+                .contains("rebuilt projections: 3 dossiers read, 0 rewritten, 0 problem(s)")
+        );
+    }
     let copy = dir.join("copy.db");
     ok(&[
         "backup",
@@ -410,7 +419,7 @@ fn database_commands_round_trip() {
             &dump.display().to_string(),
             "--export"
         ])
-        .contains("events: 47")
+        .contains("events: 52")
     );
     // (SQLite ↔ PostgreSQL restores are covered by the store's contract suite.)
     let targets = [format!("sqlite://{}", dir.join("b.db").display())];
@@ -422,7 +431,7 @@ fn database_commands_round_trip() {
         &dump.display().to_string(),
     ]);
     assert!(
-        out.contains("verified 3 dossiers, 47 events: 0 problem(s)"),
+        out.contains("verified 3 dossiers, 52 events: 0 problem(s)"),
         "{out}"
     );
     // Restoring twice, or a file that is not an export, is refused with exit code 2.

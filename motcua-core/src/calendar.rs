@@ -48,6 +48,14 @@ pub fn to_local_rfc3339(instant: DateTime<Utc>) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
+/// Shows an instant as Vietnamese people write it: `dd/MM/yyyy HH:mm`, local time.
+pub fn to_local_vi(instant: DateTime<Utc>) -> String {
+    instant
+        .with_timezone(&vn_offset())
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
 /// Why a calendar question could not be answered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -5,11 +5,14 @@
 //! `Dossier::apply` folds a recorded event into the state without a calendar: events carry
 //! every computed value. [`execute`] does both and seals the events in the hash chain.
 
+mod available;
 pub mod code;
 mod command;
 mod decide;
 pub mod event;
+mod notice;
 
+pub use available::{Available, Field, available, fields_of, label_vi};
 pub use code::{AgencyId, DossierCode};
 pub use command::Command;
 pub use event::{ChainError, Event, RecordedEvent, verify};
@@ -518,6 +521,20 @@ impl Dossier {
                 self.intake_due = *intake_due;
                 self.state = State::Submitted;
             }
+            Event::Resubmitted {
+                form,
+                components,
+                files,
+                intake_due,
+            } => {
+                self.form = form.clone();
+                self.components = components.clone();
+                self.files.extend(files.iter().cloned());
+                self.intake_due = Some(*intake_due);
+                self.intake_result = None;
+                self.state = State::Submitted;
+                self.closed_at = None;
+            }
             Event::ReturnedForCompletion { intake, .. } => {
                 self.intake_result = *intake;
                 self.state = State::ReturnedForCompletion;
@@ -802,6 +819,9 @@ pub struct Rejection {
     pub message_vi: String,
     /// For logs, in English.
     pub message_en: String,
+    /// What is missing, one item each (for `incomplete`), so that a form can mark each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl Rejection {
@@ -810,7 +830,13 @@ impl Rejection {
             code: code.to_string(),
             message_vi: vi.into(),
             message_en: en.into(),
+            missing: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_missing(mut self, missing: Vec<String>) -> Rejection {
+        self.missing = missing;
+        self
     }
 }
 
@@ -843,7 +869,7 @@ pub fn execute(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<RecordedEvent>, Rejection> {
     let events = decide(dossier, command, ctx)?;
-    let mut recorded = Vec::with_capacity(events.len());
+    let mut recorded: Vec<RecordedEvent> = Vec::with_capacity(events.len() + 1);
     for event in events {
         let r = RecordedEvent::seal(
             dossier.version,
@@ -853,7 +879,21 @@ pub fn execute(
             dossier.last_hash.clone(),
         );
         dossier.apply(&r, ctx.procedure);
+        // The notice the law requires follows the event that causes it, written from the
+        // dossier as the event left it (so an acceptance's notice carries the new code).
+        let required = notice::notice(dossier, &r.event);
         recorded.push(r);
+        if let Some(notification) = required {
+            let n = RecordedEvent::seal(
+                dossier.version,
+                ctx.now,
+                ctx.actor.clone(),
+                Event::Notified { notification },
+                dossier.last_hash.clone(),
+            );
+            dossier.apply(&n, ctx.procedure);
+            recorded.push(n);
+        }
     }
     Ok(recorded)
 }

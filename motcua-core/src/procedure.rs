@@ -140,6 +140,17 @@ pub enum AgencyLevel {
     Commune,
 }
 
+impl AgencyLevel {
+    /// The level as written in files and APIs: `province`, `district` or `commune`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgencyLevel::Province => "province",
+            AgencyLevel::District => "district",
+            AgencyLevel::Commune => "commune",
+        }
+    }
+}
+
 /// Service level under Decree 43/2011 (1–4) and Decree 42/2022 (fully / partly online).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceLevel {
@@ -174,6 +185,22 @@ pub struct Component {
 
 fn yes() -> bool {
     true
+}
+
+/// A field of the procedure's application form (tờ khai), filled in online.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    /// The key in the dossier's form data: a-z, 0-9, `_`.
+    pub key: String,
+    /// The label, Vietnamese.
+    pub label: String,
+    /// A hint shown under the label.
+    #[serde(default)]
+    pub hint: String,
+    /// Whether an online dossier is incomplete without it.
+    #[serde(default = "yes")]
+    pub required: bool,
 }
 
 /// A fee or charge (phí, lệ phí).
@@ -298,6 +325,8 @@ pub struct Procedure {
     pub catalogue: Catalogue,
     /// Dossier components.
     pub components: Vec<Component>,
+    /// Fields of the application form.
+    pub form_fields: Vec<FormField>,
     /// Clock rules.
     pub policy: Policy,
     /// Workflow steps; the first is where an accepted dossier starts.

@@ -270,6 +270,12 @@ pub fn describe(e: &Event) -> String {
                 .map(|d| format!("; accept or return by {}", t(d)))
                 .unwrap_or_default()
         ),
+        Event::Resubmitted { intake_due, .. } => {
+            format!(
+                "completed and sent again; accept or return by {}",
+                t(*intake_due)
+            )
+        }
         Event::ReturnedForCompletion {
             missing, intake, ..
         } => {

@@ -17,6 +17,34 @@ fn file(name: &str) -> Attachment {
     }
 }
 
+/// An online submission of `p` listing its required components (an incomplete one is
+/// refused: see `online_submission_names_everything_missing`).
+fn submit_online_for(p: &Procedure) -> Command {
+    match submit_online() {
+        Command::Submit {
+            channel,
+            applicant,
+            owner,
+            form,
+            files,
+            ..
+        } => Command::Submit {
+            channel,
+            applicant,
+            owner,
+            form,
+            components: p
+                .components
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| c.name.clone())
+                .collect(),
+            files,
+        },
+        other => other,
+    }
+}
+
 fn submit_online() -> Command {
     Command::Submit {
         channel: Channel::Online,
@@ -56,7 +84,7 @@ fn accepted(p: &Procedure, path: &[&str]) -> Dossier {
         p,
         &applicant("owner"),
         "2026-04-20T09:00:00+07:00",
-        submit_online(),
+        submit_online_for(p),
     )
     .expect("submit");
     exec(
@@ -89,7 +117,7 @@ fn submit_accept_and_intake() {
     let p = load_example("ho-kinh-doanh.toml");
     let desk = staff("desk", Role::ReceptionOfficer);
     let cases: Vec<(&str, Command, &str)> = vec![
-        ("applicant online", submit_online(), "ok"),
+        ("applicant online", submit_online_for(&p), "ok"),
         (
             "applicant at the desk",
             Command::Submit {
@@ -103,7 +131,7 @@ fn submit_accept_and_intake() {
                 components: vec![],
                 files: vec![],
             },
-            "forbidden",
+            "invalid_channel",
         ),
         (
             "no name",
@@ -138,7 +166,7 @@ fn submit_accept_and_intake() {
         &p,
         &applicant("owner"),
         "2026-04-20T09:00:00+07:00",
-        submit_online(),
+        submit_online_for(&p),
     )
     .expect("submit");
     assert_eq!(d.national_status(), 1);
@@ -152,7 +180,7 @@ fn submit_accept_and_intake() {
             &p,
             &applicant("owner"),
             "2026-04-20T09:01:00+07:00",
-            submit_online()
+            submit_online_for(&p)
         )),
         "wrong_state"
     );
@@ -255,7 +283,7 @@ fn return_for_completion_and_refusal_close_the_dossier() {
             &p,
             &applicant("owner"),
             "2026-04-20T09:00:00+07:00",
-            submit_online(),
+            submit_online_for(&p),
         )
         .expect("submit");
         assert_eq!(
@@ -640,7 +668,7 @@ fn extension_and_apology_move_only_the_current_appointment() {
     let t = "2026-05-04T09:00:00+07:00";
     assert_eq!(
         code(exec(&mut d, &p, &leader, t, Command::GrantExtension)),
-        "not_found"
+        "nothing_pending"
     );
     let both = Command::RequestExtension {
         reason: "r".into(),
@@ -788,7 +816,7 @@ fn consultation_and_verification() {
             "2026-04-22T09:00:00+07:00",
             answer("Thuế")
         )),
-        "not_found"
+        "unknown_consultation"
     );
     exec(
         &mut d,
@@ -1063,7 +1091,7 @@ fn early_log(p: &Procedure) -> (Dossier, Vec<motcua_core::dossier::RecordedEvent
         (
             applicant("owner"),
             "2026-04-20T09:00:00+07:00",
-            submit_online(),
+            submit_online_for(p),
         ),
         (
             desk.clone(),
@@ -1344,11 +1372,146 @@ fn component_files_come_with_submission_and_supplements() {
     );
     // The submission of `accepted` had no files: its event has no `files` key.
     let mut first = Dossier::new("d2", AGENCY);
-    let events =
-        exec(&mut first, &p, &applicant("owner"), at9, submit_online()).expect("submitted");
+    let events = exec(
+        &mut first,
+        &p,
+        &applicant("owner"),
+        at9,
+        submit_online_for(&p),
+    )
+    .expect("submitted");
     assert!(
         !serde_json::to_string(&events[0].event)
             .expect("json")
             .contains("files")
     );
+}
+
+#[test]
+fn online_submission_names_everything_missing() {
+    let p = load_example("cap-phep-xay-dung.toml");
+    let mut d = Dossier::new("d", AGENCY);
+    let at9 = "2026-04-20T09:00:00+07:00";
+    let refused = exec(&mut d, &p, &applicant("owner"), at9, submit_online()).unwrap_err();
+    assert_eq!(refused.code, "incomplete");
+    let required: Vec<String> = p
+        .components
+        .iter()
+        .filter(|c| c.required)
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(
+        required.len() >= 2,
+        "the example has several required components"
+    );
+    assert_eq!(refused.missing, required, "every missing component at once");
+    for name in &required {
+        assert!(refused.message_vi.contains(name.as_str()), "{name} named");
+    }
+    // Staff do not submit online, and applicants do not register desk dossiers.
+    let desk = staff("desk", Role::ReceptionOfficer);
+    let mut d = Dossier::new("d", AGENCY);
+    assert_eq!(
+        code(exec(&mut d, &p, &desk, at9, submit_online_for(&p))),
+        "invalid_channel"
+    );
+}
+
+#[test]
+fn a_returned_online_dossier_is_completed_and_sent_again_by_its_applicant() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let owner = applicant("owner");
+    let desk = staff("desk", Role::ReceptionOfficer);
+    let mut d = Dossier::new("d", AGENCY);
+    exec(
+        &mut d,
+        &p,
+        &owner,
+        "2026-04-20T09:00:00+07:00",
+        submit_online_for(&p),
+    )
+    .expect("sent");
+    let returned = exec(
+        &mut d,
+        &p,
+        &desk,
+        "2026-04-20T10:00:00+07:00",
+        Command::ReturnForCompletion {
+            missing: vec!["Bản sao biên bản họp".into(), "Chữ ký".into()],
+            note: "Ký vào tờ khai.".into(),
+        },
+    )
+    .expect("returned");
+    // The notice names what is missing, one line each.
+    let notice = returned
+        .iter()
+        .find_map(|e| match &e.event {
+            motcua_core::dossier::Event::Notified { notification } => Some(notification.clone()),
+            _ => None,
+        })
+        .expect("the return is notified");
+    assert_eq!(notice.to, "applicant");
+    assert!(
+        notice
+            .message
+            .contains("\n– Bản sao biên bản họp\n– Chữ ký"),
+        "{}",
+        notice.message
+    );
+    assert_eq!(d.state, State::ReturnedForCompletion);
+    let resubmit = Command::Resubmit {
+        form: [("ghi_chu".to_string(), "Đã ký".to_string())].into(),
+        components: vec![],
+        files: vec![],
+    };
+    // Only its applicant sends it again.
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("other"),
+            "2026-04-21T09:00:00+07:00",
+            resubmit.clone()
+        )),
+        "forbidden"
+    );
+    exec(&mut d, &p, &owner, "2026-04-21T09:00:00+07:00", resubmit).expect("sent again");
+    assert_eq!(d.state, State::Submitted);
+    assert_eq!(d.closed_at, None);
+    assert_eq!(
+        d.form.get("cong_trinh").map(String::as_str),
+        Some("Nhà xưởng"),
+        "kept"
+    );
+    assert_eq!(
+        d.form.get("ghi_chu").map(String::as_str),
+        Some("Đã ký"),
+        "added"
+    );
+    // A new intake clock: 8 working hours from Tuesday 09:00.
+    assert_eq!(d.intake_due, Some(at("2026-04-22T09:00:00+07:00")));
+    let accepted = exec(
+        &mut d,
+        &p,
+        &desk,
+        "2026-04-21T10:00:00+07:00",
+        Command::Accept { sequence: 7 },
+    )
+    .expect("accepted");
+    let message = accepted
+        .iter()
+        .find_map(|e| match &e.event {
+            motcua_core::dossier::Event::Notified { notification } => {
+                Some(notification.message.clone())
+            }
+            _ => None,
+        })
+        .expect("the acceptance is notified");
+    let code = d.code.as_ref().expect("code").to_string();
+    assert!(message.contains(&code), "{message}");
+    assert!(
+        message.contains("24/04/2026 10:00"),
+        "appointment as dd/MM/yyyy HH:mm: {message}"
+    );
+    assert!(message.contains(&format!("/tra-cuu/{code}")), "{message}");
 }

@@ -51,3 +51,88 @@ fn every_example_scenario_runs_as_expected() {
         insta::assert_snapshot!(name, timeline.to_string());
     }
 }
+
+/// What `available` lists is what the engine accepts: at every step of every example
+/// scenario, for every actor of the scenario, the step's command is listed when the engine
+/// accepts it from that actor, and not listed when the engine refuses it for who is asking
+/// or the dossier's state (a refusal for what the command says — a missing reason, a step
+/// the workflow does not have — leaves the command available with other arguments).
+#[test]
+fn available_commands_are_exactly_those_the_engine_accepts() {
+    use motcua_core::dossier::{self, Ctx, Dossier, State, available};
+    let not_now = [
+        "wrong_state",
+        "forbidden",
+        "closed",
+        "no_step",
+        "nothing_pending",
+        "not_an_end_step",
+    ];
+    let dir = common::examples().join("scenarios");
+    let mut checked = (0, 0);
+    for entry in std::fs::read_dir(&dir).expect("examples/scenarios") {
+        let path = entry.expect("entry").path();
+        let s =
+            scenario::parse(&std::fs::read_to_string(&path).expect("readable")).expect("parses");
+        let procedure = common::load_example(
+            std::path::Path::new(&s.procedure)
+                .file_name()
+                .expect("file")
+                .to_str()
+                .expect("utf-8"),
+        );
+        let actors = s.actors().expect("actors");
+        let mut d = Dossier::new("scenario", s.agency.clone());
+        for (n, step) in s.steps.iter().enumerate() {
+            if d.state != State::New {
+                for (name, actor) in &actors {
+                    let ctx = Ctx {
+                        now: step.at,
+                        actor,
+                        procedure: &procedure,
+                        calendar: common::calendar(),
+                    };
+                    let listed = available(&d, &ctx)
+                        .iter()
+                        .any(|a| a.command == step.command.name());
+                    match dossier::decide(&d, &step.command, &ctx) {
+                        Ok(_) => {
+                            assert!(
+                                listed,
+                                "{}: step {} `{}` as {name}: accepted but not listed",
+                                path.display(),
+                                n + 1,
+                                step.command.name()
+                            );
+                            checked.0 += 1;
+                        }
+                        Err(r) if not_now.contains(&r.code.as_str()) => {
+                            assert!(
+                                !listed,
+                                "{}: step {} `{}` as {name}: listed but refused ({})",
+                                path.display(),
+                                n + 1,
+                                step.command.name(),
+                                r.code
+                            );
+                            checked.1 += 1;
+                        }
+                        Err(_) => {}
+                    }
+                }
+            }
+            let actor = &actors[&step.actor];
+            let ctx = Ctx {
+                now: step.at,
+                actor,
+                procedure: &procedure,
+                calendar: common::calendar(),
+            };
+            let _ = dossier::execute(&mut d, &step.command, &ctx);
+        }
+    }
+    assert!(
+        checked.0 >= 30 && checked.1 >= 100,
+        "enough cases: {checked:?}"
+    );
+}

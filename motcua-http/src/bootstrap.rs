@@ -17,14 +17,14 @@ pub async fn create_staff(
     name: &str,
     role: &str,
 ) -> Result<String, StoreError> {
-    let password = crate::auth::random_hex(8);
+    let password = crate::password::random_hex(8);
     let user = User {
         id: id.into(),
         kind: "staff".into(),
         name: name.into(),
         email: None,
         phone: None,
-        password_hash: crate::auth::hash_password(&password)
+        password_hash: crate::password::hash_password(&password)
             .map_err(|e| StoreError::Config(e.message))?,
         must_change_password: true,
         created_at: chrono::Utc::now(),

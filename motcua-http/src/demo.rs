@@ -170,6 +170,7 @@ pub async fn seed_if_empty(
         store.put_procedure(text, &p).await?;
         loaded.push((name, p));
     }
+    store.assign_by_level().await?;
     for (id, procedure, text) in SCENARIOS {
         let s = scenario::parse(text).map_err(|e| StoreError::Config(e.to_string()))?;
         let Some((_, p)) = loaded.iter().find(|(n, _)| *n == procedure) else {

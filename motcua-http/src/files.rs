@@ -2,10 +2,10 @@
 //! their magic bytes), never taken from the request; names are cleaned; downloads say what
 //! they are and are never rendered by the browser as something else.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::ApiError;
+use crate::app::{AppError, Code};
 
 /// The types a dossier file may have, with the magic bytes that identify each.
 const TYPES: [(&str, &[u8]); 3] = [
@@ -27,12 +27,8 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 
 /// The type a file is stored with: sniffed from its content, and the type the client
 /// declared (if any) must agree.
-pub fn checked_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str, ApiError> {
-    let unsupported = || ApiError {
-        status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        code: "unsupported_type".into(),
-        message: "Chỉ nhận tệp PDF, ảnh JPEG hoặc PNG.".into(),
-    };
+pub fn checked_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str, AppError> {
+    let unsupported = || AppError::new(Code::UnsupportedType);
     let sniffed = sniff(bytes).ok_or_else(unsupported)?;
     let declared = declared
         .map(|d| {
@@ -46,11 +42,10 @@ pub fn checked_type(declared: Option<&str>, bytes: &[u8]) -> Result<&'static str
     match declared.as_deref() {
         None => Ok(sniffed),
         Some(d) if d == sniffed || (d == "image/jpg" && sniffed == "image/jpeg") => Ok(sniffed),
-        Some(d) if TYPES.iter().any(|(t, _)| *t == d) || d == "image/jpg" => Err(ApiError {
-            status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            code: "type_mismatch".into(),
-            message: "Nội dung tệp không khớp với loại tệp đã khai (PDF, JPEG hoặc PNG).".into(),
-        }),
+        Some(d) if TYPES.iter().any(|(t, _)| *t == d) || d == "image/jpg" => Err(AppError::with(
+            Code::TypeMismatch,
+            "Nội dung tệp không khớp với loại tệp đã khai (PDF, JPEG hoặc PNG).",
+        )),
         Some(_) => Err(unsupported()),
     }
 }
@@ -146,11 +141,11 @@ mod tests {
         assert_eq!(sniff(b"<html><script>"), None);
         assert_eq!(
             checked_type(Some("image/png"), b"<html>").map_err(|e| e.code),
-            Err("unsupported_type".into())
+            Err(Code::UnsupportedType)
         );
         assert_eq!(
             checked_type(Some("image/png"), b"%PDF-1.4").map_err(|e| e.code),
-            Err("type_mismatch".into())
+            Err(Code::TypeMismatch)
         );
         assert_eq!(
             checked_type(Some("image/jpg"), &[0xFF, 0xD8, 0xFF]).ok(),

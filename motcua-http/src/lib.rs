@@ -11,138 +11,105 @@
 //! tenants by host name or `/t/{agency}`; the OpenAPI document of exactly these endpoints.
 //! The portal pages are not built yet.
 //!
+//! The rules live in the application layer ([`app`]); the JSON handlers (`json/`) are
+//! adapters over it.
+//!
 //! `router(state)` builds the whole application; tests call it without a socket.
 
-mod admin;
-mod api;
-mod auth;
+pub mod app;
 pub mod bootstrap;
 pub mod demo;
-mod dossiers;
 mod error;
 mod files;
+mod json;
 pub mod limits;
-mod more;
 mod observe;
 mod openapi;
 mod password;
 mod security;
+mod session;
+mod state;
 mod tenant;
 mod throttle;
 
-pub use auth::hash_password;
+pub use app::config::Directory;
+pub use app::{AppError, Code};
 pub use error::ApiError;
-pub use tenant::{Directory, Tenant};
+pub use password::hash_password;
+pub use state::{AppState, Clock, Ids, ManualClock, RandomIds, SequentialIds, SystemClock};
+pub use tenant::Tenant;
 
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post};
-use motcua_core::calendar::WorkingCalendar;
-use motcua_core::procedure::Procedure;
-use motcua_store::Store;
-use std::sync::Arc;
-
-/// What every request can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub store: Store,
-    /// The national calendar (agency calendars come with the administration screens).
-    pub calendar: Arc<WorkingCalendar>,
-    /// Procedures loaded from the database, parsed once at start.
-    pub procedures: Arc<Vec<Procedure>>,
-    /// The national-portal feed's token; the feed is off without one.
-    pub feed_token: Option<String>,
-    /// Reverse proxies whose `X-Forwarded-For` names the client (for the login limit).
-    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
-    /// Request metrics.
-    metrics: Arc<observe::Metrics>,
-    /// The agencies: host names for tenants, parents for oversight.
-    pub directory: Arc<tenant::Directory>,
-    /// Whether clients reach the server over TLS (through a proxy): responses then carry
-    /// `Strict-Transport-Security`.
-    pub behind_tls: bool,
-}
-
-impl AppState {
-    /// Loads and parses every stored procedure version. A stored file that no longer loads
-    /// is an error: the server does not start on a catalogue it cannot read.
-    pub async fn load(store: Store, calendar: Arc<WorkingCalendar>) -> Result<AppState, String> {
-        let mut procedures = Vec::new();
-        for (code, version, source) in store.procedures().await.map_err(|e| e.to_string())? {
-            let (p, _) = Procedure::load(&format!("{code}@{version}"), &source)
-                .map_err(|r| r.to_string())?;
-            procedures.push(p);
-        }
-        let directory = tenant::Directory::new(store.agencies().await.map_err(|e| e.to_string())?);
-        Ok(AppState {
-            directory: Arc::new(directory),
-            store,
-            calendar,
-            procedures: Arc::new(procedures),
-            feed_token: None,
-            trusted_proxies: Arc::default(),
-            metrics: Arc::default(),
-            behind_tls: false,
-        })
-    }
-}
 
 /// Every route: path and handlers. The router is built from this table, and the OpenAPI
 /// test compares the document with [`route_paths`].
 fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     use axum::routing::put;
     vec![
-        ("/healthz", get(api::healthz)),
-        ("/readyz", get(api::readyz)),
+        ("/healthz", get(json::public::healthz)),
+        ("/readyz", get(json::public::readyz)),
         ("/metrics", get(observe::metrics)),
         ("/api/v1/openapi.json", get(openapi::document)),
-        ("/api/v1/tenant", get(admin::tenant)),
-        ("/api/v1/agencies", get(api::agencies)),
+        ("/api/v1/tenant", get(json::staff::tenant)),
+        ("/api/v1/agencies", get(json::public::agencies)),
         (
             "/api/v1/agencies/{agency}/users",
-            get(admin::list).post(admin::create),
+            get(json::staff::list).post(json::staff::create),
         ),
         (
             "/api/v1/agencies/{agency}/users/{user}/roles",
-            put(admin::set_roles),
+            put(json::staff::set_roles),
         ),
         (
             "/api/v1/agencies/{agency}/users/{user}/password-reset",
-            post(admin::reset_password),
+            post(json::staff::reset_password),
         ),
-        ("/api/v1/agencies/{agency}/audit", get(admin::audit)),
-        ("/api/v1/users/{user}/agency", put(admin::move_account)),
-        ("/api/v1/procedures", get(api::procedures)),
-        ("/api/v1/procedures/{code}", get(api::procedure)),
-        ("/api/v1/lookup/{code}", get(api::lookup)),
-        ("/api/v1/calendar/{year}", get(api::calendar_year)),
-        ("/api/v1/deadline", get(api::deadline)),
-        ("/api/v1/accounts", post(auth::register)),
-        ("/api/v1/sessions", post(auth::login)),
-        ("/api/v1/sessions/current", delete(auth::logout)),
-        ("/api/v1/me", get(auth::me).put(auth::update_profile)),
-        ("/api/v1/me/password", post(auth::change_password)),
-        ("/api/v1/me/dossiers", get(dossiers::mine)),
-        ("/api/v1/queue", get(dossiers::queue)),
-        ("/api/v1/search", get(dossiers::search)),
+        ("/api/v1/agencies/{agency}/audit", get(json::staff::audit)),
+        (
+            "/api/v1/users/{user}/agency",
+            put(json::staff::move_account),
+        ),
+        ("/api/v1/procedures", get(json::public::procedures)),
+        ("/api/v1/procedures/{code}", get(json::public::procedure)),
+        ("/api/v1/lookup/{code}", get(json::public::lookup)),
+        ("/api/v1/calendar/{year}", get(json::public::calendar_year)),
+        ("/api/v1/deadline", get(json::public::deadline)),
+        ("/api/v1/accounts", post(json::accounts::register)),
+        ("/api/v1/sessions", post(json::accounts::login)),
+        ("/api/v1/sessions/current", delete(json::accounts::logout)),
+        (
+            "/api/v1/me",
+            get(json::accounts::me).put(json::accounts::update_profile),
+        ),
+        ("/api/v1/me/password", post(json::accounts::change_password)),
+        ("/api/v1/me/dossiers", get(json::dossiers::mine)),
+        ("/api/v1/queue", get(json::dossiers::queue)),
+        ("/api/v1/search", get(json::dossiers::search)),
         (
             "/api/v1/dossiers",
-            post(dossiers::submit).layer(upload_limit()),
+            post(json::dossiers::submit).layer(upload_limit()),
         ),
-        ("/api/v1/dossiers/{id}", get(dossiers::read)),
-        ("/api/v1/dossiers/{id}/commands", post(dossiers::command)),
+        ("/api/v1/dossiers/{id}", get(json::dossiers::read)),
+        (
+            "/api/v1/dossiers/{id}/commands",
+            post(json::dossiers::command),
+        ),
         (
             "/api/v1/dossiers/{id}/attachments",
-            post(dossiers::upload).layer(upload_limit()),
+            post(json::dossiers::upload).layer(upload_limit()),
         ),
         (
             "/api/v1/dossiers/{id}/attachments/{sha256}",
-            get(dossiers::download),
+            get(json::dossiers::download),
         ),
-        ("/api/v1/feedback", post(more::file).get(more::published)),
-        ("/api/v1/feedback/{id}/answer", post(more::answer)),
-        ("/api/v1/reports/statistics", get(more::statistics)),
-        ("/api/v1/integration/feed", get(more::feed)),
+        (
+            "/api/v1/feedback",
+            post(json::feedback::file).get(json::feedback::published),
+        ),
+        ("/api/v1/feedback/{id}/answer", post(json::feedback::answer)),
+        ("/api/v1/reports/statistics", get(json::reports::statistics)),
+        ("/api/v1/integration/feed", get(json::reports::feed)),
     ]
 }
 
@@ -162,7 +129,7 @@ pub fn router(state: AppState) -> Router {
     let app = routes()
         .into_iter()
         .fold(Router::new(), |r, (path, handlers)| r.route(path, handlers))
-        .fallback(api::not_found)
+        .fallback(json::public::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(limits::JSON_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::ApiError;
+use crate::app::{AppError, Code};
 
 /// What a limit bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,21 +196,17 @@ fn find(table: &[Limit], path: &str, kind: Kind) -> usize {
         )
 }
 
-fn refuse(code: &'static str, message: String) -> ApiError {
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: code.into(),
-        message,
-    }
+fn refuse(code: Code, message: String) -> AppError {
+    AppError::with(code, message)
 }
 
 /// Checks every string, list and map of `value` against `table`.
-pub fn check(value: &Value, table: &[Limit]) -> Result<(), ApiError> {
+pub fn check(value: &Value, table: &[Limit]) -> Result<(), AppError> {
     walk(value, table, "", "")
 }
 
 /// `pattern` is the path as the table names it; `shown` the path with list positions.
-fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<(), ApiError> {
+fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<(), AppError> {
     let join = |base: &str, key: &str| {
         if base.is_empty() {
             key.to_string()
@@ -224,7 +220,7 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
             let n = s.chars().count();
             if n > max {
                 return Err(refuse(
-                    "too_long",
+                    Code::TooLong,
                     format!("Trường {shown} dài {n} ký tự, vượt quá giới hạn {max} ký tự."),
                 ));
             }
@@ -233,7 +229,7 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
             let max = find(table, pattern, Kind::Items);
             if list.len() > max {
                 return Err(refuse(
-                    "too_many_items",
+                    Code::TooManyItems,
                     format!(
                         "Trường {shown} có {} mục, vượt quá giới hạn {max} mục.",
                         list.len()
@@ -255,7 +251,7 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
             if map.len() > max {
                 let name = if shown.is_empty() { "(gốc)" } else { shown };
                 return Err(refuse(
-                    "too_many_keys",
+                    Code::TooManyKeys,
                     format!(
                         "Trường {name} có {} khóa, vượt quá giới hạn {max} khóa.",
                         map.len()
@@ -265,7 +261,7 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
             for (k, v) in map {
                 if k.chars().count() > KEY {
                     return Err(refuse(
-                        "too_long",
+                        Code::TooLong,
                         format!("Tên khóa trong {shown} vượt quá giới hạn {KEY} ký tự."),
                     ));
                 }
@@ -284,12 +280,12 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
 
 /// Reads a body as `T` after checking it against `table`; a body that is not `T` gets a
 /// Vietnamese message naming the field where serde stopped (the English detail is logged).
-pub fn parse<T: DeserializeOwned>(value: Value, table: &[Limit]) -> Result<T, ApiError> {
+pub fn parse<T: DeserializeOwned>(value: Value, table: &[Limit]) -> Result<T, AppError> {
     check(&value, table)?;
     serde_json::from_value(value).map_err(|e| {
         tracing::debug!(error = %e, "body does not match its schema");
         refuse(
-            "invalid_body",
+            Code::InvalidBody,
             format!(
                 "Nội dung yêu cầu không hợp lệ: {}",
                 vietnamese(&e.to_string())
@@ -328,26 +324,20 @@ fn vietnamese(e: &str) -> String {
 /// A JSON body, read as a value (for [`parse`]); a body that is not JSON is refused.
 pub fn json_value(
     body: Result<axum::Json<Value>, axum::extract::rejection::JsonRejection>,
-) -> Result<Value, ApiError> {
+) -> Result<Value, AppError> {
     body.map(|axum::Json(v)| v).map_err(|e| {
         tracing::debug!(error = %e.body_text(), "body is not JSON");
         let status = e.status();
-        ApiError {
-            status: if status == StatusCode::PAYLOAD_TOO_LARGE {
-                status
-            } else {
-                StatusCode::BAD_REQUEST
-            },
-            code: if status == StatusCode::PAYLOAD_TOO_LARGE {
-                "too_large".into()
-            } else {
-                "invalid_body".into()
-            },
-            message: if status == StatusCode::PAYLOAD_TOO_LARGE {
-                format!("Nội dung yêu cầu vượt quá {} byte.", JSON_BYTES)
-            } else {
-                "Nội dung yêu cầu phải là JSON hợp lệ (Content-Type: application/json).".into()
-            },
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::with(
+                Code::TooLarge,
+                format!("Nội dung yêu cầu vượt quá {} byte.", JSON_BYTES),
+            )
+        } else {
+            AppError::with(
+                Code::InvalidBody,
+                "Nội dung yêu cầu phải là JSON hợp lệ (Content-Type: application/json).",
+            )
         }
     })
 }

@@ -78,7 +78,7 @@ pub async fn track(State(s): State<AppState>, request: Request, next: Next) -> R
         .headers()
         .get("x-request-id")
         .and_then(sane)
-        .unwrap_or_else(|| crate::auth::random_hex(8));
+        .unwrap_or_else(|| crate::password::random_hex(8));
     let method = request.method().to_string();
     // Label by route pattern, never by raw path: codes and ids would explode the series.
     let route = request

@@ -11,10 +11,9 @@
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::http::StatusCode;
 use password_hash::rand_core::{OsRng, RngCore};
 
-use crate::ApiError;
+use crate::app::{AppError, Code};
 
 /// Fewest characters of a password.
 pub const MIN_CHARS: usize = 10;
@@ -38,16 +37,12 @@ const COMMON_VI: [&str; 12] = [
     "quantri",
 ];
 
-fn weak(message: String) -> ApiError {
-    ApiError {
-        status: StatusCode::BAD_REQUEST,
-        code: "weak_password".into(),
-        message,
-    }
+fn weak(message: String) -> AppError {
+    AppError::with(Code::WeakPassword, message)
 }
 
 /// Checks a new password for the account `id` of the person `name`.
-pub fn check_password(password: &str, id: &str, name: &str) -> Result<(), ApiError> {
+pub fn check_password(password: &str, id: &str, name: &str) -> Result<(), AppError> {
     let n = password.chars().count();
     if n < MIN_CHARS {
         return Err(weak(format!("Mật khẩu quá ngắn. {RULE_VI}")));
@@ -88,18 +83,14 @@ pub fn check_password(password: &str, id: &str, name: &str) -> Result<(), ApiErr
 }
 
 /// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, ApiError> {
+pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
         .map_err(|e| {
             tracing::error!(error = %e, "password hashing failed");
-            ApiError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                code: "internal".into(),
-                message: "Hệ thống gặp sự cố; vui lòng thử lại sau.".into(),
-            }
+            AppError::new(Code::Internal)
         })
 }
 

@@ -256,7 +256,8 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         Some(&an),
         Some(json!({
             "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
-            "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" }
+            "applicant": { "name": "Nguyễn Văn An", "id_number": "094092003456" },
+            "components": ["Giấy đề nghị đăng ký hộ kinh doanh"]
         })),
     )
     .await;
@@ -284,16 +285,10 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
         "reception-officer",
     )
     .await;
-    let (s, _) = command(
-        &st,
-        &other,
-        &id,
-        json!({ "command": "accept", "sequence": 0 }),
-    )
-    .await;
+    let (s, _) = command(&st, &other, &id, json!({ "command": "accept" })).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     // The applicant cannot accept their own dossier.
-    let (s, v) = command(&st, &an, &id, json!({ "command": "accept", "sequence": 0 })).await;
+    let (s, v) = command(&st, &an, &id, json!({ "command": "accept" })).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
@@ -318,7 +313,7 @@ async fn an_online_dossier_in_staff_hands_with_the_negative_cases() {
             .all(|d| d["agency"] == "000.20.31.H53")
     );
     let steps: Vec<(&str, Value)> = vec![
-        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "accept" })),
         (&desk, json!({ "command": "forward", "to": "phan-cong" })),
         (&head, json!({ "command": "forward", "to": "tham-dinh" })),
         (
@@ -502,7 +497,7 @@ async fn first_login_password_change_and_lockout() {
     .await;
     assert_eq!(
         (s, v["code"].as_str()),
-        (StatusCode::FORBIDDEN, Some("wrong_credentials"))
+        (StatusCode::FORBIDDEN, Some("wrong_password"))
     );
     let (s, _) = call(
         &st,
@@ -588,7 +583,8 @@ async fn uploads_carry_a_dossier_to_a_granted_result() {
     let st = state().await;
     let owner = applicant(&st, "chu-ho", "Chủ hộ").await;
     let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
-        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" },
+        "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] }))).await;
     let id = v["id"].as_str().expect("id").to_string();
     let desk = staff(&st, "desk.u", "000.20.31.H53", "reception-officer").await;
     let head = staff(&st, "head.u", "000.20.31.H53", "department-head").await;
@@ -596,7 +592,7 @@ async fn uploads_carry_a_dossier_to_a_granted_result() {
     let clerk = staff(&st, "clerk.u", "000.20.31.H53", "clerk").await;
     let uri = format!("/api/v1/dossiers/{id}/commands");
     for (token, body) in [
-        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "accept" })),
         (&desk, json!({ "command": "forward", "to": "phan-cong" })),
         (&head, json!({ "command": "forward", "to": "tham-dinh" })),
     ] {
@@ -617,7 +613,7 @@ async fn uploads_carry_a_dossier_to_a_granted_result() {
         &st,
         &spec,
         &id,
-        json!({ "command": "accept", "sequence": 0 }),
+        json!({ "command": "accept" }),
         draft,
         "application/pdf",
     )
@@ -1049,7 +1045,7 @@ async fn cookie_sessions_need_the_csrf_token_for_changes() {
 
     // A change without the token, or with a wrong one, is refused and changes nothing.
     let dossier = json!({ "procedure": "1.001193", "agency": "000.31.12.H53",
-                          "applicant": { "name": "Lê Thị Cúc" } });
+                          "applicant": { "name": "Lê Thị Cúc" }, "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"] });
     let (s, _, v) = send(
         &st,
         "POST",
@@ -1258,7 +1254,8 @@ async fn tenants_by_host_name_and_by_path() {
     .await;
     let token = login(&st, "dan-phuong-2", "mat-khau-dai-10").await;
     let bearer = format!("Bearer {token}");
-    let body = json!({ "procedure": "1.001193", "applicant": { "name": "Lê Văn Dũng" } });
+    let body = json!({ "procedure": "1.001193", "applicant": { "name": "Lê Văn Dũng" },
+                       "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"] });
     let (s, _, v) = send(
         &st,
         "POST",
@@ -1307,7 +1304,8 @@ async fn oversight_reaches_agencies_below_read_only() {
     let department = staff(&st, "chuyen-vien-sxd.test", "000.00.04.H53", "specialist").await;
     let owner = applicant(&st, "nguoi-nop-gs", "Người nộp").await;
     let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
-        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" } }))).await;
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "Chủ hộ" },
+        "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] }))).await;
     let id = v["id"].as_str().expect("id").to_string();
     let read = format!("/api/v1/dossiers/{id}");
 
@@ -1376,13 +1374,7 @@ async fn oversight_reaches_agencies_below_read_only() {
     );
 
     // Acting stays with the agency's own staff.
-    let (s, v) = command(
-        &st,
-        &supervisor,
-        &id,
-        json!({ "command": "accept", "sequence": 0 }),
-    )
-    .await;
+    let (s, v) = command(&st, &supervisor, &id, json!({ "command": "accept" })).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden")),
@@ -1390,13 +1382,7 @@ async fn oversight_reaches_agencies_below_read_only() {
     );
     let (_, v) = call(&st, "GET", &read, Some(&owner), None).await;
     assert_eq!(v["dossier"]["state"], "submitted");
-    let (s, v) = command(
-        &st,
-        &district_desk,
-        &id,
-        json!({ "command": "accept", "sequence": 0 }),
-    )
-    .await;
+    let (s, v) = command(&st, &district_desk, &id, json!({ "command": "accept" })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // The desk's queue by step: now at the first step of the workflow.
     for (step, present) in [("tiep-nhan", true), ("phan-cong", false)] {
@@ -1688,7 +1674,8 @@ async fn a_whole_dossier_over_a_real_socket() {
         "/t/000.20.31.H53/api/v1/dossiers",
         &browser,
         json_body(
-            json!({ "procedure": "HKD-DK-THANH-LAP", "applicant": { "name": "Trần Văn Em" } }),
+            json!({ "procedure": "HKD-DK-THANH-LAP", "applicant": { "name": "Trần Văn Em" },
+                    "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] }),
         ),
     )
     .await;
@@ -1714,7 +1701,7 @@ async fn a_whole_dossier_over_a_real_socket() {
             v
         }
     };
-    let accepted = step(desk.clone(), json!({ "command": "accept", "sequence": 0 })).await;
+    let accepted = step(desk.clone(), json!({ "command": "accept" })).await;
     let code = accepted["code"].as_str().expect("code").to_string();
     step(
         desk.clone(),
@@ -1787,7 +1774,13 @@ async fn a_whole_dossier_over_a_real_socket() {
         .collect();
     assert_eq!(timeline.first(), Some(&"submitted"));
     assert_eq!(timeline.last(), Some(&"result-returned"));
-    assert_eq!(timeline.len(), 10, "{timeline:?}");
+    // Ten steps, and the notices of the acceptance and of the result.
+    assert_eq!(timeline.len(), 12, "{timeline:?}");
+    assert_eq!(
+        timeline.iter().filter(|t| **t == "notified").count(),
+        2,
+        "{timeline:?}"
+    );
     let (s, _, v) = over_socket(
         addr,
         "POST",
@@ -1972,7 +1965,7 @@ async fn component_files_at_submission_and_with_a_supplement() {
     let head = staff(&st, "head.tep", "000.20.31.H53", "department-head").await;
     let spec = staff(&st, "spec.tep", "000.20.31.H53", "specialist").await;
     for (token, body) in [
-        (&desk, json!({ "command": "accept", "sequence": 0 })),
+        (&desk, json!({ "command": "accept" })),
         (&desk, json!({ "command": "forward", "to": "phan-cong" })),
         (&head, json!({ "command": "forward", "to": "tham-dinh" })),
         (
@@ -2054,8 +2047,16 @@ async fn random_bodies_never_cause_a_server_error() {
     let owner = applicant(&st, "ngau-nhien", "Ngẫu nhiên").await;
     let desk = staff(&st, "desk.ngau", "000.20.31.H53", "reception-officer").await;
     let admin = staff(&st, "admin.ngau", "000.20.31.H53", "agency-admin").await;
-    let (_, v) = call(&st, "POST", "/api/v1/dossiers", Some(&owner), Some(json!({
-        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "A" } }))).await;
+    let (_, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&owner),
+        Some(json!({
+        "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53", "applicant": { "name": "A" },
+        "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] })),
+    )
+    .await;
     let id = v["id"].as_str().expect("id").to_string();
     let targets = [
         ("POST", "/api/v1/accounts".to_string()),
@@ -2238,7 +2239,8 @@ async fn staff_search_and_feedback_about_a_dossier() {
         Some(&owner),
         Some(json!({
         "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
-        "applicant": { "name": "Đặng Thị Hương", "id_number": "094190001234" } })),
+        "applicant": { "name": "Đặng Thị Hương", "id_number": "094190001234" },
+        "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] })),
     )
     .await;
     let id = v["id"].as_str().expect("id").to_string();

@@ -162,7 +162,12 @@ fn generate(
         applicant,
         owner: Some(citizen.id.clone()),
         form: [("cong_trinh".to_string(), "Nhà ở".to_string())].into(),
-        components: vec![],
+        components: p
+            .components
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| c.name.clone())
+            .collect(),
         files: vec![],
     };
     let submitter = if online { &citizen } else { &officer };
@@ -408,7 +413,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     },
                     owner: None,
                     form: Default::default(),
-                    components: vec![],
+                    components: hkd
+                        .components
+                        .iter()
+                        .filter(|c| c.required)
+                        .map(|c| c.name.clone())
+                        .collect(),
                     files: vec![],
                 },
             ),

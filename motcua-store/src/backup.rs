@@ -95,6 +95,12 @@ const TABLES: &[Table] = &[
         false,
     ),
     table(
+        "procedure_agencies",
+        &[("procedure_code", Text), ("agency_id", Text)],
+        "procedure_code, agency_id",
+        false,
+    ),
+    table(
         "calendars",
         &[
             ("name", Text),
@@ -448,6 +454,15 @@ impl Store {
         if has("events") && !has("legal_clock") {
             self.rebuild_legal_clock().await?;
         }
+        // One written before procedures were assigned to agencies: assign them as the
+        // catalogue showed them then, by level.
+        if has("procedures") && !has("procedure_agencies") {
+            self.assign_by_level().await?;
+        }
+        // What every server caches changed.
+        sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+            .execute(&self.pool)
+            .await?;
         Ok(ExportSummary { tables: counts })
     }
 

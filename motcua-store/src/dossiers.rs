@@ -22,13 +22,24 @@ pub struct NewAttachment {
     pub content_type: String,
 }
 
+/// What [`Store::execute`] answers: the dossier as the command left it, and the events it
+/// recorded.
+#[derive(Clone, Debug)]
+pub struct Executed {
+    /// The dossier after the command.
+    pub dossier: Dossier,
+    /// The events the command recorded, in order.
+    pub events: Vec<RecordedEvent>,
+}
+
 /// Everything [`Store::execute`] needs.
 pub struct ExecuteRequest<'a> {
     /// The dossier (created by a `submit`).
     pub dossier_id: &'a str,
     /// The receiving agency, used when the dossier is new.
     pub agency: &'a str,
-    /// The command. For `accept`, the store allocates the sequence and ignores the one given.
+    /// The command. For `accept`, the store allocates the sequence from the agency's counter
+    /// for the day and ignores the one given (callers pass 0).
     pub command: Command,
     /// Who acts.
     pub actor: &'a Actor,
@@ -88,7 +99,7 @@ impl Store {
     /// at the start of the next command; the `WHERE version = ...` guard and the event
     /// sequence key catch a copy that another process made stale, and any failure on a
     /// remembered copy is decided again on what is stored.
-    pub async fn execute(&self, req: ExecuteRequest<'_>) -> Result<Vec<RecordedEvent>, StoreError> {
+    pub async fn execute(&self, req: ExecuteRequest<'_>) -> Result<Executed, StoreError> {
         for a in &req.attachments {
             let size = a.bytes.len() as u64;
             if size > self.attachment_limit {
@@ -123,7 +134,7 @@ impl Store {
         &self,
         req: &ExecuteRequest<'_>,
         known: Option<Option<Dossier>>,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<Executed, StoreError> {
         // Instants are stored to the microsecond: events are sealed at that precision, so
         // that their hashes still match when they are read back.
         let now = crate::from_micros(micros(req.now));
@@ -140,7 +151,7 @@ impl Store {
         req: &ExecuteRequest<'_>,
         known: Option<Option<Dossier>>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<Executed, StoreError> {
         let mut tx = self.begin_write().await?;
         let current = match known {
             Some(d) => d,
@@ -207,8 +218,8 @@ impl Store {
         let Decided {
             dossier, events, ..
         } = decided;
-        self.remember(dossier);
-        Ok(events)
+        self.remember(dossier.clone());
+        Ok(Executed { dossier, events })
     }
 
     /// The SQLite path for commands without uploads. sqlx hands every statement to the
@@ -227,7 +238,7 @@ impl Store {
         req: &ExecuteRequest<'_>,
         known: Option<Option<Dossier>>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<Executed, StoreError> {
         let mut held = Held {
             conn: self.pool.acquire().await?,
             clean: false,
@@ -310,8 +321,8 @@ impl Store {
         let Decided {
             dossier, events, ..
         } = decided;
-        self.remember(dossier);
-        Ok(events)
+        self.remember(dossier.clone());
+        Ok(Executed { dossier, events })
     }
 
     /// An attachment's bytes, checked against their SHA-256.
@@ -588,6 +599,34 @@ impl Batch {
     }
 }
 
+/// Which staff queue a dossier is in, and what it is due by there (stored as microseconds;
+/// queued without a due instant: last, see migration 0004). A dossier waiting for acceptance
+/// is in the reception officers' queue, due at the end of its intake time; one in
+/// processing, in its step's role's queue, due when its current step is due (DOMAIN.md §5:
+/// each step has its allowance); a closed or finished one in none.
+pub(crate) fn queue_of(d: &Dossier, step_role: Option<&str>) -> (Option<String>, Option<i64>) {
+    let open = !d.state.is_closed() && d.state != State::Finished;
+    let (role, due) = if d.state == State::Submitted {
+        (
+            Some(
+                motcua_core::procedure::Role::ReceptionOfficer
+                    .as_str()
+                    .to_string(),
+            ),
+            d.intake_due,
+        )
+    } else if open {
+        (
+            step_role.map(str::to_string),
+            d.slip.last().map(|r| r.due).or(d.clock.appointment),
+        )
+    } else {
+        (None, None)
+    };
+    let due = role.as_ref().map(|_| due.map_or(NO_DUE, micros));
+    (role, due)
+}
+
 /// The statement that writes a dossier's projection row: an insert when new, else an update
 /// that matches only if the stored version is still `before`.
 pub(crate) fn projection(
@@ -610,16 +649,7 @@ pub(crate) fn projection(
         State::Finished | State::Returned => d.slip.last().and_then(|r| r.left_at),
         _ => None,
     };
-    // A dossier waiting for acceptance is in the reception officers' queue, due at the end
-    // of its intake time; one in processing, in its step's role's queue, due at its
-    // appointment.
-    let (queue_role, queue_due) = if d.state == State::Submitted {
-        (Some("reception-officer".to_string()), d.intake_due)
-    } else if open {
-        (step_role.map(str::to_string), d.clock.appointment)
-    } else {
-        (None, None)
-    };
+    let (queue_role, queue_due) = queue_of(d, step_role);
     let sql = if is_new {
         "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
            national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
@@ -662,11 +692,7 @@ pub(crate) fn projection(
         micros(now).into(),
         json(d)?.into(),
         i64::from(d.supplement_rounds).into(),
-        // Queued without a due instant: last (see migration 0004).
-        queue_role
-            .as_ref()
-            .map(|_| queue_due.map_or(NO_DUE, micros))
-            .into(),
+        queue_due.into(),
         d.id.clone().into(),
     ];
     if !is_new {

@@ -14,28 +14,34 @@ mod accounts;
 mod audit;
 mod backup;
 mod bulk;
+mod config;
 mod dossiers;
 mod error;
 mod fastread;
+mod feedback;
 mod legal_clock;
 mod migrate;
 mod queries;
+mod rebuild;
 mod replay;
 mod stats;
 mod throttle;
 
-pub use accounts::{Feedback, Grant, User};
+pub use accounts::{Grant, User};
 pub use audit::AuditEntry;
 pub use backup::{ExportSummary, VerifyReport};
 pub use bulk::Generated;
-pub use dossiers::{ExecuteRequest, NewAttachment};
+pub use config::ConfigWatch;
+pub use dossiers::{ExecuteRequest, Executed, NewAttachment};
 pub use error::StoreError;
+pub use feedback::Feedback;
 pub use queries::{DossierSummary, FeedItem, PublicStatus, QueueFilter};
+pub use rebuild::RebuildReport;
 pub use stats::{COLUMNS, Column, FieldStats, Statistics};
 
 use serde::{Deserialize, Serialize};
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor, Row};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -105,6 +111,8 @@ pub struct Store {
     readers: Option<Arc<fastread::Readers>>,
     /// Dossiers this process wrote last, by id (see [`Store::execute`]).
     recent: Arc<Mutex<Recent>>,
+    /// The URL it was opened with (for a PostgreSQL listener).
+    url: Arc<str>,
 }
 
 /// The dossiers [`Store::execute`] remembers, and about how many bytes they take.
@@ -211,6 +219,7 @@ impl Store {
             backend,
             attachment_limit: options.attachment_limit,
             recent: Arc::default(),
+            url: url.into(),
         })
     }
 
@@ -235,6 +244,13 @@ impl Store {
             }
             recent.bytes += size;
             recent.dossiers.insert(d.id.clone(), (d, size));
+        }
+    }
+
+    pub(crate) fn forget_all(&self) {
+        if let Ok(mut recent) = self.recent.lock() {
+            recent.dossiers.clear();
+            recent.bytes = 0;
         }
     }
 
@@ -279,148 +295,11 @@ impl Store {
         tx.map_err(StoreError::from)
     }
 
-    /// Adds or replaces an agency.
-    pub async fn put_agency(&self, a: &Agency) -> Result<(), StoreError> {
-        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
-        sqlx::query(
-            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level,
-               parent_id = excluded.parent_id, host_names = excluded.host_names",
-        )
-        .bind(&a.id)
-        .bind(&a.name)
-        .bind(&a.level)
-        .bind(a.parent_id.as_deref())
-        .bind(hosts)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Creates an agency unless one with its id exists, which is left as it is; answers
-    /// whether it was created.
-    pub async fn ensure_agency(&self, a: &Agency) -> Result<bool, StoreError> {
-        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
-        let done = sqlx::query(
-            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&a.id)
-        .bind(&a.name)
-        .bind(&a.level)
-        .bind(a.parent_id.as_deref())
-        .bind(hosts)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// All agencies, by id.
-    pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, name, level, parent_id, host_names FROM agencies ORDER BY id")
-                .fetch_all(&self.pool)
-                .await?;
-        rows.iter().map(agency_from_row).collect()
-    }
-
-    /// An agency and every agency below it.
-    pub async fn agency_subtree(&self, id: &str) -> Result<Vec<String>, StoreError> {
-        let all = self.agencies().await?;
-        if !all.iter().any(|a| a.id == id) {
-            return Err(StoreError::NotFound(format!("agency {id}")));
-        }
-        let mut out = vec![id.to_string()];
-        let mut i = 0;
-        while i < out.len() {
-            let parent = out[i].clone();
-            out.extend(
-                all.iter()
-                    .filter(|a| a.parent_id.as_deref() == Some(&parent))
-                    .map(|a| a.id.clone()),
-            );
-            i += 1;
-        }
-        Ok(out)
-    }
-
-    /// Records a procedure version with its source text and content hash. Loading the same
-    /// version again with different text is a conflict: a published version never changes.
-    pub async fn put_procedure(
-        &self,
-        source: &str,
-        p: &motcua_core::procedure::Procedure,
-    ) -> Result<String, StoreError> {
-        let sha = sha256_hex(source.as_bytes());
-        let c = &p.catalogue;
-        let existing =
-            sqlx::query("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
-                .bind(&c.code)
-                .bind(&c.version)
-                .fetch_optional(&self.pool)
-                .await?;
-        if let Some(row) = existing {
-            let old: String = row.try_get(0)?;
-            if old != sha {
-                return Err(StoreError::Conflict(format!(
-                    "procedure {} version {} is already stored with other content; publish a new version",
-                    c.code, c.version
-                )));
-            }
-            return Ok(sha);
-        }
-        sqlx::query(
-            "INSERT INTO procedures (code, version, name, field, source, sha256, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&c.code)
-        .bind(&c.version)
-        .bind(&c.name)
-        .bind(&c.field)
-        .bind(source)
-        .bind(&sha)
-        .bind(micros(chrono::Utc::now()))
-        .execute(&self.pool)
-        .await?;
-        Ok(sha)
-    }
-
-    /// Every stored procedure version: (code, version, source text).
-    pub async fn procedures(&self) -> Result<Vec<(String, String, String)>, StoreError> {
-        sqlx::query("SELECT code, version, source FROM procedures ORDER BY code, version")
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect()
-    }
-
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
         Ok(())
     }
-
-    /// The stored source text of a procedure version.
-    pub async fn procedure_source(&self, code: &str, version: &str) -> Result<String, StoreError> {
-        let row = sqlx::query("SELECT source FROM procedures WHERE code = $1 AND version = $2")
-            .bind(code)
-            .bind(version)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("procedure {code} version {version}")))?;
-        Ok(row.try_get(0)?)
-    }
-}
-
-fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
-    let hosts: String = r.try_get(4)?;
-    Ok(Agency {
-        id: r.try_get(0)?,
-        name: r.try_get(1)?,
-        level: r.try_get(2)?,
-        parent_id: r.try_get(3)?,
-        host_names: serde_json::from_str(&hosts).map_err(StoreError::internal)?,
-    })
 }
 
 /// SHA-256 in lower-case hex.

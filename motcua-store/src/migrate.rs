@@ -48,11 +48,20 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_throttles_audit.sql"),
         postgres: include_str!("../migrations/postgres/0006_throttles_audit.sql"),
     },
+    Migration {
+        version: 7,
+        description: "procedure assignments, configuration version",
+        sqlite: include_str!("../migrations/sqlite/0007_assignments_config.sql"),
+        postgres: include_str!("../migrations/postgres/0007_assignments_config.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are
 /// rebuilt from their event logs once it is applied.
 const LEGAL_CLOCK: i64 = 5;
+/// The migration that creates `procedure_agencies`: procedures already stored are assigned
+/// to every agency of a level they name once it is applied.
+const ASSIGNMENTS: i64 = 7;
 
 impl Store {
     /// Applies the migrations not yet applied, each in its own transaction, and returns
@@ -102,6 +111,11 @@ impl Store {
         }
         if applied.contains(&LEGAL_CLOCK) {
             self.rebuild_legal_clock().await?;
+        }
+        if applied.contains(&ASSIGNMENTS) {
+            self.assign_by_level().await?;
+            // The same migration moved the queue's due to the current step's.
+            self.rebuild_projections().await?;
         }
         Ok(applied)
     }

@@ -37,7 +37,7 @@ pub struct DossierSummary {
     /// Current appointment.
     pub appointment: Option<DateTime<Utc>>,
     /// What the staff queue sorts by: the intake deadline while waiting for acceptance,
-    /// else the appointment.
+    /// else the due instant of the current step.
     pub due: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
@@ -105,6 +105,9 @@ pub struct QueueFilter {
     pub assignee: Option<String>,
     /// Only dossiers at this step.
     pub step: Option<String>,
+    /// Only dossiers due at or before this instant (overdue: now; due soon: a working day
+    /// ahead).
+    pub due_before: Option<DateTime<Utc>>,
     /// At most this many.
     pub limit: u32,
 }
@@ -118,6 +121,10 @@ pub struct FeedItem {
     pub dossier_id: String,
     /// Its code, once accepted.
     pub code: Option<String>,
+    /// The agency it is at.
+    pub agency: String,
+    /// Its procedure's code.
+    pub procedure: String,
     /// National status after the change.
     pub national_status: i64,
     /// The event.
@@ -231,6 +238,10 @@ impl Store {
             n += 1;
             sql += &format!(" AND step = ${n}");
         }
+        if f.due_before.is_some() {
+            n += 1;
+            sql += &format!(" AND queue_due <= ${n}");
+        }
         // Soonest due first (overdue ones are the soonest); one without a due instant is
         // stored as NO_DUE and comes last. The order comes from the dossiers_queue_due index.
         sql += &format!(" ORDER BY queue_due ASC, id ASC LIMIT ${}", n + 1);
@@ -243,6 +254,9 @@ impl Store {
         }
         if let Some(st) = &f.step {
             q = q.bind(st);
+        }
+        if let Some(t) = f.due_before {
+            q = q.bind(crate::micros(t));
         }
         let rows = q
             .bind(i64::from(f.limit.max(1)))
@@ -314,7 +328,8 @@ impl Store {
                 .await?;
         }
         let rows = sqlx::query(
-            "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, e.id, e.dossier_id, d.code, e.national_status
+            "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, e.id, e.dossier_id, d.code, e.national_status,
+               d.agency_id, d.procedure_code
              FROM events e JOIN dossiers d ON d.id = e.dossier_id
              WHERE e.id > $1 ORDER BY e.id LIMIT $2",
         )
@@ -331,6 +346,8 @@ impl Store {
                     dossier_id: r.try_get(7)?,
                     code: r.try_get(8)?,
                     national_status: r.try_get(9)?,
+                    agency: r.try_get(10)?,
+                    procedure: r.try_get(11)?,
                 })
             })
             .collect()

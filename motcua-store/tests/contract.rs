@@ -240,7 +240,7 @@ async fn a_refusal_writes_nothing_and_stale_versions_conflict() {
             &staff(Role::ReceptionOfficer),
             "2026-04-20T10:10:00+07:00",
             forward("phan-cong"),
-            Some(1),
+            Some(2),
             vec![],
         )
         .await;
@@ -254,8 +254,9 @@ async fn a_refusal_writes_nothing_and_stale_versions_conflict() {
             "d1",
             &staff(Role::ReceptionOfficer),
             "2026-04-20T10:10:00+07:00",
+            // Submitted (1), accepted (2) and its notice to the applicant (3).
             forward("phan-cong"),
-            Some(2),
+            Some(3),
             vec![],
         )
         .await
@@ -309,7 +310,7 @@ async fn attachments_are_checked() {
         );
         assert_eq!(
             s.events("d1").await.expect("events").len(),
-            4,
+            5,
             "nothing was written"
         );
         // A stored file whose bytes change is detected on read.
@@ -482,7 +483,11 @@ async fn conflicting_transitions_never_lose_an_update() {
         }
         assert_eq!(ok, 1, "{}: exactly one wins", t.name);
         let events = s.events("d").await.expect("events");
-        assert_eq!(events.len(), 3);
+        assert_eq!(
+            events.len(),
+            4,
+            "submitted, accepted, its notice, the winner"
+        );
         assert_eq!(verify(&events), Ok(()));
     }
 }
@@ -1001,21 +1006,42 @@ async fn users_calendars_and_feedback() {
                 .expect("published")
                 .is_empty()
         );
+        let notice = motcua_core::script::Notification {
+            to: "an".into(),
+            channels: vec!["portal".into()],
+            message: "Phản ánh của ông/bà đã được trả lời.".into(),
+        };
         s.answer_feedback(
             "pa-1",
             "Từ 7 giờ sáng các ngày làm việc.",
             at("2026-11-03T10:00:00+07:00"),
             true,
+            Some(&notice),
         )
         .await
         .expect("answered");
+        let outbox = s.outbox_of("feedback:pa-1").await.expect("outbox");
+        assert_eq!(outbox.len(), 1, "{}: the answer's notice is queued", t.name);
+        assert!(outbox[0].1.contains("đã được trả lời"), "{}", t.name);
         assert!(matches!(
-            s.answer_feedback("pa-1", "again", at("2026-11-03T11:00:00+07:00"), true)
-                .await,
+            s.answer_feedback(
+                "pa-1",
+                "again",
+                at("2026-11-03T11:00:00+07:00"),
+                true,
+                Some(&notice)
+            )
+            .await,
             Err(StoreError::Conflict(_))
         ));
+        assert_eq!(
+            s.outbox_of("feedback:pa-1").await.expect("outbox").len(),
+            1,
+            "{}: a refused answer queues nothing",
+            t.name
+        );
         assert!(matches!(
-            s.answer_feedback("pa-2", "?", at("2026-11-03T11:00:00+07:00"), true)
+            s.answer_feedback("pa-2", "?", at("2026-11-03T11:00:00+07:00"), true, None)
                 .await,
             Err(StoreError::NotFound(_))
         ));
@@ -1078,7 +1104,8 @@ async fn a_second_server_never_acts_on_a_stale_copy() {
         .await
         .expect("a acts on the stored state");
         let events = a.events("d1").await.expect("events");
-        assert_eq!(events.len(), 6);
+        // The acceptance's notice to the applicant is an event of its own.
+        assert_eq!(events.len(), 7);
         assert_eq!(verify(&events), Ok(()));
         assert_eq!(
             b.dossier("d1").await.expect("d1").step.as_deref(),
@@ -1180,7 +1207,13 @@ async fn instants_finer_than_storage_keep_the_chain_intact() {
             .await
             .expect("submit");
         let stored = s.events("n").await.expect("events");
-        assert_eq!(stored, returned, "{}", t.name);
+        assert_eq!(stored, returned.events, "{}", t.name);
+        assert_eq!(
+            s.dossier("n").await.expect("dossier"),
+            returned.dossier,
+            "execute answers the dossier as stored: {}",
+            t.name
+        );
         assert!(
             s.verify_all().await.expect("verify").problems.is_empty(),
             "{}",
@@ -1503,5 +1536,159 @@ async fn the_reception_queue_puts_dossiers_without_a_due_last() {
             "{}",
             t.name
         );
+    }
+}
+
+/// Procedures are offered where they are assigned; every change to the configuration raises
+/// its version, so that other servers know to reload (a repeated change does not).
+#[tokio::test]
+async fn assignments_and_the_configuration_version() {
+    for t in backends().await {
+        let s = &t.store;
+        assert_eq!(s.config_version().await.expect("version"), 0, "{}", t.name);
+        seed(s).await;
+        let code = &procedure().1.catalogue.code;
+        let v0 = s.config_version().await.expect("version");
+        assert!(v0 > 0, "seeding changed the configuration: {}", t.name);
+        assert!(
+            s.assignments().await.expect("list").is_empty(),
+            "{}",
+            t.name
+        );
+        assert!(
+            s.assign_procedure(code, AGENCY).await.expect("assign"),
+            "{}",
+            t.name
+        );
+        let v1 = s.config_version().await.expect("version");
+        assert!(v1 > v0, "{}", t.name);
+        assert!(
+            !s.assign_procedure(code, AGENCY).await.expect("again"),
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.config_version().await.expect("version"),
+            v1,
+            "no change: {}",
+            t.name
+        );
+        assert_eq!(
+            s.assignments().await.expect("list"),
+            vec![(code.clone(), AGENCY.to_string())],
+            "{}",
+            t.name
+        );
+        assert!(matches!(
+            s.assign_procedure("no-such-procedure", AGENCY).await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.assign_procedure(code, "000.00.99.H99").await,
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(
+            s.unassign_procedure(code, AGENCY).await.expect("unassign"),
+            "{}",
+            t.name
+        );
+        assert!(
+            s.config_version().await.expect("version") > v1,
+            "{}",
+            t.name
+        );
+        assert!(
+            s.assignments().await.expect("list").is_empty(),
+            "{}",
+            t.name
+        );
+        // Re-storing the same procedure version changes nothing.
+        let before = s.config_version().await.expect("version");
+        let (text, p) = procedure();
+        s.put_procedure(text, p).await.expect("same version");
+        assert_eq!(
+            s.config_version().await.expect("version"),
+            before,
+            "{}",
+            t.name
+        );
+    }
+}
+
+/// `rebuild_projections` replays every log: a projection that lost what its events say is
+/// rewritten, and a second run changes nothing (not even the rows' times).
+#[tokio::test]
+async fn projections_are_rebuilt_from_their_logs_and_a_second_run_changes_nothing() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        for (id, name) in [
+            ("r1", "Lê Văn Một"),
+            ("r2", "Trần Thị Hai"),
+            ("r3", "Phạm Ba"),
+        ] {
+            run(
+                s,
+                id,
+                &applicant("an"),
+                "2026-04-20T09:00:00+07:00",
+                submit(name),
+            )
+            .await
+            .expect("submit");
+        }
+        for id in ["r1", "r2"] {
+            run(
+                s,
+                id,
+                &desk,
+                "2026-04-20T10:00:00+07:00",
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("accept");
+        }
+        let dump = || async {
+            let mut rows = Vec::new();
+            for id in ["r1", "r2", "r3"] {
+                let d = s.dossier(id).await.expect("dossier");
+                let q = s
+                    .queue(&QueueFilter {
+                        agency: AGENCY.into(),
+                        limit: 10,
+                        ..QueueFilter::default()
+                    })
+                    .await
+                    .expect("queue");
+                rows.push((serde_json::to_string(&d).expect("json"), format!("{q:?}")));
+            }
+            rows
+        };
+        let before = dump().await;
+        let first = s.rebuild_projections().await.expect("rebuild");
+        assert_eq!(first.dossiers, 3, "{}", t.name);
+        assert!(
+            first.problems.is_empty(),
+            "{}: {:?}",
+            t.name,
+            first.problems
+        );
+        assert_eq!(
+            first.changed, 0,
+            "{}: projections written by commands are current",
+            t.name
+        );
+        assert_eq!(dump().await, before, "{}", t.name);
+        // Damage one projection's columns: the rebuild puts them back from the log.
+        s.raw_execute("UPDATE dossiers SET step_role = NULL, queue_due = NULL WHERE id = 'r1'")
+            .await
+            .expect("damage");
+        let repaired = s.rebuild_projections().await.expect("rebuild");
+        assert_eq!(repaired.changed, 1, "{}", t.name);
+        assert_eq!(dump().await, before, "{}", t.name);
+        let again = s.rebuild_projections().await.expect("rebuild");
+        assert_eq!(again.changed, 0, "{}: a second run changes nothing", t.name);
+        assert_eq!(dump().await, before, "{}", t.name);
     }
 }

@@ -138,6 +138,31 @@ impl Driver<'_> {
         command: Command,
         attachments: Vec<NewAttachment>,
     ) -> bool {
+        // An online dossier carries the procedure's required components (else it is refused).
+        let command = match command {
+            Command::Submit {
+                channel,
+                applicant,
+                owner,
+                form,
+                files,
+                ..
+            } => Command::Submit {
+                channel,
+                applicant,
+                owner,
+                form,
+                components: self
+                    .procedure
+                    .components
+                    .iter()
+                    .filter(|c| c.required)
+                    .map(|c| c.name.clone())
+                    .collect(),
+                files,
+            },
+            other => other,
+        };
         let t = t.max(self.t + Duration::minutes(1));
         if self.stopped || t >= now() {
             self.stopped = true;

@@ -31,6 +31,19 @@ pub enum Command {
         #[serde(default)]
         files: Vec<ComponentFile>,
     },
+    /// The applicant completes an online dossier that was returned for completion and sends
+    /// it again: the fields and files given are added to what was sent before.
+    Resubmit {
+        /// Form fields to add or change.
+        #[serde(default)]
+        form: BTreeMap<String, String>,
+        /// Components now supplied.
+        #[serde(default)]
+        components: Vec<String>,
+        /// Files now supplied.
+        #[serde(default)]
+        files: Vec<ComponentFile>,
+    },
     /// Return before acceptance: incomplete (form 02).
     ReturnForCompletion {
         /// What is missing.
@@ -198,6 +211,7 @@ impl Command {
     pub fn name(&self) -> &'static str {
         match self {
             Command::Submit { .. } => "submit",
+            Command::Resubmit { .. } => "resubmit",
             Command::ReturnForCompletion { .. } => "return-for-completion",
             Command::Refuse { .. } => "refuse",
             Command::Accept { .. } => "accept",

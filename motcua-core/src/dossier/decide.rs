@@ -162,6 +162,38 @@ fn check_files(files: &[ComponentFile]) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// An online dossier must carry every required component (listed or with a file) and every
+/// required form field; every missing one is named at once.
+fn complete(
+    p: &crate::procedure::Procedure,
+    form: &BTreeMap<String, String>,
+    components: &[String],
+    files: &[ComponentFile],
+) -> Result<(), Rejection> {
+    let mut missing: Vec<String> = Vec::new();
+    for f in p.form_fields.iter().filter(|f| f.required) {
+        if form.get(&f.key).is_none_or(|v| v.trim().is_empty()) {
+            missing.push(f.label.clone());
+        }
+    }
+    for c in p.components.iter().filter(|c| c.required) {
+        let given = components.contains(&c.name) || files.iter().any(|f| f.component == c.name);
+        if !given {
+            missing.push(c.name.clone());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = missing.iter().map(|m| format!("– {m}")).collect();
+    Err(Rejection::new(
+        "incomplete",
+        format!("Hồ sơ còn thiếu:\n{}", list.join("\n")),
+        format!("the dossier lacks {}", missing.join("; ")),
+    )
+    .with_missing(missing))
+}
+
 /// What scripts see of a dossier.
 #[derive(Serialize)]
 struct View<'a> {
@@ -279,7 +311,9 @@ fn shift(ctx: &Ctx<'_>, t: DateTime<Utc>, waited: WorkingTime) -> Result<DateTim
 }
 
 pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
-    if d.state.is_closed() && !matches!(command, Command::Rate { .. }) {
+    let reopens =
+        d.state == State::ReturnedForCompletion && matches!(command, Command::Resubmit { .. });
+    if d.state.is_closed() && !matches!(command, Command::Rate { .. }) && !reopens {
         return reject(
             "closed",
             "Hồ sơ đã kết thúc; chỉ có thể đánh giá.",
@@ -319,13 +353,22 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 "họ tên người nộp hồ sơ",
                 "the applicant's name",
             )?;
+            // The channel rule: applicants submit online; a reception officer registers
+            // what came to the desk or by post (the one place it is decided).
             let owner = match (&ctx.actor.kind, channel) {
                 (ActorKind::Applicant, Channel::Online) => Some(ctx.actor.id.clone()),
                 (ActorKind::Applicant, _) => {
                     return reject(
-                        "forbidden",
+                        "invalid_channel",
                         "Người nộp chỉ nộp trực tuyến; hồ sơ trực tiếp hoặc qua bưu chính do cán bộ tiếp nhận đăng ký.",
                         "applicants submit online; desk and post dossiers are registered by a reception officer",
+                    );
+                }
+                (ActorKind::Staff { .. }, Channel::Online) => {
+                    return reject(
+                        "invalid_channel",
+                        "Cán bộ đăng ký hồ sơ nhận trực tiếp hoặc qua bưu chính; hồ sơ trực tuyến do người nộp gửi.",
+                        "staff register desk and post dossiers; online dossiers are sent by their applicants",
                     );
                 }
                 _ => {
@@ -333,6 +376,9 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                     owner.clone()
                 }
             };
+            if *channel == Channel::Online {
+                complete(p, form, components, files)?;
+            }
             let intake_due = if *channel == Channel::Online {
                 Some(
                     ctx.calendar
@@ -351,6 +397,50 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 owner,
                 form: form.clone(),
                 components: components.clone(),
+                files: files.clone(),
+                intake_due,
+            }])
+        }
+        Command::Resubmit {
+            form,
+            components,
+            files,
+        } => {
+            state_in(d, &[State::ReturnedForCompletion], command)?;
+            owner(ctx, d)?;
+            if d.channel != Some(Channel::Online) {
+                return reject(
+                    "invalid_channel",
+                    "Chỉ hồ sơ nộp trực tuyến được người nộp hoàn thiện và gửi lại; hồ sơ giấy nộp lại tại bộ phận một cửa.",
+                    "only an online dossier can be completed and sent again by its applicant",
+                );
+            }
+            check_files(files)?;
+            let names: Vec<&str> = components
+                .iter()
+                .map(String::as_str)
+                .chain(files.iter().map(|f| f.component.as_str()))
+                .collect();
+            check_components(p, names.iter().copied())?;
+            // What was sent before counts: the applicant completes, not starts again.
+            let mut all_form = d.form.clone();
+            all_form.extend(form.iter().map(|(k, v)| (k.clone(), v.clone())));
+            let mut all_components = d.components.clone();
+            for c in components {
+                if !all_components.contains(c) {
+                    all_components.push(c.clone());
+                }
+            }
+            let mut all_files = d.files.clone();
+            all_files.extend(files.iter().cloned());
+            complete(p, &all_form, &all_components, &all_files)?;
+            let intake_due = ctx
+                .calendar
+                .due(now, p.policy.intake_limit)
+                .map_err(calendar)?;
+            Ok(vec![Event::Resubmitted {
+                form: all_form,
+                components: all_components,
                 files: files.clone(),
                 intake_due,
             }])
@@ -611,14 +701,14 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             )?;
             let Some(c) = d.consultations.iter().find(|c| &c.id == id) else {
                 return reject(
-                    "not_found",
+                    "unknown_consultation",
                     "Không có đợt lấy ý kiến này.",
                     format!("no consultation `{id}`"),
                 );
             };
             if !c.agencies.contains(agency) {
                 return reject(
-                    "not_found",
+                    "unknown_consultation",
                     "Cơ quan này không được lấy ý kiến.",
                     format!("`{agency}` was not consulted in `{id}`"),
                 );
@@ -704,7 +794,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             staff_with(ctx, d, &[Role::AgencyLeader, Role::Supervisor])?;
             let Some((reason, extra, new_appointment)) = &d.pending_extension else {
                 return reject(
-                    "not_found",
+                    "nothing_pending",
                     "Không có đề nghị gia hạn nào đang chờ.",
                     "no extension request is pending",
                 );
@@ -838,7 +928,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             staff_with(ctx, d, &[Role::ReceptionOfficer])?;
             if d.withdrawal_requested.is_none() {
                 return reject(
-                    "not_found",
+                    "nothing_pending",
                     "Người nộp chưa yêu cầu rút hồ sơ.",
                     "no withdrawal was requested",
                 );

@@ -48,6 +48,18 @@ pub enum Event {
         /// When an online dossier must be accepted or returned.
         intake_due: Option<DateTime<Utc>>,
     },
+    /// The applicant completed a returned online dossier and sent it again; it waits for
+    /// acceptance with a new intake due.
+    Resubmitted {
+        /// The form as it now stands.
+        form: BTreeMap<String, String>,
+        /// The components as they now stand.
+        components: Vec<String>,
+        /// Files added now.
+        files: Vec<ComponentFile>,
+        /// When it must be accepted or returned.
+        intake_due: DateTime<Utc>,
+    },
     /// Returned before acceptance because it is incomplete (form 02).
     ReturnedForCompletion {
         /// What is missing.

@@ -92,6 +92,8 @@ struct RawFile {
     #[serde(default)]
     component: Vec<Component>,
     #[serde(default)]
+    form_field: Vec<RawFormField>,
+    #[serde(default)]
     policy: RawPolicy,
     #[serde(default)]
     step: Vec<RawStep>,
@@ -99,6 +101,17 @@ struct RawFile {
     transition: Vec<RawTransition>,
     #[serde(default)]
     scripts: RawScripts,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFormField {
+    key: Spanned<String>,
+    label: String,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    required: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -335,6 +348,31 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         );
     }
     let time_limit = c.duration(&p.time_limit, "time limit");
+
+    // Form fields: keys a-z, 0-9, `_`, each once.
+    let mut form_fields: Vec<crate::procedure::FormField> = Vec::new();
+    for f in &raw.form_field {
+        let key = f.key.get_ref();
+        let well_formed = !key.is_empty()
+            && key.len() <= 64
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !well_formed {
+            c.error(
+                f.key.span(),
+                format!("form field key `{key}` must be 1-64 characters a-z, 0-9 or _"),
+            );
+        } else if form_fields.iter().any(|x| x.key == *key) {
+            c.error(f.key.span(), format!("duplicate form field `{key}`"));
+        }
+        form_fields.push(crate::procedure::FormField {
+            key: key.clone(),
+            label: f.label.clone(),
+            hint: f.hint.clone(),
+            required: f.required.unwrap_or(true),
+        });
+    }
 
     // Policy.
     let pol = &raw.policy;
@@ -612,6 +650,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             steps_text: p.steps_text.clone(),
         },
         components: raw.component.clone(),
+        form_fields,
         policy: Policy {
             supplement,
             max_supplement_rounds: pol.max_supplement_rounds.unwrap_or(2),

@@ -64,7 +64,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     },
                     owner: None,
                     form: Default::default(),
-                    components: vec![],
+                    components: procedure
+                        .components
+                        .iter()
+                        .filter(|c| c.required)
+                        .map(|c| c.name.clone())
+                        .collect(),
                     files: vec![],
                 },
             ),

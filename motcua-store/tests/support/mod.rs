@@ -201,6 +201,7 @@ pub async fn run_with(
             attachments,
         })
         .await
+        .map(|done| done.events)
 }
 
 pub fn submit(name: &str) -> Command {
@@ -213,7 +214,7 @@ pub fn submit(name: &str) -> Command {
         },
         owner: None,
         form: Default::default(),
-        components: vec![],
+        components: vec!["Giấy đề nghị đăng ký hộ kinh doanh".into()],
         files: vec![],
     }
 }

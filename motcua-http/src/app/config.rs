@@ -1,0 +1,311 @@
+//! The live configuration: agencies (with host names and parents), every stored procedure
+//! version, and which agencies each procedure is assigned to. Read from the store once, kept
+//! in memory, and read again when the store's configuration version changes — no restart.
+
+use motcua_core::procedure::Procedure;
+use motcua_store::{Agency, Store, StoreError};
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use super::AppError;
+
+/// How often the stored configuration version is compared, at most.
+const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// The agencies, with their host names and parents.
+#[derive(Debug, Default)]
+pub struct Directory {
+    agencies: HashMap<String, Agency>,
+    by_host: HashMap<String, String>,
+}
+
+impl Directory {
+    /// Builds the directory; host names are matched case-insensitively.
+    pub fn new(agencies: Vec<Agency>) -> Directory {
+        let mut by_host = HashMap::new();
+        for a in &agencies {
+            for h in &a.host_names {
+                by_host.insert(h.to_ascii_lowercase(), a.id.clone());
+            }
+        }
+        Directory {
+            agencies: agencies.into_iter().map(|a| (a.id.clone(), a)).collect(),
+            by_host,
+        }
+    }
+
+    /// Every agency id, sorted.
+    pub fn ids(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.agencies.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Every agency, by id.
+    pub fn all(&self) -> Vec<&Agency> {
+        let mut v: Vec<&Agency> = self.agencies.values().collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
+    /// The agency with this id.
+    pub fn get(&self, id: &str) -> Option<&Agency> {
+        self.agencies.get(id)
+    }
+
+    /// The agency whose site this host name is (a port is ignored).
+    pub fn by_host(&self, host: &str) -> Option<&str> {
+        let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
+        self.by_host
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// Whether `agency` is `ancestor` or below it.
+    pub fn is_within(&self, agency: &str, ancestor: &str) -> bool {
+        let mut current = Some(agency);
+        // The depth bound guards against a cycle in stored data.
+        for _ in 0..16 {
+            match current {
+                Some(id) if id == ancestor => return true,
+                Some(id) => current = self.get(id).and_then(|a| a.parent_id.as_deref()),
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
+/// Compares procedure versions as versions: dot-separated parts, numeric parts by value
+/// (`2024.10` is newer than `2024.9`), others as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let mut x = a.split('.');
+    let mut y = b.split('.');
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = match (p.parse::<u64>(), q.parse::<u64>()) {
+                    (Ok(m), Ok(n)) => m.cmp(&n),
+                    _ => p.cmp(q),
+                };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+/// One reading of the configuration.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The store's configuration version this reading is of.
+    pub version: i64,
+    /// The agencies.
+    pub directory: Directory,
+    /// Every stored procedure version.
+    pub procedures: Vec<Procedure>,
+    /// Procedure codes by the agency they are assigned to.
+    assigned: HashMap<String, BTreeSet<String>>,
+}
+
+impl Config {
+    /// Reads the configuration from the store.
+    pub async fn read(store: &Store) -> Result<Config, StoreError> {
+        // The version first: a change committed while reading is read again next time.
+        let version = store.config_version().await?;
+        let mut procedures = Vec::new();
+        for (code, version, source) in store.procedures().await? {
+            let (p, _) = Procedure::load(&format!("{code}@{version}"), &source)
+                .map_err(|r| StoreError::Config(r.to_string()))?;
+            procedures.push(p);
+        }
+        let mut assigned: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (code, agency) in store.assignments().await? {
+            assigned.entry(agency).or_default().insert(code);
+        }
+        Ok(Config {
+            version,
+            directory: Directory::new(store.agencies().await?),
+            procedures,
+            assigned,
+        })
+    }
+
+    /// The newest version of each procedure code, by code.
+    pub fn latest(&self) -> Vec<&Procedure> {
+        let mut by_code: HashMap<&str, &Procedure> = HashMap::new();
+        for p in &self.procedures {
+            let e = by_code.entry(&p.catalogue.code).or_insert(p);
+            if compare_versions(&p.catalogue.version, &e.catalogue.version) == Ordering::Greater {
+                *e = p;
+            }
+        }
+        let mut v: Vec<_> = by_code.into_values().collect();
+        v.sort_by(|a, b| a.catalogue.code.cmp(&b.catalogue.code));
+        v
+    }
+
+    /// The newest version of a procedure.
+    pub fn latest_of(&self, code: &str) -> Option<&Procedure> {
+        self.procedures
+            .iter()
+            .filter(|p| p.catalogue.code == code)
+            .max_by(|a, b| compare_versions(&a.catalogue.version, &b.catalogue.version))
+    }
+
+    /// A procedure version.
+    pub fn version_of(&self, code: &str, version: &str) -> Option<&Procedure> {
+        self.procedures
+            .iter()
+            .find(|p| p.catalogue.code == code && p.catalogue.version == version)
+    }
+
+    /// Whether `agency` receives and handles procedure `code`.
+    pub fn handles(&self, agency: &str, code: &str) -> bool {
+        self.assigned.get(agency).is_some_and(|c| c.contains(code))
+    }
+
+    /// The agencies a procedure is assigned to.
+    pub fn agencies_of(&self, code: &str) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .assigned
+            .iter()
+            .filter(|(_, codes)| codes.contains(code))
+            .map(|(a, _)| a.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// The configuration a server holds, and when it last compared it with the store.
+#[derive(Debug)]
+pub(crate) struct Live {
+    current: RwLock<Arc<Config>>,
+    checked: Mutex<Instant>,
+    /// Set by the PostgreSQL listener: compare at the next read.
+    stale: AtomicBool,
+}
+
+impl Live {
+    pub(crate) async fn load(store: &Store) -> Result<Live, StoreError> {
+        Ok(Live {
+            current: RwLock::new(Arc::new(Config::read(store).await?)),
+            checked: Mutex::new(Instant::now()),
+            stale: AtomicBool::new(false),
+        })
+    }
+
+    /// On PostgreSQL, a task that marks the configuration stale when any server changes it
+    /// (and, when the connection is lost, every second until it is back).
+    pub(crate) fn listen(live: &Arc<Live>, store: &Store) {
+        if store.backend() != motcua_store::Backend::Postgres {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let weak = Arc::downgrade(live);
+        let store = store.clone();
+        runtime.spawn(async move {
+            loop {
+                match store.watch_config().await {
+                    Ok(Some(mut watch)) => {
+                        while watch.changed().await.is_ok() {
+                            match weak.upgrade() {
+                                Some(live) => live.stale.store(true, AtomicOrdering::SeqCst),
+                                None => return,
+                            }
+                        }
+                        tracing::warn!("configuration listener lost its connection; comparing versions every second");
+                    }
+                    Ok(None) => return,
+                    Err(e) => tracing::warn!(error = %e, "cannot listen for configuration changes"),
+                }
+                if weak.strong_count() == 0 {
+                    return;
+                }
+                tokio::time::sleep(CHECK_EVERY).await;
+            }
+        });
+    }
+
+    fn get(&self) -> Arc<Config> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(e) => e.into_inner().clone(),
+        }
+    }
+
+    /// The configuration, compared with the store's version when a second has passed since
+    /// the last comparison (or a notification came); one request compares, the others use
+    /// what is held.
+    pub(crate) async fn current(&self, store: &Store) -> Result<Arc<Config>, AppError> {
+        let due = {
+            let Ok(mut checked) = self.checked.try_lock() else {
+                return Ok(self.get());
+            };
+            let due =
+                self.stale.swap(false, AtomicOrdering::SeqCst) || checked.elapsed() >= CHECK_EVERY;
+            if due {
+                *checked = Instant::now();
+            }
+            due
+        };
+        if !due {
+            return Ok(self.get());
+        }
+        let held = self.get();
+        match store.config_version().await {
+            Ok(v) if v == held.version => Ok(held),
+            Ok(_) => self.reload(store).await,
+            Err(e) => {
+                // A database that does not answer now: serve what is held.
+                tracing::warn!(error = %e, "cannot compare the configuration version");
+                Ok(held)
+            }
+        }
+    }
+
+    /// Reads the configuration again.
+    pub(crate) async fn reload(&self, store: &Store) -> Result<Arc<Config>, AppError> {
+        let fresh = Arc::new(Config::read(store).await?);
+        if let Ok(mut c) = self.current.write() {
+            *c = fresh.clone();
+        }
+        if let Ok(mut checked) = self.checked.lock() {
+            *checked = Instant::now();
+        }
+        tracing::info!(version = fresh.version, "configuration loaded");
+        Ok(fresh)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare_versions;
+    use std::cmp::Ordering::*;
+
+    #[test]
+    fn versions_compare_as_versions() {
+        assert_eq!(compare_versions("2024.10", "2024.9"), Greater);
+        assert_eq!(compare_versions("2024.9", "2024.10"), Less);
+        assert_eq!(compare_versions("2024.1", "2024.1"), Equal);
+        assert_eq!(compare_versions("2025", "2024.12"), Greater);
+        assert_eq!(compare_versions("2024.1.1", "2024.1"), Greater);
+        assert_eq!(compare_versions("2024.b", "2024.a"), Greater);
+    }
+}

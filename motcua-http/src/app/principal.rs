@@ -1,0 +1,49 @@
+//! Who is asking: an authenticated account with its roles. Every face builds one from its
+//! own credentials (a bearer token, a cookie) and hands it to the use cases.
+
+use motcua_core::dossier::{Actor, ActorKind};
+use motcua_core::procedure::Role;
+use motcua_store::{Grant, User};
+
+/// An authenticated user and the roles they hold.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The account.
+    pub user: User,
+    /// Roles held, by agency.
+    pub grants: Vec<Grant>,
+}
+
+impl Principal {
+    /// Whether the account is a staff account.
+    pub fn is_staff(&self) -> bool {
+        self.user.kind == "staff"
+    }
+
+    /// Whether the account is an applicant's.
+    pub fn is_applicant(&self) -> bool {
+        self.user.kind == "applicant"
+    }
+
+    /// The engine's actor for this user at `agency`: staff with the roles held there, or an
+    /// applicant.
+    pub fn actor_at(&self, agency: &str) -> Actor {
+        let kind = if self.is_staff() {
+            ActorKind::Staff {
+                agency: agency.into(),
+                roles: self
+                    .grants
+                    .iter()
+                    .filter(|g| g.agency_id == agency)
+                    .filter_map(|g| Role::parse(&g.role))
+                    .collect(),
+            }
+        } else {
+            ActorKind::Applicant
+        };
+        Actor {
+            id: self.user.id.clone(),
+            kind,
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Dossier endpoints: submit online or register at the desk (JSON, or multipart with the
+//! component files), read, list, queue, search, run engine commands (with files), download.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use motcua_core::dossier::{Applicant, Attachment, Channel, Command};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use super::{Params, params};
+use crate::app::dossiers::{self as uc, Upload};
+use crate::app::{AppError, Code};
+use crate::session::Session;
+use crate::{AppState, Tenant};
+
+/// The body of `POST /api/v1/dossiers`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SubmitBody {
+    procedure: String,
+    /// The receiving agency; the request's tenant (host name or `/t/{agency}`) when absent.
+    #[serde(default)]
+    agency: Option<String>,
+    applicant: Applicant,
+    #[serde(default)]
+    form: BTreeMap<String, String>,
+    #[serde(default)]
+    components: Vec<String>,
+    /// `direct` or `post` when staff register a paper dossier; online for applicants.
+    #[serde(default)]
+    channel: Option<Channel>,
+    /// The applicant's account, when staff register for them.
+    #[serde(default)]
+    owner: Option<String>,
+}
+
+impl From<SubmitBody> for uc::SubmitRequest {
+    fn from(b: SubmitBody) -> uc::SubmitRequest {
+        uc::SubmitRequest {
+            procedure: b.procedure,
+            agency: b.agency,
+            applicant: b.applicant,
+            form: b.form,
+            components: b.components,
+            channel: b.channel,
+            owner: b.owner,
+        }
+    }
+}
+
+fn bad_multipart(m: &str) -> AppError {
+    AppError::with(Code::InvalidBody, m)
+}
+
+/// `POST /api/v1/dossiers`: an applicant submits online, or a reception officer registers a
+/// dossier received at the desk or by post. A JSON body, or multipart with the same JSON in
+/// a `dossier` part and a file part `component:<component name>` per file (PDF, JPEG, PNG).
+pub(crate) async fn submit(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    req: axum::extract::Request,
+) -> Result<(StatusCode, Json<uc::Submitted>), AppError> {
+    use axum::extract::FromRequest;
+    let (b, uploads) = if is_multipart(&req) {
+        let parts = read_parts(
+            axum::extract::Multipart::from_request(req, &s)
+                .await
+                .map_err(|_| bad_multipart("Không đọc được nội dung multipart."))?,
+            "dossier",
+        )
+        .await?;
+        let json = parts
+            .json
+            .ok_or_else(|| bad_multipart("Thiếu phần dossier (JSON của hồ sơ)."))?;
+        let value: Value = serde_json::from_str(&json)
+            .map_err(|_| bad_multipart("Phần dossier phải là JSON hợp lệ."))?;
+        let b: SubmitBody = crate::limits::parse(value, crate::limits::SUBMIT)?;
+        if parts.file.is_some() {
+            return Err(bad_multipart(
+                "Tệp của hồ sơ gửi trong phần component:<tên thành phần>.",
+            ));
+        }
+        (b, parts.components)
+    } else {
+        // The route accepts large bodies for files; a JSON submission has none.
+        let bytes = axum::body::to_bytes(req.into_body(), crate::limits::JSON_BYTES)
+            .await
+            .map_err(|_| {
+                AppError::with(
+                    Code::TooLarge,
+                    format!(
+                        "Hồ sơ không kèm tệp không được vượt quá {} byte.",
+                        crate::limits::JSON_BYTES
+                    ),
+                )
+            })?;
+        let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            AppError::with(
+                Code::InvalidBody,
+                "Nội dung yêu cầu phải là JSON hợp lệ (Content-Type: application/json).",
+            )
+        })?;
+        (
+            crate::limits::parse(value, crate::limits::SUBMIT)?,
+            Vec::new(),
+        )
+    };
+    let done = uc::submit(&s, &session.principal, tenant.as_deref(), b.into(), uploads).await?;
+    Ok((StatusCode::CREATED, Json(done)))
+}
+
+/// `GET /api/v1/dossiers/{id}`: the dossier, its timeline and what the reader may do now.
+pub(crate) async fn read(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<uc::DossierView>, AppError> {
+    Ok(Json(uc::read(&s, &session.principal, &id).await?))
+}
+
+/// A command as a client sends it: the engine's command, except that an acceptance carries
+/// no sequence (the store allocates the day's number; a client cannot choose it) and a file
+/// command sent with its file needs no placeholder attachment.
+fn command_from_client(mut value: Value, with_file: bool) -> Result<Command, AppError> {
+    let name = value
+        .get("command")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let name = name.as_str();
+    if let Some(map) = value.as_object_mut() {
+        if name == "accept" {
+            if map.contains_key("sequence") {
+                return Err(AppError::with(
+                    Code::InvalidBody,
+                    "Nội dung yêu cầu không hợp lệ: trường sequence không được dùng ở đây (hệ thống tự cấp số thứ tự của mã hồ sơ).",
+                ));
+            }
+            map.insert("sequence".into(), json!(0));
+        }
+        if with_file
+            && matches!(name, "attach-draft" | "attach-signed-result")
+            && !map.contains_key("attachment")
+        {
+            map.insert("attachment".into(), json!({ "name": "", "sha256": "" }));
+        }
+    }
+    crate::limits::parse(value, crate::limits::COMMAND)
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    #[serde(default)]
+    expected_version: Option<u64>,
+}
+
+/// `POST /api/v1/dossiers/{id}/commands`: any engine command, as the session's user.
+pub(crate) async fn command(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<uc::CommandDone>, AppError> {
+    let mut value = crate::limits::json_value(b)?;
+    crate::limits::check(&value, crate::limits::COMMAND)?;
+    let expected: Expected = serde_json::from_value(value.clone()).unwrap_or(Expected {
+        expected_version: None,
+    });
+    if let Some(m) = value.as_object_mut() {
+        m.remove("expected_version");
+    }
+    let command = command_from_client(value, false)?;
+    let done = uc::run(
+        &s,
+        &session.principal,
+        &id,
+        command,
+        expected.expected_version,
+        vec![],
+    )
+    .await?;
+    Ok(Json(done))
+}
+
+/// `GET /api/v1/me/dossiers`: an applicant's own dossiers.
+pub(crate) async fn mine(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Value>, AppError> {
+    let list = uc::mine(&s, &session.principal).await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
+/// `GET /api/v1/search?q=[&agency=]`.
+pub(crate) async fn search(
+    State(s): State<AppState>,
+    session: Session,
+    q: Params,
+) -> Result<Json<Value>, AppError> {
+    let q = params(q)?;
+    let text = q.get("q").map_or("", String::as_str);
+    let list = uc::search(
+        &s,
+        &session.principal,
+        text,
+        q.get("agency").map(String::as_str),
+    )
+    .await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
+/// `GET /api/v1/queue?agency=&role=&assignee=&step=&due=overdue|due-soon`: a staff queue,
+/// most urgent first.
+pub(crate) async fn queue(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    q: Params,
+) -> Result<Json<Value>, AppError> {
+    let mut q = params(q)?;
+    let query = uc::QueueQuery {
+        agency: q.remove("agency"),
+        role: q.remove("role"),
+        assignee: q.remove("assignee"),
+        step: q.remove("step"),
+        due: q.remove("due"),
+    };
+    let list = uc::queue(&s, &session.principal, tenant.as_deref(), query).await?;
+    Ok(Json(json!({ "dossiers": list })))
+}
+
+/// What a multipart request carried: the JSON part, a single `file` part, and the
+/// `component:<name>` parts.
+struct Parts {
+    json: Option<String>,
+    file: Option<Upload>,
+    components: Vec<(String, Upload)>,
+}
+
+fn is_multipart(req: &axum::extract::Request) -> bool {
+    req.headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// Reads every part; files must be PDF, JPEG or PNG (by their content), each at most
+/// [`crate::limits::FILE_BYTES`], at most [`crate::limits::FILES`] of them.
+async fn read_parts(
+    mut multipart: axum::extract::Multipart,
+    json_name: &str,
+) -> Result<Parts, AppError> {
+    let mut parts = Parts {
+        json: None,
+        file: None,
+        components: Vec::new(),
+    };
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| bad_multipart("Không đọc được nội dung multipart (có thể tệp quá lớn)."))?
+    {
+        let part = field.name().unwrap_or("").to_string();
+        if part == json_name {
+            parts.json = Some(
+                field
+                    .text()
+                    .await
+                    .map_err(|_| bad_multipart("Phần JSON không đọc được."))?,
+            );
+            continue;
+        }
+        let component = part.strip_prefix("component:").map(str::trim);
+        if part != "file" && component.is_none() {
+            continue;
+        }
+        let name = crate::files::clean_name(field.file_name().unwrap_or(""));
+        let declared = field.content_type().map(str::to_string);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|_| bad_multipart("Tệp không đọc được hoặc quá lớn."))?
+            .to_vec();
+        if bytes.len() > crate::limits::FILE_BYTES {
+            return Err(AppError::with(
+                Code::FileTooLarge,
+                format!(
+                    "Tệp {name} vượt quá {} MB.",
+                    crate::limits::FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        let content_type = crate::files::checked_type(declared.as_deref(), &bytes)?.to_string();
+        if parts.components.len() + usize::from(parts.file.is_some()) >= crate::limits::FILES {
+            return Err(AppError::with(
+                Code::TooManyFiles,
+                format!("Mỗi lần gửi tối đa {} tệp.", crate::limits::FILES),
+            ));
+        }
+        let upload = Upload {
+            name,
+            content_type,
+            bytes,
+        };
+        match component {
+            Some("") => return Err(bad_multipart("Phần component: cần tên thành phần hồ sơ.")),
+            Some(c) => parts.components.push((c.to_string(), upload)),
+            None => parts.file = Some(upload),
+        }
+    }
+    Ok(parts)
+}
+
+/// `POST /api/v1/dossiers/{id}/attachments`: multipart with a `command` part (JSON) and its
+/// files: `attach-draft` or `attach-signed-result` with one `file` part; `receive-supplement`
+/// or `resubmit` with a `component:<component name>` part per file.
+pub(crate) async fn upload(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Json<uc::CommandDone>, AppError> {
+    let multipart = multipart.map_err(|_| {
+        bad_multipart("Cần gửi dạng multipart/form-data với phần command và các tệp.")
+    })?;
+    let parts = read_parts(multipart, "command").await?;
+    let text = parts
+        .json
+        .ok_or_else(|| bad_multipart("Thiếu phần command."))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|_| bad_multipart("Phần command phải là JSON hợp lệ."))?;
+    let mut command = command_from_client(value, true)?;
+    let is_supplement = matches!(command, Command::ReceiveSupplement { .. });
+    let attachments = match &mut command {
+        Command::AttachDraft { attachment } | Command::AttachSignedResult { attachment } => {
+            let file = parts
+                .file
+                .ok_or_else(|| bad_multipart("Thiếu phần file."))?;
+            *attachment = Attachment {
+                sha256: motcua_store::sha256_hex(&file.bytes),
+                name: if attachment.name.trim().is_empty() {
+                    file.name
+                } else {
+                    crate::files::clean_name(&attachment.name)
+                },
+            };
+            vec![motcua_store::NewAttachment {
+                bytes: file.bytes,
+                content_type: file.content_type,
+            }]
+        }
+        Command::ReceiveSupplement { files, .. } | Command::Resubmit { files, .. } => {
+            let (f, attachments) = uc::component_files(parts.components);
+            if f.is_empty() && is_supplement {
+                return Err(bad_multipart(
+                    "Thiếu tệp bổ sung (phần component:<tên thành phần>).",
+                ));
+            }
+            *files = f;
+            attachments
+        }
+        _ => {
+            return Err(bad_multipart(
+                "Chỉ gửi tệp với lệnh attach-draft, attach-signed-result, receive-supplement hoặc resubmit.",
+            ));
+        }
+    };
+    Ok(Json(
+        uc::run(&s, &session.principal, &id, command, None, attachments).await?,
+    ))
+}
+
+/// `GET /api/v1/dossiers/{id}/attachments/{sha256}[?inline=1]`: a file of a dossier the
+/// session may see, as an attachment with its name (or shown in the page with `inline=1`).
+pub(crate) async fn download(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, sha)): Path<(String, String)>,
+    q: Params,
+) -> Result<axum::response::Response, AppError> {
+    let inline = q.is_ok_and(|axum::extract::Query(m)| m.get("inline").is_some_and(|v| v == "1"));
+    let (name, content_type, bytes) = uc::attachment(&s, &session.principal, &id, &sha).await?;
+    Ok(crate::files::download(&name, &content_type, bytes, inline))
+}

@@ -1,0 +1,163 @@
+//! Reports over HTTP: the statistics table as JSON or CSV, and the national-portal feed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::{Params, params};
+use crate::app::reports::{self as uc, Period};
+use crate::app::{AppError, Code};
+use crate::session::Session;
+use crate::{AppState, Tenant};
+
+/// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=json|csv]`: the section 9 table
+/// for an agency and those below it, for its staff. `from` and `to` are local dates, both
+/// included (`from=2026-04-01&to=2026-04-30` is April). Every answer carries the definition
+/// of each column (docs/statistics.md).
+pub(crate) async fn statistics(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    q: Params,
+) -> Result<Response, AppError> {
+    let q = params(q)?;
+    let get = |k: &str| {
+        q.get(k)
+            .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
+    };
+    let format = q.get("format").map_or("json", String::as_str);
+    if !matches!(format, "json" | "csv") {
+        return Err(AppError::with(
+            Code::InvalidFormat,
+            "Định dạng báo cáo phải là json hoặc csv.",
+        ));
+    }
+    let agency = match (q.get("agency"), tenant) {
+        (Some(a), _) => a.clone(),
+        (None, Some(t)) => t,
+        (None, None) => get("agency")?.clone(),
+    };
+    let period = Period::parse(get("from")?, get("to")?)?;
+    let report = uc::statistics(&s, &session.principal, &agency, period).await?;
+    if format == "csv" {
+        let filename = format!("thong-ke-{agency}-{}-{}.csv", period.from, period.to);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            statistics_csv(&report.statistics),
+        )
+            .into_response());
+    }
+    Ok(Json(report).into_response())
+}
+
+/// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the
+/// Vietnamese as Windows-1252), the form's headers with the totals it has, one row per field
+/// and the totals, then a note defining every column.
+fn statistics_csv(st: &motcua_store::Statistics) -> String {
+    use motcua_store::COLUMNS;
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    fn header(key: &str) -> &str {
+        motcua_store::COLUMNS
+            .iter()
+            .find(|c| c.key == key)
+            .map_or(key, |c| c.header_vi)
+    }
+    let (received, resolved, in_progress) = (
+        "Số hồ sơ nhận giải quyết - Tổng số",
+        "Số hồ sơ đã giải quyết - Tổng số",
+        "Số hồ sơ đang giải quyết - Tổng số",
+    );
+    // The form's order: each group's total before its parts.
+    let layout: Vec<&str> = vec![
+        received,
+        "carried_over",
+        "new_online",
+        "new_direct_or_post",
+        resolved,
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+        in_progress,
+        "in_progress_within_time",
+        "in_progress_overdue",
+        "supplement_requested",
+        "refused",
+        "returned_for_completion",
+        "withdrawn",
+        "stopped",
+    ];
+    let mut csv = String::from("\u{feff}");
+    let heads: Vec<String> = std::iter::once("Lĩnh vực")
+        .chain(layout.iter().map(|k| header(k)))
+        .map(quote)
+        .collect();
+    csv += &heads.join(",");
+    csv += "\r\n";
+    let rows = st
+        .by_field
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain([("Tổng cộng", &st.total)]);
+    for (field, f) in rows {
+        let cells: Vec<String> = std::iter::once(quote(field))
+            .chain(layout.iter().map(|k| {
+                let v = match *k {
+                    k if k == received => f.received(),
+                    k if k == resolved => f.resolved(),
+                    k if k == in_progress => f.in_progress(),
+                    k => f.get(k).unwrap_or(0),
+                };
+                v.to_string()
+            }))
+            .collect();
+        csv += &cells.join(",");
+        csv += "\r\n";
+    }
+    csv += "\r\n";
+    csv += &quote("Ghi chú");
+    csv += "\r\n";
+    for c in COLUMNS {
+        csv += &format!("{},{}\r\n", quote(c.header_vi), quote(c.definition_vi));
+    }
+    csv
+}
+
+/// `GET /api/v1/integration/feed?cursor=N`: changes after a cursor for the national public
+/// service portal, with national status codes and `yyyyMMddHHmmss` local timestamps; each
+/// item names its dossier by id (before it has a code), agency and procedure. Authenticated
+/// by the token in `MOTCUA_FEED_TOKEN` (the feed is off without one).
+pub(crate) async fn feed(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    q: Params,
+) -> Result<Json<Value>, AppError> {
+    let expected = s
+        .feed_token
+        .as_deref()
+        .ok_or_else(|| AppError::new(Code::FeedDisabled))?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !given.is_some_and(|g| crate::session::same_secret(g, expected)) {
+        return Err(AppError::with(
+            Code::Unauthenticated,
+            "Cần mã truy cập tích hợp.",
+        ));
+    }
+    let q = params(q)?;
+    let cursor: i64 = match q.get("cursor") {
+        Some(c) => c.parse().map_err(|_| AppError::new(Code::InvalidCursor))?,
+        None => 0,
+    };
+    let (items, next) = uc::feed(&s, cursor).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": next })))
+}

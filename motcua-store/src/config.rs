@@ -1,0 +1,345 @@
+//! Configuration: agencies, procedure versions and their assignment to agencies, calendars,
+//! and the configuration version every change raises (so that each server knows to reload
+//! what it caches).
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use chrono::Utc;
+use sqlx::{Any, Transaction};
+
+use crate::{Agency, Store, StoreError, micros, sha256_hex};
+
+/// The PostgreSQL notification channel of configuration changes.
+const CHANNEL: &str = "motcua_config";
+
+/// Raises the configuration version in the transaction of a change; on PostgreSQL the
+/// listeners of other servers are told when it commits.
+async fn bump(tx: &mut Transaction<'static, Any>) -> Result<(), StoreError> {
+    sqlx::query("UPDATE config_version SET version = version + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await?;
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Notifications of configuration changes made by any server (PostgreSQL's LISTEN).
+pub struct ConfigWatch(sqlx::postgres::PgListener);
+
+impl ConfigWatch {
+    /// Waits for the next change. An error means the connection was lost: callers fall back
+    /// to comparing [`Store::config_version`].
+    pub async fn changed(&mut self) -> Result<(), StoreError> {
+        self.0.recv().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Adds or replaces an agency.
+    pub async fn put_agency(&self, a: &Agency) -> Result<(), StoreError> {
+        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level,
+               parent_id = excluded.parent_id, host_names = excluded.host_names",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(&a.level)
+        .bind(a.parent_id.as_deref())
+        .bind(hosts)
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Creates an agency unless one with its id exists, which is left as it is; answers
+    /// whether it was created.
+    pub async fn ensure_agency(&self, a: &Agency) -> Result<bool, StoreError> {
+        let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&a.id)
+        .bind(&a.name)
+        .bind(&a.level)
+        .bind(a.parent_id.as_deref())
+        .bind(hosts)
+        .execute(&mut *tx)
+        .await?;
+        let created = done.rows_affected() == 1;
+        if created {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    /// All agencies, by id.
+    pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, name, level, parent_id, host_names FROM agencies ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(agency_from_row).collect()
+    }
+
+    /// An agency and every agency below it.
+    pub async fn agency_subtree(&self, id: &str) -> Result<Vec<String>, StoreError> {
+        let all = self.agencies().await?;
+        if !all.iter().any(|a| a.id == id) {
+            return Err(StoreError::NotFound(format!("agency {id}")));
+        }
+        let mut out = vec![id.to_string()];
+        let mut i = 0;
+        while i < out.len() {
+            let parent = out[i].clone();
+            out.extend(
+                all.iter()
+                    .filter(|a| a.parent_id.as_deref() == Some(&parent))
+                    .map(|a| a.id.clone()),
+            );
+            i += 1;
+        }
+        Ok(out)
+    }
+
+    /// Records a procedure version with its source text and content hash. Loading the same
+    /// version again with different text is a conflict: a published version never changes.
+    pub async fn put_procedure(
+        &self,
+        source: &str,
+        p: &motcua_core::procedure::Procedure,
+    ) -> Result<String, StoreError> {
+        let sha = sha256_hex(source.as_bytes());
+        let c = &p.catalogue;
+        let mut tx = self.begin_write().await?;
+        let existing =
+            sqlx::query("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
+                .bind(&c.code)
+                .bind(&c.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(row) = existing {
+            let old: String = row.try_get(0)?;
+            if old != sha {
+                return Err(StoreError::Conflict(format!(
+                    "procedure {} version {} is already stored with other content; publish a new version",
+                    c.code, c.version
+                )));
+            }
+            return Ok(sha);
+        }
+        sqlx::query(
+            "INSERT INTO procedures (code, version, name, field, source, sha256, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&c.code)
+        .bind(&c.version)
+        .bind(&c.name)
+        .bind(&c.field)
+        .bind(source)
+        .bind(&sha)
+        .bind(micros(chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(sha)
+    }
+
+    /// Every stored procedure version: (code, version, source text).
+    pub async fn procedures(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+        sqlx::query("SELECT code, version, source FROM procedures ORDER BY code, version")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// Assigns a procedure (every version of its code) to an agency, which then offers it and
+    /// receives dossiers for it; answers whether it was not assigned there before.
+    pub async fn assign_procedure(&self, code: &str, agency: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let known = sqlx::query("SELECT 1 FROM procedures WHERE code = $1 LIMIT 1")
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!("procedure {code}")));
+        }
+        let known = sqlx::query("SELECT 1 FROM agencies WHERE id = $1")
+            .bind(agency)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(StoreError::NotFound(format!("agency {agency}")));
+        }
+        let done = sqlx::query(
+            "INSERT INTO procedure_agencies (procedure_code, agency_id) VALUES ($1, $2)
+             ON CONFLICT (procedure_code, agency_id) DO NOTHING",
+        )
+        .bind(code)
+        .bind(agency)
+        .execute(&mut *tx)
+        .await?;
+        let added = done.rows_affected() == 1;
+        if added {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    /// Withdraws a procedure from an agency; answers whether it was assigned there.
+    pub async fn unassign_procedure(&self, code: &str, agency: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "DELETE FROM procedure_agencies WHERE procedure_code = $1 AND agency_id = $2",
+        )
+        .bind(code)
+        .bind(agency)
+        .execute(&mut *tx)
+        .await?;
+        let removed = done.rows_affected() == 1;
+        if removed {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// Every assignment: (procedure code, agency id), in that order.
+    pub async fn assignments(&self) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query(
+            "SELECT procedure_code, agency_id FROM procedure_agencies ORDER BY procedure_code, agency_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+    }
+
+    /// A listener for configuration changes on PostgreSQL (`None` on SQLite, where a single
+    /// file has one server and [`Store::config_version`] is compared instead).
+    pub async fn watch_config(&self) -> Result<Option<ConfigWatch>, StoreError> {
+        if self.backend != crate::Backend::Postgres {
+            return Ok(None);
+        }
+        let mut l = sqlx::postgres::PgListener::connect(&self.url).await?;
+        l.listen(CHANNEL).await?;
+        Ok(Some(ConfigWatch(l)))
+    }
+
+    /// The configuration version: it changes with every change to agencies, procedures,
+    /// assignments and calendars, made by any server on the database.
+    pub async fn config_version(&self) -> Result<i64, StoreError> {
+        let r = sqlx::query("SELECT version FROM config_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// Assigns every stored procedure to every agency of a level it names (run once by the
+    /// migration that introduced assignments; the demo uses it too).
+    pub async fn assign_by_level(&self) -> Result<(), StoreError> {
+        let agencies = self.agencies().await?;
+        for (code, version, source) in self.procedures().await? {
+            let Ok((p, _)) =
+                motcua_core::procedure::Procedure::load(&format!("{code}@{version}"), &source)
+            else {
+                continue;
+            };
+            for a in &agencies {
+                let level_named = p
+                    .catalogue
+                    .agency_levels
+                    .iter()
+                    .any(|l| l.as_str() == a.level);
+                if level_named {
+                    self.assign_procedure(&code, &a.id).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored source text of a procedure version.
+    pub async fn procedure_source(&self, code: &str, version: &str) -> Result<String, StoreError> {
+        let row = sqlx::query("SELECT source FROM procedures WHERE code = $1 AND version = $2")
+            .bind(code)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("procedure {code} version {version}")))?;
+        Ok(row.try_get(0)?)
+    }
+    /// Stores a new version of a named calendar (its specification as JSON) and returns the
+    /// version number. The same content as the latest version is not stored again.
+    pub async fn put_calendar(&self, name: &str, spec_json: &str) -> Result<i64, StoreError> {
+        let sha = sha256_hex(spec_json.as_bytes());
+        let mut tx = self.begin_write().await?;
+        let latest = sqlx::query(
+            "SELECT version, sha256 FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let next = match latest {
+            Some(r) => {
+                let (v, s): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+                if s == sha {
+                    return Ok(v);
+                }
+                v + 1
+            }
+            None => 1,
+        };
+        sqlx::query("INSERT INTO calendars (name, version, spec, sha256, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(name)
+            .bind(next)
+            .bind(spec_json)
+            .bind(&sha)
+            .bind(micros(Utc::now()))
+            .execute(&mut *tx)
+            .await?;
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// The latest version of a named calendar: (version, specification JSON).
+    pub async fn calendar(&self, name: &str) -> Result<(i64, String), StoreError> {
+        let r = sqlx::query(
+            "SELECT version, spec FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("calendar {name}")))?;
+        Ok((r.try_get(0)?, r.try_get(1)?))
+    }
+}
+
+fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
+    let hosts: String = r.try_get(4)?;
+    Ok(Agency {
+        id: r.try_get(0)?,
+        name: r.try_get(1)?,
+        level: r.try_get(2)?,
+        parent_id: r.try_get(3)?,
+        host_names: serde_json::from_str(&hosts).map_err(StoreError::internal)?,
+    })
+}
