@@ -64,6 +64,15 @@ fn agency(id: &str, name: &str, level: &str, parent: Option<&str>, host: &str) -
     }
 }
 
+/// Which agency receives and handles each demo procedure.
+const ASSIGNMENTS: [(&str, &str); 5] = [
+    ("1.001193", "000.31.12.H53"),
+    ("HKD-DK-THANH-LAP", "000.20.31.H53"),
+    ("DD-GCN-LAN-DAU", "000.35.31.H53"),
+    ("XD-GPXD-MOI", "000.00.04.H53"),
+    ("TP-LLTP-CONG-DAN", "000.00.19.H53"),
+];
+
 /// The demo agencies, parents first.
 pub fn agencies() -> Vec<Agency> {
     let p = Some("000.00.00.H53");
@@ -170,7 +179,9 @@ pub async fn seed_if_empty(
         store.put_procedure(text, &p).await?;
         loaded.push((name, p));
     }
-    store.assign_by_level().await?;
+    for (code, agency) in ASSIGNMENTS {
+        store.assign_procedure(code, agency).await?;
+    }
     for (id, procedure, text) in SCENARIOS {
         let s = scenario::parse(text).map_err(|e| StoreError::Config(e.to_string()))?;
         let Some((_, p)) = loaded.iter().find(|(n, _)| *n == procedure) else {

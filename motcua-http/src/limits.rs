@@ -279,46 +279,49 @@ fn walk(value: &Value, table: &[Limit], pattern: &str, shown: &str) -> Result<()
 }
 
 /// Reads a body as `T` after checking it against `table`; a body that is not `T` gets a
-/// Vietnamese message naming the field where serde stopped (the English detail is logged).
+/// Vietnamese message naming the field where it went wrong (`applicant.name`), and the
+/// English detail goes to the log.
 pub fn parse<T: DeserializeOwned>(value: Value, table: &[Limit]) -> Result<T, AppError> {
     check(&value, table)?;
-    serde_json::from_value(value).map_err(|e| {
-        tracing::debug!(error = %e, "body does not match its schema");
-        refuse(
-            Code::InvalidBody,
-            format!(
-                "Nội dung yêu cầu không hợp lệ: {}",
-                vietnamese(&e.to_string())
-            ),
-        )
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        tracing::info!(error = %inner, field = %path, "body does not match its schema");
+        refuse(Code::InvalidBody, vietnamese(&path, &inner))
     })
 }
 
-/// The gist of a serde message, in Vietnamese: which field is missing or of the wrong type.
-fn vietnamese(e: &str) -> String {
+/// Why a body is not what it must be, in Vietnamese, with the field's path.
+fn vietnamese(path: &str, e: &str) -> String {
     let quoted = |s: &str| s.split('`').nth(1).map(str::to_string);
-    if e.starts_with("missing field") {
-        return format!(
-            "thiếu trường {}.",
-            quoted(e).unwrap_or_else(|| "bắt buộc".into())
-        );
-    }
-    if e.starts_with("unknown field") {
-        return format!(
+    let at = |field: &str| {
+        if path.is_empty() || path == "." {
+            field.to_string()
+        } else if field.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}.{field}")
+        }
+    };
+    let gist = if e.starts_with("missing field") {
+        format!("thiếu trường {}.", at(&quoted(e).unwrap_or_default()))
+    } else if e.starts_with("unknown field") {
+        format!(
             "trường {} không được dùng ở đây.",
+            at(&quoted(e).unwrap_or_default())
+        )
+    } else if e.starts_with("unknown variant") {
+        format!(
+            "trường {} không nhận giá trị {}.",
+            at(""),
             quoted(e).unwrap_or_default()
-        );
-    }
-    if e.starts_with("unknown variant") {
-        return format!(
-            "giá trị {} không được chấp nhận.",
-            quoted(e).unwrap_or_default()
-        );
-    }
-    if e.starts_with("invalid type") {
-        return "một trường có kiểu dữ liệu không đúng.".into();
-    }
-    "không đúng định dạng.".into()
+        )
+    } else if e.starts_with("invalid type") || e.starts_with("invalid value") {
+        format!("trường {} có kiểu dữ liệu không đúng.", at(""))
+    } else {
+        format!("trường {} không đúng định dạng.", at(""))
+    };
+    format!("Nội dung yêu cầu không hợp lệ: {gist}")
 }
 
 /// A JSON body, read as a value (for [`parse`]); a body that is not JSON is refused.
