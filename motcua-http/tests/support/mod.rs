@@ -340,3 +340,57 @@ pub async fn post_raw(
         .expect("request");
     respond(state, req).await
 }
+
+pub async fn get(uri: &str) -> (StatusCode, Value) {
+    get_from(&state().await, uri).await
+}
+
+pub async fn upload(
+    state: &AppState,
+    token: &str,
+    id: &str,
+    command: Value,
+    file: &[u8],
+    content_type: &str,
+) -> (StatusCode, Value) {
+    multipart(
+        state,
+        token,
+        &format!("/api/v1/dossiers/{id}/attachments"),
+        ("command", command),
+        &[("file", "ket-qua.pdf", content_type, file)],
+    )
+    .await
+}
+
+/// Sends a request with the given headers; answers status, headers and JSON (or Null).
+pub async fn send(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .expect("request");
+    let response = router(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}

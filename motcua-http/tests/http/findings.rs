@@ -2,13 +2,11 @@
 //! before its fix; the injected clock; live configuration across two servers on one
 //! database; the error catalogue.
 
-mod support;
-
+use crate::support::*;
 use chrono::{DateTime, Utc};
 use motcua_http::{AppState, Code, ManualClock};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use support::*;
 
 const DISTRICT: &str = "000.20.31.H53";
 const COMMUNE: &str = "000.31.12.H53";
@@ -126,7 +124,7 @@ async fn procedures_are_offered_and_received_only_where_assigned() {
 #[tokio::test]
 async fn procedure_versions_compare_as_versions() {
     let st = state().await;
-    let text = include_str!("../../examples/procedures/ho-kinh-doanh.toml");
+    let text = include_str!("../../../examples/procedures/ho-kinh-doanh.toml");
     for (version, name) in [("2024.9", "Chín"), ("2024.10", "Mười")] {
         let t = text
             .replace("version = \"2024.1\"", &format!("version = \"{version}\""))

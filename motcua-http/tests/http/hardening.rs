@@ -2,11 +2,9 @@
 //! reproduces the attack and asserts the refusal (each passed, i.e. was accepted, before
 //! the hardening).
 
-mod support;
-
+use crate::support::*;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use support::*;
 
 const DISTRICT: &str = "000.20.31.H53";
 const DON: &str = "Giấy đề nghị đăng ký hộ kinh doanh";

@@ -1,0 +1,16 @@
+//! The HTTP server's tests, one binary: every endpoint through `router(state).oneshot(...)`
+//! on a real database seeded with the demo (SQLite, or PostgreSQL with
+//! `MOTCUA_HTTP_TEST_PG_URL`), and a few over a real socket. The helpers are in
+//! `tests/support`.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod accounts;
+mod agencies;
+mod dossiers;
+mod findings;
+mod hardening;
+mod public;
+mod reports;
+mod robustness;
