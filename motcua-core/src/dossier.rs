@@ -29,6 +29,7 @@ use crate::procedure::{Procedure, Role};
 /// How a dossier came in (national channel codes: 1 direct, 2 online, 3 post).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// At the one-stop desk.
     Direct,
@@ -51,6 +52,7 @@ impl Channel {
 
 /// Who applies (tổ chức, cá nhân).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Applicant {
     /// Full name or organisation name.
     pub name: String,
@@ -70,6 +72,7 @@ pub struct Applicant {
 
 /// A file attached to a dossier, by content hash (the store keeps the bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Attachment {
     /// File name.
     pub name: String,
@@ -81,6 +84,7 @@ pub struct Attachment {
 /// or with a supplement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentFile {
     /// The component's name, as in the procedure.
     pub component: String,
@@ -91,6 +95,7 @@ pub struct ComponentFile {
 /// The result of processing.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Outcome {
     /// The request is granted; the result document is issued.
     Granted,
@@ -103,6 +108,7 @@ pub enum Outcome {
 
 /// Who acts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Actor {
     /// Account identifier.
     pub id: String,
@@ -114,6 +120,7 @@ pub struct Actor {
 /// The kind of actor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActorKind {
     /// A citizen or organisation.
     Applicant,
@@ -141,6 +148,7 @@ impl Actor {
 /// Why the clock is paused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PauseReason {
     /// Waiting for a supplement (pause policy; under the restart policy the clock also stops).
     Supplement,
@@ -161,6 +169,7 @@ impl PauseReason {
 /// The internal state of a dossier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum State {
     /// Nothing submitted yet.
     New,
@@ -229,6 +238,7 @@ impl fmt::Display for State {
 
 /// One change of the dossier clock, for explanations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockEntry {
     /// When.
     pub at: DateTime<Utc>,
@@ -242,8 +252,10 @@ pub struct ClockEntry {
 
 /// The dossier clock: budget, pauses, restarts, extensions; original and current appointment.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Clock {
     /// The processing time limit.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema_or_null))]
     pub limit: Option<Duration>,
     /// When counting started (acceptance, after any cut-off).
     pub counting_start: Option<DateTime<Utc>>,
@@ -260,6 +272,7 @@ pub struct Clock {
 
 /// One row of the process-control slip: a step's stay, from hand-over to hand-over.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SlipRow {
     /// The step.
     pub step: String,
@@ -268,6 +281,7 @@ pub struct SlipRow {
     /// Handed over to it at.
     pub received_at: DateTime<Utc>,
     /// Its allowance.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema))]
     pub allowance: Duration,
     /// Its due instant.
     pub due: DateTime<Utc>,
@@ -283,6 +297,7 @@ pub struct SlipRow {
 
 /// A consultation of other agencies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consultation {
     /// Identifier.
     pub id: String,
@@ -298,6 +313,7 @@ pub struct Consultation {
 
 /// A dossier: the projection of its events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dossier {
     /// Identifier (assigned by the caller).
     pub id: String,

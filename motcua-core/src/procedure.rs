@@ -22,6 +22,7 @@ pub const FORMAT: u32 = 1;
 /// A role of a staff member within an agency (DOMAIN.md section 10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Cán bộ tiếp nhận và trả kết quả.
     ReceptionOfficer,
@@ -102,6 +103,7 @@ impl fmt::Display for Role {
 /// What a workflow transition does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Action {
     /// Hand the dossier over to the next step.
     Forward,
@@ -131,6 +133,7 @@ impl Action {
 /// Agency levels (DOMAIN.md section 1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AgencyLevel {
     /// Cấp tỉnh.
     Province,
@@ -153,6 +156,7 @@ impl AgencyLevel {
 
 /// Service level under Decree 43/2011 (1–4) and Decree 42/2022 (fully / partly online).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceLevel {
     /// 1 information, 2 downloadable forms, 3 online submission, 4 online payment and result.
     pub legacy: u8,
@@ -163,6 +167,7 @@ pub struct ServiceLevel {
 /// One dossier component (thành phần hồ sơ).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Component {
     /// Its name, Vietnamese.
     pub name: String,
@@ -190,6 +195,7 @@ fn yes() -> bool {
 /// A field of the procedure's application form (tờ khai), filled in online.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     /// The key in the dossier's form data: a-z, 0-9, `_`.
     pub key: String,
@@ -206,6 +212,7 @@ pub struct FormField {
 /// A fee or charge (phí, lệ phí).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     /// What it is.
     pub name: String,
@@ -215,6 +222,7 @@ pub struct Fee {
 
 /// The catalogue fields, as published by the competent authority.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Catalogue {
     /// National code (mã TTHC), e.g. `1.001193`.
     pub code: String,
@@ -231,6 +239,7 @@ pub struct Catalogue {
     /// Rule pack (legal regime): `nd61-2018` or `nd118-2025`.
     pub rule_pack: String,
     /// Processing time limit.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema))]
     pub time_limit: Duration,
     /// Whether the result is given immediately (no appointment slip).
     pub immediate: bool,
@@ -253,6 +262,7 @@ pub struct Catalogue {
 /// What happens to the clock when a complete supplement arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SupplementPolicy {
     /// The processing time restarts from zero (Decree 61 reading).
     Restart,
@@ -262,6 +272,7 @@ pub enum SupplementPolicy {
 
 /// Per-procedure rules of the clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Policy {
     /// Restart or pause on supplement.
     pub supplement: SupplementPolicy,
@@ -272,13 +283,16 @@ pub struct Policy {
     /// Paper received at or after this local time counts from the next working day.
     pub cutoff: Option<NaiveTime>,
     /// Time to accept or return an online dossier (8 working hours).
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema))]
     pub intake_limit: Duration,
     /// Working days of waiting for a supplement after which the dossier is flagged.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema))]
     pub supplement_wait_flag: Duration,
 }
 
 /// One step of the internal workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     /// Identifier, unique in the procedure.
     pub id: String,
@@ -287,6 +301,7 @@ pub struct Step {
     /// Who handles it.
     pub role: Role,
     /// Its time allowance.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::calendar::Duration::schema))]
     pub allowance: Duration,
     /// Whether processing may be marked finished at this step.
     pub end: bool,

@@ -60,6 +60,7 @@ pub struct CalendarHandle(pub Arc<WorkingCalendar>);
 
 /// A notification a script asks for; the layer above sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Notification {
     /// Who: `applicant`, a role, or an agency.
     pub to: String,

@@ -101,6 +101,9 @@ pub async fn track(State(s): State<AppState>, request: Request, next: Next) -> R
 }
 
 /// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "system",
+    summary = "Prometheus metrics: requests and time spent, by method, route and status",
+    responses((status = 200, description = "text exposition format", content_type = "text/plain", body = String)))]
 pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     (
         [(

@@ -10,6 +10,7 @@ use crate::{AuditEntry, Store, StoreError, from_micros, micros, sha256_hex};
 
 /// A user account: an applicant or a staff member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Login name.
     pub id: String,
@@ -34,6 +35,7 @@ pub struct User {
 
 /// A role a user holds at an agency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Grant {
     /// The agency.
     pub agency_id: String,

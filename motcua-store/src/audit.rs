@@ -9,6 +9,7 @@ use crate::{Store, StoreError, from_micros, micros};
 
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// When.
     pub at: DateTime<Utc>,

@@ -8,6 +8,7 @@ use crate::{Store, StoreError, from_micros, micros};
 
 /// A feedback item (phản ánh, kiến nghị) and its answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Feedback {
     /// Identifier.
     pub id: String,

@@ -88,6 +88,7 @@ impl Default for Options {
 
 /// An agency (cơ quan) at one of three levels.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Agency {
     /// Identifier, e.g. `000.00.12.H53`.
     pub id: String,

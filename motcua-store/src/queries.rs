@@ -11,6 +11,7 @@ use crate::{Store, StoreError, from_micros};
 
 /// A dossier as lists show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DossierSummary {
     /// Identifier.
     pub id: String,
@@ -75,6 +76,7 @@ fn summary(r: &AnyRow) -> Result<DossierSummary, StoreError> {
 
 /// What the public lookup shows: status only, no personal data, read without the dossier body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PublicStatus {
     /// Procedure code.
     pub procedure: String,
@@ -114,6 +116,7 @@ pub struct QueueFilter {
 
 /// One change for the national portal feed.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FeedItem {
     /// The cursor: pass the last one back to continue.
     pub cursor: i64,

@@ -11,6 +11,7 @@ use crate::{Store, StoreError, micros};
 /// One column of the table: its key (the JSON field), its Vietnamese header and its exact
 /// definition, shown with every report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Column {
     /// The field of [`FieldStats`] (and of the JSON report).
     pub key: &'static str,
@@ -92,6 +93,7 @@ pub const COLUMNS: &[Column] = &[
 /// One field's row of the table. The counts balance: `received() == resolved() + withdrawn +
 /// stopped + in_progress()`. See [`COLUMNS`] for the exact definitions.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldStats {
     /// Accepted before the period and still open at its start.
     pub carried_over: i64,
@@ -176,6 +178,7 @@ impl FieldStats {
 
 /// The table for an agency and its children over `[from, to)`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Statistics {
     /// Agencies counted.
     pub agencies: Vec<String>,

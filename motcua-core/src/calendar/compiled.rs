@@ -24,6 +24,7 @@ use super::{CalendarError, VN_OFFSET_SECS, lunar};
 /// Whether something finished early, on time or late against its due instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Timeliness {
     /// Finished on a local date before the due date.
     Early,
@@ -69,6 +70,7 @@ fn from_local(local: NaiveDateTime) -> DateTime<Utc> {
 
 /// A dated exception as it was resolved in the compiled calendar, with who set it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DayInfo {
     /// The exception itself (date, kind, name, source).
     #[serde(flatten)]
@@ -82,6 +84,7 @@ pub struct DayInfo {
 /// Why a day has no working time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DayReason {
     /// The weekly schedule has no windows that weekday (normally Saturday and Sunday).
     WeeklyRest {
@@ -94,6 +97,7 @@ pub enum DayReason {
 
 /// A year as `motcua calendar show` presents it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearReport {
     /// The solar year.
     pub year: i32,

@@ -14,6 +14,7 @@ pub(crate) const WORKING_DAY: i64 = 8 * HOUR;
 /// The unit of a time limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Unit {
     /// Working minutes (`m`).
     WorkingMinutes,
@@ -39,6 +40,7 @@ impl Unit {
 
 /// A time limit: a whole number of some unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Duration {
     /// How many units.
     pub amount: u32,
@@ -47,6 +49,47 @@ pub struct Duration {
 }
 
 impl Duration {
+    /// The OpenAPI schema of a duration as it is serialized: `{amount, unit}` (utoipa takes
+    /// a type named `Duration` for a string otherwise).
+    #[cfg(feature = "openapi")]
+    pub fn schema() -> utoipa::openapi::schema::Object {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "amount",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .property(
+                "unit",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some([
+                        "working-minutes",
+                        "working-hours",
+                        "working-days",
+                        "calendar-days",
+                    ])),
+            )
+            .required("amount")
+            .required("unit")
+            .build()
+    }
+
+    /// The schema of an optional duration: `{amount, unit}` or `null`.
+    #[cfg(feature = "openapi")]
+    pub fn schema_or_null() -> utoipa::openapi::schema::Schema {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+        Schema::OneOf(
+            OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .item(Duration::schema())
+                .build(),
+        )
+    }
+
     /// `n` working minutes.
     pub fn working_minutes(n: u32) -> Duration {
         Duration {
@@ -122,6 +165,7 @@ impl FromStr for Duration {
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WorkingTime(i64);
 
 impl WorkingTime {

@@ -19,6 +19,7 @@ const BUILTIN: &str = include_str!("../../data/vn-national-holidays.toml");
 /// Whether a year's national holidays were announced or only proposed from the rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum YearStatus {
     /// The government's calendar for the year, as announced.
     Confirmed {
@@ -39,6 +40,7 @@ impl YearStatus {
 
 /// One year of national holidays.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolidayYear {
     /// The solar year.
     pub year: i32,

@@ -12,6 +12,7 @@ use super::CalendarError;
 /// A working window within one local day: from `start` (inclusive) to `end` (exclusive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Window {
     /// When work starts, local time.
     pub start: NaiveTime,
@@ -104,6 +105,7 @@ pub(crate) fn check_windows(windows: &[Window]) -> Result<(), CalendarError> {
 
 /// Working windows for each day of the week.
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WeeklySchedule {
     /// Monday's windows.
     #[serde(default)]
@@ -191,6 +193,7 @@ impl WeeklySchedule {
 
 /// A day of a month, for periods that recur every year.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthDay {
     /// Month 1..=12.
     pub month: u32,
@@ -210,6 +213,7 @@ impl MonthDay {
 /// When a seasonal schedule applies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
     /// Between two dates, both included.
     Dates {
@@ -247,6 +251,7 @@ impl Period {
 
 /// A schedule that replaces the layer's weekly schedule during a period (e.g. winter hours).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Season {
     /// A name people recognise, e.g. "Giờ làm việc mùa đông".
     pub name: String,
@@ -259,6 +264,7 @@ pub struct Season {
 /// What an exception does to its date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExceptionKind {
     /// No work that day (holiday, compensatory day, swapped day).
     DayOff,
@@ -272,6 +278,7 @@ pub enum ExceptionKind {
 
 /// One dated exception to the weekly schedule, with where it comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Exception {
     /// The local date it applies to.
     pub date: NaiveDate,
@@ -286,6 +293,7 @@ pub struct Exception {
 
 /// One level of the calendar: national, province or agency. Lower layers override higher ones.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Layer {
     /// Whose calendar this is, e.g. "Quốc gia", "UBND tỉnh Sóc Trăng".
     pub name: String,
@@ -305,6 +313,7 @@ pub struct Layer {
 
 /// A whole calendar: layers from the most general (national) to the most specific (agency).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarSpec {
     /// The layers, national first.
     pub layers: Vec<Layer>,

@@ -14,6 +14,7 @@ use crate::procedure::Action;
 
 /// A field a command needs from the user.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Field {
     /// Its name in the command (`reason`, `items`, `new_appointment`).
     pub name: &'static str,
@@ -42,6 +43,7 @@ const fn f(
 
 /// A command the actor may run now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Available {
     /// The command's name (`accept`, `forward`).
     pub command: &'static str,

@@ -151,3 +151,38 @@ mod tests {
         }
     }
 }
+
+/// Both identifiers are written as strings (`000.00.12.H53`, `000.00.12.H53-260302-0001`).
+#[cfg(feature = "openapi")]
+mod schema {
+    use super::{AgencyId, DossierCode};
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+    fn text(pattern: &str, example: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(pattern))
+            .examples([serde_json::json!(example)])
+            .into()
+    }
+
+    impl utoipa::PartialSchema for AgencyId {
+        fn schema() -> RefOr<Schema> {
+            text(r"^[A-Za-z0-9.]{1,13}$", "000.20.31.H53")
+        }
+    }
+
+    impl utoipa::ToSchema for AgencyId {}
+
+    impl utoipa::PartialSchema for DossierCode {
+        fn schema() -> RefOr<Schema> {
+            text(
+                r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}$",
+                "000.20.31.H53-261207-0001",
+            )
+        }
+    }
+
+    impl utoipa::ToSchema for DossierCode {}
+}

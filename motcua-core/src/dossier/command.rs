@@ -11,6 +11,7 @@ use super::{Applicant, Attachment, Channel, ComponentFile, Outcome};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "kebab-case", deny_unknown_fields)]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Command {
     /// Submit a dossier (applicant online; reception officer at the desk or by post).
     Submit {

@@ -22,6 +22,7 @@ pub const EVENT_FORMAT: u32 = 1;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 #[non_exhaustive]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Event {
     /// The applicant (or a reception officer for them) submitted the dossier.
     Submitted {
@@ -275,6 +276,7 @@ pub enum Event {
 
 /// An event as stored: numbered, timed, attributed and chained.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedEvent {
     /// Position in the dossier's log, from 0.
     pub seq: u64,

@@ -165,7 +165,7 @@ pub async fn logout(app: &AppState, token: &str) -> Result<(), AppError> {
 }
 
 /// The account as its owner sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Me {
     /// Login name.
     pub id: String,
@@ -218,7 +218,7 @@ fn contacts(
 }
 
 /// The profile after a change.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     /// Login name.
     pub id: String,

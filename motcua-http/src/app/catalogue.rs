@@ -48,7 +48,7 @@ pub struct CatalogueQuery {
 }
 
 /// A procedure as the catalogue lists it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ProcedureItem {
     /// National code.
     pub code: String,
@@ -139,7 +139,7 @@ pub async fn procedures(
 }
 
 /// A step of a procedure's workflow as the public sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct StepView {
     /// Identifier.
     pub id: String,
@@ -152,7 +152,7 @@ pub struct StepView {
 }
 
 /// Everything the catalogue publishes about a procedure (DOMAIN.md §3).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ProcedureDetail {
     /// The catalogue fields.
     pub catalogue: Catalogue,
@@ -207,7 +207,7 @@ pub async fn procedure(app: &AppState, code: &str) -> Result<ProcedureDetail, Ap
 }
 
 /// The public lookup (Điều 17): status only, no personal data.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Lookup {
     /// The dossier code.
     pub code: String,
@@ -233,7 +233,15 @@ pub struct Lookup {
 
 /// Looks a dossier up by its code.
 pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, AppError> {
-    DossierCode::parse(code).map_err(|_| AppError::new(Code::InvalidCode))?;
+    if DossierCode::parse(code).is_err() {
+        // Written as a code is written, but no code can be so (a day that does not exist, a
+        // sequence of 0): there is no such dossier.
+        return Err(if shaped_like_a_code(code) {
+            AppError::not_found("Không tìm thấy hồ sơ có mã này.")
+        } else {
+            AppError::new(Code::InvalidCode)
+        });
+    }
     // Columns only, no dossier body: the hot public path.
     let d = app.store.public_status(code).await.map_err(|e| match e {
         StoreError::NotFound(_) => AppError::not_found("Không tìm thấy hồ sơ có mã này."),
@@ -258,6 +266,22 @@ pub async fn lookup(app: &AppState, code: &str) -> Result<Lookup, AppError> {
     })
 }
 
+/// Whether `code` has the shape of a dossier code: an agency identifier, six digits and
+/// four digits, separated by hyphens.
+fn shaped_like_a_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let (Some(agency), Some(day), Some(n), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    motcua_core::dossier::AgencyId::parse(agency).is_ok()
+        && day.len() == 6
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && n.len() == 4
+        && n.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A year of the working calendar.
 pub fn calendar_year(app: &AppState, year: &str) -> Result<YearReport, AppError> {
     let year: i32 = year.parse().map_err(|_| AppError::new(Code::InvalidYear))?;
@@ -267,7 +291,7 @@ pub fn calendar_year(app: &AppState, year: &str) -> Result<YearReport, AppError>
 }
 
 /// A deadline and where its count starts.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     /// The due instant (local RFC 3339).
     pub due: String,

@@ -69,7 +69,7 @@ pub struct SubmitRequest {
 }
 
 /// A new dossier.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Submitted {
     /// Its identifier (its code comes with acceptance).
     pub id: String,
@@ -191,7 +191,7 @@ pub async fn submit(
 }
 
 /// What a command changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CommandDone {
     /// The events recorded.
     pub events: Vec<RecordedEvent>,
@@ -250,7 +250,7 @@ pub async fn run(
 }
 
 /// A dossier as its reader sees it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DossierView {
     /// The dossier.
     pub dossier: Dossier,
@@ -331,6 +331,15 @@ pub async fn queue(
     };
     if !policy::may_read_agency(p, &agency, &config.directory) {
         return Err(AppError::forbidden("Không có quyền truy cập hồ sơ này."));
+    }
+    if q.role
+        .as_deref()
+        .is_some_and(|r| motcua_core::procedure::Role::parse(r).is_none())
+    {
+        return Err(AppError::with(
+            Code::InvalidQuery,
+            "Tham số role phải là một vai trò của quy trình (ví dụ reception-officer).",
+        ));
     }
     let now = app.now();
     let due_before = match q.due.as_deref() {

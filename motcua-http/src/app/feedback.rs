@@ -23,7 +23,7 @@ pub struct NewFeedback {
 }
 
 /// Feedback received.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Filed {
     /// Its identifier.
     pub id: String,
@@ -80,7 +80,7 @@ pub async fn file(app: &AppState, p: &Principal, f: NewFeedback) -> Result<Filed
 }
 
 /// An answer given.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Answered {
     /// The feedback.
     pub id: String,
@@ -128,7 +128,7 @@ pub async fn answer(
 }
 
 /// A published answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Published {
     /// The feedback.
     pub id: String,

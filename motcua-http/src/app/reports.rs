@@ -10,7 +10,7 @@ use super::{AppError, Code, Principal, policy};
 use crate::AppState;
 
 /// A period of whole local days, both included.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Period {
     /// The first day.
     pub from: NaiveDate,
@@ -52,7 +52,7 @@ impl Period {
 }
 
 /// The statistics table with its period and the definition of every column.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Report {
     /// The table.
     #[serde(flatten)]
@@ -85,7 +85,7 @@ pub async fn statistics(
 }
 
 /// One change for the national portal, identifying the dossier before it has a code.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedItem {
     /// Pass the last one back to continue.
     pub cursor: i64,

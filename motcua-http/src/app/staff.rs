@@ -21,7 +21,7 @@ pub async fn tenant(app: &AppState, tenant: Option<&str>) -> Result<Agency, AppE
 }
 
 /// A staff account as administrators see it at one agency.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Account {
     /// Login name.
     pub id: String,
@@ -129,7 +129,7 @@ pub struct NewStaff {
 }
 
 /// A new account and its one-time password (shown once).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Created {
     /// Login name.
     pub id: String,

@@ -6,19 +6,27 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::AppState;
 use crate::app::AppError;
 use crate::app::accounts::{self as uc, SESSION_HOURS};
 use crate::error::json_body;
+use crate::openapi::ErrorBody;
 use crate::session::{AnySession, COOKIE, ClientAddress, Session, csrf_token};
 
-#[derive(Deserialize)]
+/// A new applicant account.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Register {
+    /// 3–64 characters a-z, 0-9, `.`, `_`, `-`.
+    #[schema(pattern = "^[a-z0-9._-]{3,64}$")]
     id: String,
+    #[schema(min_length = 1, pattern = "\\S")]
     name: String,
+    /// At least 10 characters, not guessable (the password rule: docs/operations.md).
+    #[schema(min_length = 10)]
     password: String,
     #[serde(default)]
     email: Option<String>,
@@ -26,12 +34,24 @@ pub(crate) struct Register {
     phone: Option<String>,
 }
 
+/// An account created.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Registered {
+    id: String,
+}
+
 /// `POST /api/v1/accounts`: an applicant registers.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", summary = "An applicant registers",
+    request_body = Register,
+    responses((status = 201, body = Registered),
+              (status = 400, description = "invalid_account_id, missing_name, weak_password, invalid_email, invalid_phone", body = ErrorBody),
+              (status = 409, description = "account_exists", body = ErrorBody),
+              (status = 429, description = "too_many_registrations", body = ErrorBody)))]
 pub(crate) async fn register(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
     body: Result<Json<Value>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<Registered>), AppError> {
     let r: Register = json_body(body, crate::limits::ACCOUNT)?;
     let id = uc::register(
         &s,
@@ -45,10 +65,12 @@ pub(crate) async fn register(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Registered { id })))
 }
 
-#[derive(Deserialize)]
+/// Credentials.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Login {
     id: String,
     password: String,
@@ -70,7 +92,24 @@ pub(crate) fn cleared_cookie() -> String {
     format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0")
 }
 
+/// A new session: a bearer token for programs, or (with `cookie`) the cookie and the
+/// session's CSRF token for browsers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct LoggedIn {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csrf_token: Option<String>,
+    must_change_password: bool,
+    expires_in_hours: i64,
+}
+
 /// `POST /api/v1/sessions`: log in.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", summary = "Log in",
+    request_body = Login,
+    responses((status = 201, body = LoggedIn),
+              (status = 401, description = "wrong_credentials", body = ErrorBody),
+              (status = 429, description = "too_many_attempts", body = ErrorBody)))]
 pub(crate) async fn login(
     State(s): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -78,30 +117,26 @@ pub(crate) async fn login(
 ) -> Result<Response, AppError> {
     let l: Login = json_body(body, crate::limits::LOGIN)?;
     let done = uc::login(&s, address, &l.id, &l.password).await?;
+    let answer = LoggedIn {
+        token: (!l.cookie).then(|| done.token.clone()),
+        csrf_token: l.cookie.then(|| csrf_token(&done.token)),
+        must_change_password: done.must_change_password,
+        expires_in_hours: SESSION_HOURS,
+    };
     if l.cookie {
         return Ok((
             StatusCode::CREATED,
             [(axum::http::header::SET_COOKIE, session_cookie(&done.token))],
-            Json(json!({
-                "csrf_token": csrf_token(&done.token),
-                "must_change_password": done.must_change_password,
-                "expires_in_hours": SESSION_HOURS,
-            })),
+            Json(answer),
         )
             .into_response());
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({
-            "token": done.token,
-            "must_change_password": done.must_change_password,
-            "expires_in_hours": SESSION_HOURS,
-        })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 /// `DELETE /api/v1/sessions/current`: log out (and clear the browser cookie).
+#[utoipa::path(delete, path = "/api/v1/sessions/current", tag = "accounts", summary = "Log out",
+    security(("bearer" = [])), responses((status = 204, description = "logged out")))]
 pub(crate) async fn logout(
     State(s): State<AppState>,
     AnySession(session): AnySession,
@@ -114,15 +149,29 @@ pub(crate) async fn logout(
         .into_response())
 }
 
-/// `GET /api/v1/me`: the account, its roles, and (for a browser session) its CSRF token.
-pub(crate) async fn me(AnySession(session): AnySession) -> Json<Value> {
-    let mut v = serde_json::to_value(uc::me(&session.principal)).unwrap_or(Value::Null);
-    v["csrf_token"] = json!(session.via_cookie.then(|| csrf_token(&session.token)));
-    Json(v)
+/// The account, and for a browser session its CSRF token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct MeView {
+    #[serde(flatten)]
+    me: uc::Me,
+    csrf_token: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// `GET /api/v1/me`: the account, its roles, and (for a browser session) its CSRF token.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts", summary = "My account and roles",
+    security(("bearer" = [])), responses((status = 200, body = MeView)))]
+pub(crate) async fn me(AnySession(session): AnySession) -> Json<MeView> {
+    Json(MeView {
+        me: uc::me(&session.principal),
+        csrf_token: session.via_cookie.then(|| csrf_token(&session.token)),
+    })
+}
+
+/// A name and contact details.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Profile {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     #[serde(default)]
     email: Option<String>,
@@ -131,6 +180,10 @@ pub(crate) struct Profile {
 }
 
 /// `PUT /api/v1/me`: change one's name and contact details.
+#[utoipa::path(put, path = "/api/v1/me", tag = "accounts", summary = "Change my name and contact details",
+    security(("bearer" = [])), request_body = Profile,
+    responses((status = 200, body = uc::Profile),
+              (status = 400, description = "missing_name, invalid_email, invalid_phone", body = ErrorBody)))]
 pub(crate) async fn update_profile(
     State(s): State<AppState>,
     session: Session,
@@ -142,13 +195,22 @@ pub(crate) async fn update_profile(
     ))
 }
 
-#[derive(Deserialize)]
+/// The current password and the new one.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ChangePassword {
     current: String,
+    /// At least 10 characters, not guessable, not the current one.
+    #[schema(min_length = 10)]
     new: String,
 }
 
 /// `POST /api/v1/me/password`: change the password; every session of the account ends.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "accounts", summary = "Change my password (every session ends)",
+    security(("bearer" = [])), request_body = ChangePassword,
+    responses((status = 204, description = "changed"),
+              (status = 400, description = "weak_password, same_password", body = ErrorBody),
+              (status = 403, description = "wrong_password", body = ErrorBody)))]
 pub(crate) async fn change_password(
     State(s): State<AppState>,
     AnySession(session): AnySession,

@@ -6,18 +6,19 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use motcua_core::dossier::{Applicant, Attachment, Channel, Command};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 use super::{Params, params};
 use crate::app::dossiers::{self as uc, Upload};
 use crate::app::{AppError, Code};
+use crate::openapi::ErrorBody;
 use crate::session::Session;
 use crate::{AppState, Tenant};
 
 /// The body of `POST /api/v1/dossiers`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SubmitBody {
     procedure: String,
@@ -55,9 +56,33 @@ fn bad_multipart(m: &str) -> AppError {
     AppError::with(Code::InvalidBody, m)
 }
 
+/// A submission with its files: the dossier's JSON in `dossier`, and a part
+/// `component:<component name>` per file (PDF, JPEG or PNG).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct SubmitMultipart {
+    /// `SubmitBody` as JSON.
+    dossier: String,
+}
+
+/// A list of dossiers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DossierList {
+    dossiers: Vec<motcua_store::DossierSummary>,
+}
+
 /// `POST /api/v1/dossiers`: an applicant submits online, or a reception officer registers a
 /// dossier received at the desk or by post. A JSON body, or multipart with the same JSON in
 /// a `dossier` part and a file part `component:<component name>` per file (PDF, JPEG, PNG).
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers",
+    summary = "Submit online (applicants) or register a desk or postal dossier (reception officers)",
+    security(("bearer" = [])),
+    request_body(content((SubmitBody = "application/json"), (SubmitMultipart = "multipart/form-data"))),
+    responses((status = 201, body = uc::Submitted),
+              (status = 400, description = "missing_agency, unknown_agency, unknown_procedure, not_handled_here, invalid_channel", body = ErrorBody),
+              (status = 415, description = "unsupported_type, type_mismatch", body = ErrorBody),
+              (status = 422, description = "incomplete (with `missing`), missing_field, unknown_component", body = ErrorBody),
+              (status = 429, description = "too_many_submissions", body = ErrorBody)))]
 pub(crate) async fn submit(
     State(s): State<AppState>,
     Tenant(tenant): Tenant,
@@ -114,6 +139,10 @@ pub(crate) async fn submit(
 }
 
 /// `GET /api/v1/dossiers/{id}`: the dossier, its timeline and what the reader may do now.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}", tag = "dossiers",
+    summary = "A dossier, its timeline and the commands its reader may run now",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = uc::DossierView), (status = 404, body = ErrorBody)))]
 pub(crate) async fn read(
     State(s): State<AppState>,
     session: Session,
@@ -159,6 +188,14 @@ struct Expected {
 }
 
 /// `POST /api/v1/dossiers/{id}/commands`: any engine command, as the session's user.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/commands", tag = "dossiers",
+    summary = "Run an engine command (docs/scenarios.md lists them); `expected_version` refuses a stale change",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = crate::openapi::CommandRequest,
+    responses((status = 200, body = uc::CommandDone),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "conflict", body = ErrorBody),
+              (status = 422, description = "the engine's refusal (wrong_state, forbidden by the step's role, ...)", body = ErrorBody)))]
 pub(crate) async fn command(
     State(s): State<AppState>,
     session: Session,
@@ -187,40 +224,54 @@ pub(crate) async fn command(
 }
 
 /// `GET /api/v1/me/dossiers`: an applicant's own dossiers.
+#[utoipa::path(get, path = "/api/v1/me/dossiers", tag = "dossiers", summary = "My dossiers, newest first",
+    security(("bearer" = [])), responses((status = 200, body = DossierList)))]
 pub(crate) async fn mine(
     State(s): State<AppState>,
     session: Session,
-) -> Result<Json<Value>, AppError> {
-    let list = uc::mine(&s, &session.principal).await?;
-    Ok(Json(json!({ "dossiers": list })))
+) -> Result<Json<DossierList>, AppError> {
+    let dossiers = uc::mine(&s, &session.principal).await?;
+    Ok(Json(DossierList { dossiers }))
 }
 
 /// `GET /api/v1/search?q=[&agency=]`.
+#[utoipa::path(get, path = "/api/v1/search", tag = "dossiers",
+    summary = "Staff search by applicant name, ID number or code, without regard to diacritics",
+    security(("bearer" = [])),
+    params(("q" = String, Query, min_length = 2, max_length = 100), ("agency" = Option<String>, Query)),
+    responses((status = 200, body = DossierList), (status = 400, description = "invalid_query", body = ErrorBody)))]
 pub(crate) async fn search(
     State(s): State<AppState>,
     session: Session,
     q: Params,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DossierList>, AppError> {
     let q = params(q)?;
     let text = q.get("q").map_or("", String::as_str);
-    let list = uc::search(
+    let dossiers = uc::search(
         &s,
         &session.principal,
         text,
         q.get("agency").map(String::as_str),
     )
     .await?;
-    Ok(Json(json!({ "dossiers": list })))
+    Ok(Json(DossierList { dossiers }))
 }
 
 /// `GET /api/v1/queue?agency=&role=&assignee=&step=&due=overdue|due-soon`: a staff queue,
 /// most urgent first.
+#[utoipa::path(get, path = "/api/v1/queue", tag = "dossiers",
+    summary = "A staff queue, most urgent first: each dossier due at its current step (the intake due while it waits)",
+    security(("bearer" = [])),
+    params(("agency" = Option<String>, Query), ("role" = Option<motcua_core::procedure::Role>, Query),
+           ("assignee" = Option<String>, Query), ("step" = Option<String>, Query),
+           ("due" = Option<String>, Query, pattern = "^(overdue|due-soon)$", description = "overdue, or due within a working day")),
+    responses((status = 200, body = DossierList), (status = 400, description = "invalid_query", body = ErrorBody)))]
 pub(crate) async fn queue(
     State(s): State<AppState>,
     Tenant(tenant): Tenant,
     session: Session,
     q: Params,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<DossierList>, AppError> {
     let mut q = params(q)?;
     let query = uc::QueueQuery {
         agency: q.remove("agency"),
@@ -229,8 +280,8 @@ pub(crate) async fn queue(
         step: q.remove("step"),
         due: q.remove("due"),
     };
-    let list = uc::queue(&s, &session.principal, tenant.as_deref(), query).await?;
-    Ok(Json(json!({ "dossiers": list })))
+    let dossiers = uc::queue(&s, &session.principal, tenant.as_deref(), query).await?;
+    Ok(Json(DossierList { dossiers }))
 }
 
 /// What a multipart request carried: the JSON part, a single `file` part, and the
@@ -315,9 +366,31 @@ async fn read_parts(
     Ok(parts)
 }
 
+/// A command with its files: the command's JSON in `command`; one `file` part for
+/// `attach-draft` and `attach-signed-result`, a `component:<component name>` part per file
+/// for `receive-supplement` and `resubmit`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct CommandMultipart {
+    /// The command as JSON.
+    command: String,
+    /// The file of a draft or a signed result.
+    #[schema(value_type = Option<String>, format = Binary)]
+    file: Option<Vec<u8>>,
+}
+
 /// `POST /api/v1/dossiers/{id}/attachments`: multipart with a `command` part (JSON) and its
 /// files: `attach-draft` or `attach-signed-result` with one `file` part; `receive-supplement`
 /// or `resubmit` with a `component:<component name>` part per file.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/attachments", tag = "dossiers",
+    summary = "Run a command that carries files (drafts, the signed result, supplements), in one transaction",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    request_body(content((CommandMultipart = "multipart/form-data"))),
+    responses((status = 200, body = uc::CommandDone),
+              (status = 404, body = ErrorBody),
+              (status = 409, description = "conflict", body = ErrorBody),
+              (status = 415, description = "unsupported_type, type_mismatch", body = ErrorBody),
+              (status = 422, description = "the engine's refusal", body = ErrorBody)))]
 pub(crate) async fn upload(
     State(s): State<AppState>,
     session: Session,
@@ -376,6 +449,15 @@ pub(crate) async fn upload(
 
 /// `GET /api/v1/dossiers/{id}/attachments/{sha256}[?inline=1]`: a file of a dossier the
 /// session may see, as an attachment with its name (or shown in the page with `inline=1`).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/attachments/{sha256}", tag = "dossiers",
+    summary = "A file of a dossier (inline=1 to show it in the page)",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("sha256" = String, Path, pattern = "^[0-9a-f]{64}$"),
+           ("inline" = Option<String>, Query)),
+    responses((status = 200, description = "the file", content(
+                  (Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+                  (Vec<u8> = "application/octet-stream"))),
+              (status = 404, body = ErrorBody)))]
 pub(crate) async fn download(
     State(s): State<AppState>,
     session: Session,

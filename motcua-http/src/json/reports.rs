@@ -4,18 +4,29 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
 use super::{Params, params};
 use crate::app::reports::{self as uc, Period};
 use crate::app::{AppError, Code};
+use crate::openapi::ErrorBody;
 use crate::session::Session;
 use crate::{AppState, Tenant};
+use serde::Serialize;
 
 /// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=json|csv]`: the section 9 table
 /// for an agency and those below it, for its staff. `from` and `to` are local dates, both
 /// included (`from=2026-04-01&to=2026-04-30` is April). Every answer carries the definition
 /// of each column (docs/statistics.md).
+#[utoipa::path(get, path = "/api/v1/reports/statistics", tag = "reports",
+    summary = "The section 9 statistics table for an agency and those below it, as JSON or CSV",
+    security(("bearer" = [])),
+    params(("agency" = Option<String>, Query, description = "default: the site's agency"),
+           ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
+           ("to" = chrono::NaiveDate, Query, description = "last local day, included"),
+           ("format" = Option<String>, Query, pattern = "^(json|csv)$")),
+    responses((status = 200, body = uc::Report, content(
+                  (uc::Report = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "invalid_query, invalid_date, invalid_period, invalid_format", body = ErrorBody)))]
 pub(crate) async fn statistics(
     State(s): State<AppState>,
     Tenant(tenant): Tenant,
@@ -134,30 +145,46 @@ fn statistics_csv(st: &motcua_store::Statistics) -> String {
 /// service portal, with national status codes and `yyyyMMddHHmmss` local timestamps; each
 /// item names its dossier by id (before it has a code), agency and procedure. Authenticated
 /// by the token in `MOTCUA_FEED_TOKEN` (the feed is off without one).
+#[utoipa::path(get, path = "/api/v1/integration/feed", tag = "reports",
+    summary = "Changes after a cursor, for the national public service portal (token in MOTCUA_FEED_TOKEN)",
+    security(("bearer" = [])),
+    params(("cursor" = Option<i64>, Query, minimum = 0)),
+    responses((status = 200, body = FeedPage),
+              (status = 400, description = "invalid_cursor", body = ErrorBody),
+              (status = 404, description = "feed_disabled", body = ErrorBody)))]
 pub(crate) async fn feed(
     State(s): State<AppState>,
     headers: HeaderMap,
     q: Params,
-) -> Result<Json<Value>, AppError> {
-    let expected = s
-        .feed_token
-        .as_deref()
-        .ok_or_else(|| AppError::new(Code::FeedDisabled))?;
+) -> Result<Json<FeedPage>, AppError> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if !given.is_some_and(|g| crate::session::same_secret(g, expected)) {
-        return Err(AppError::with(
-            Code::Unauthenticated,
-            "Cần mã truy cập tích hợp.",
-        ));
+    let unauthenticated = || AppError::with(Code::Unauthenticated, "Cần mã truy cập tích hợp.");
+    let Some(given) = given else {
+        return Err(unauthenticated());
+    };
+    let expected = s
+        .feed_token
+        .as_deref()
+        .ok_or_else(|| AppError::new(Code::FeedDisabled))?;
+    if !crate::session::same_secret(given, expected) {
+        return Err(unauthenticated());
     }
     let q = params(q)?;
     let cursor: i64 = match q.get("cursor") {
         Some(c) => c.parse().map_err(|_| AppError::new(Code::InvalidCursor))?,
         None => 0,
     };
-    let (items, next) = uc::feed(&s, cursor).await?;
-    Ok(Json(json!({ "items": items, "next_cursor": next })))
+    let (items, next_cursor) = uc::feed(&s, cursor).await?;
+    Ok(Json(FeedPage { items, next_cursor }))
+}
+
+/// A page of the feed.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FeedPage {
+    items: Vec<uc::FeedItem>,
+    /// Pass it back as `cursor` to continue.
+    next_cursor: i64,
 }

@@ -241,3 +241,76 @@ async fn request_ids_and_metrics() {
         "raw paths never become labels"
     );
 }
+
+/// The document is generated from the types: bodies and views have their real schemas with
+/// the limits the server enforces; a command as a client sends it has no sequence; every
+/// authenticated operation documents 401 and 403.
+#[tokio::test]
+async fn the_openapi_document_has_typed_schemas() {
+    let st = state().await;
+    let (_, doc) = get_from(&st, "/api/v1/openapi.json").await;
+    assert!(
+        doc["openapi"].as_str().unwrap_or("").starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let schemas = &doc["components"]["schemas"];
+    let submit = &schemas["SubmitBody"];
+    let required: Vec<&str> = submit["required"]
+        .as_array()
+        .expect("required")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(required.contains(&"procedure") && required.contains(&"applicant"));
+    let limit = motcua_http::limits::SUBMIT
+        .iter()
+        .find(|l| l.path == "procedure")
+        .expect("limit")
+        .max;
+    assert_eq!(submit["properties"]["procedure"]["maxLength"], limit);
+    assert_eq!(
+        schemas["Applicant"]["properties"]["name"]["maxLength"],
+        motcua_http::limits::SUBMIT
+            .iter()
+            .find(|l| l.path == "applicant.name")
+            .expect("limit")
+            .max
+    );
+    let accept = schemas["CommandRequest"]["oneOf"]
+        .as_array()
+        .expect("variants")
+        .iter()
+        .find(|v| v["properties"]["command"]["enum"][0] == "accept")
+        .cloned()
+        .expect("accept");
+    assert!(accept["properties"].get("sequence").is_none(), "{accept}");
+    assert!(accept["properties"].get("expected_version").is_some());
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("operations") {
+            let statuses: Vec<&String> = op["responses"]
+                .as_object()
+                .expect("responses")
+                .keys()
+                .collect();
+            assert!(
+                statuses.iter().any(|s| s.starts_with('2')),
+                "{method} {path}: {statuses:?}"
+            );
+            if op.get("security").is_some() {
+                for s in ["401", "403"] {
+                    assert!(
+                        statuses.iter().any(|x| *x == s),
+                        "{method} {path} lacks {s}"
+                    );
+                }
+            }
+        }
+    }
+    // The dossier view is the engine's, field by field.
+    assert!(
+        schemas["Dossier"]["properties"]["clock"].is_object(),
+        "{}",
+        schemas["Dossier"]
+    );
+}

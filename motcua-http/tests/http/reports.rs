@@ -128,10 +128,20 @@ async fn feedback_statistics_and_the_national_feed() {
         (StatusCode::BAD_REQUEST, Some("invalid_period"))
     );
 
-    // The feed is off without a token, refuses a wrong one, and pages by cursor.
+    // The feed asks for its token first; it is off on a server without one, refuses a
+    // wrong one, and pages by cursor.
     assert_eq!(
         get_from(&st, "/api/v1/integration/feed").await.0,
-        StatusCode::NOT_FOUND
+        StatusCode::UNAUTHORIZED
+    );
+    let off = Request::get("/api/v1/integration/feed")
+        .header("authorization", "Bearer bi-mat")
+        .body(Body::empty())
+        .expect("request");
+    let (s, v) = respond(&st, off).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("feed_disabled"))
     );
     st.feed_token = Some("bi-mat".into());
     let feed = |token: &'static str, cursor: i64| {
