@@ -46,9 +46,20 @@ pub struct ServeArgs {
     /// carry `Strict-Transport-Security`.
     #[arg(long, env = "MOTCUA_BEHIND_TLS")]
     behind_tls: bool,
+    /// Training and demonstration: run the server's clock from this instant (RFC 3339, e.g.
+    /// 2026-12-07T09:00:00+07:00) at the speed of real time. Every deadline, session and
+    /// event uses it; never on a production database.
+    #[arg(long, value_parser = parse_instant)]
+    clock_start: Option<chrono::DateTime<chrono::Utc>>,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+}
+
+fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.to_utc())
+        .map_err(|e| format!("not an RFC 3339 instant ({e})"))
 }
 
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -106,6 +117,10 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         state.feed_token = args.feed_token.filter(|t| !t.is_empty());
         state.trusted_proxies = Arc::new(args.trusted_proxies);
         state.behind_tls = args.behind_tls;
+        if let Some(start) = args.clock_start {
+            tracing::warn!(%start, "training clock: the server's time starts at the given instant");
+            state = state.with_clock(Arc::new(motcua_http::OffsetClock::starting_at(start)));
+        }
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await
             .with_context(|| format!("listening on {}", args.addr))

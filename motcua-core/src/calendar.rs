@@ -17,7 +17,7 @@ mod model;
 #[doc(hidden)]
 pub mod naive;
 
-pub use compiled::{DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
+pub use compiled::{DEFAULT_YEARS, DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
 pub use duration::{Duration, Unit, WorkingTime};
 pub use explain::{DaysBetween, Explanation, SkippedDay};
 pub use holidays::{HolidayYear, NationalHolidays, YearStatus};

@@ -36,7 +36,9 @@ pub use app::config::Directory;
 pub use app::{AppError, Code};
 pub use error::ApiError;
 pub use password::hash_password;
-pub use state::{AppState, Clock, Ids, ManualClock, RandomIds, SequentialIds, SystemClock};
+pub use state::{
+    AppState, Clock, Ids, ManualClock, OffsetClock, RandomIds, SequentialIds, SystemClock,
+};
 pub use tenant::Tenant;
 
 use axum::Router;

@@ -60,6 +60,25 @@ impl Clock for ManualClock {
     }
 }
 
+/// The system's clock moved to start at a chosen instant: a training or demonstration
+/// server runs from there at the speed of real time (so a dossier can be made overdue
+/// without waiting for weeks).
+#[derive(Debug)]
+pub struct OffsetClock(chrono::TimeDelta);
+
+impl OffsetClock {
+    /// A clock that reads `start` now and runs on from it.
+    pub fn starting_at(start: DateTime<Utc>) -> OffsetClock {
+        OffsetClock(start - Utc::now())
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 /// Where new identifiers (dossiers, feedback, passwords' salts aside) come from.
 pub trait Ids: Send + Sync {
     /// A new identifier starting with `prefix` (`hs`, `pa`), unique in the database.
@@ -93,7 +112,8 @@ impl Ids for SequentialIds {
 pub struct AppState {
     /// The database.
     pub store: Store,
-    /// The national calendar (agency calendars come with the time-and-change issue).
+    /// The working calendar used when the store holds none (the live one is
+    /// `config().calendar`; agency calendars come with the time-and-change issue).
     pub calendar: Arc<WorkingCalendar>,
     /// Agencies, procedures and their assignments, read from the store and reloaded when
     /// they change (see [`AppState::config`]).
@@ -118,7 +138,9 @@ impl AppState {
     /// assignments). A stored file that no longer loads is an error: the server does not
     /// start on a catalogue it cannot read.
     pub async fn load(store: Store, calendar: Arc<WorkingCalendar>) -> Result<AppState, String> {
-        let live = Live::load(&store).await.map_err(|e| e.to_string())?;
+        let live = Live::load(&store, calendar.clone())
+            .await
+            .map_err(|e| e.to_string())?;
         let live = Arc::new(live);
         Live::listen(&live, &store);
         Ok(AppState {

@@ -283,9 +283,11 @@ fn shaped_like_a_code(code: &str) -> bool {
 }
 
 /// A year of the working calendar.
-pub fn calendar_year(app: &AppState, year: &str) -> Result<YearReport, AppError> {
+pub async fn calendar_year(app: &AppState, year: &str) -> Result<YearReport, AppError> {
     let year: i32 = year.parse().map_err(|_| AppError::new(Code::InvalidYear))?;
-    app.calendar
+    app.config()
+        .await?
+        .calendar
         .year_report(year)
         .map_err(|_| AppError::new(Code::YearOutOfRange))
 }
@@ -302,7 +304,7 @@ pub struct Deadline {
 }
 
 /// The deadline `add` after `from`, with an optional cut-off time for paper dossiers.
-pub fn deadline(
+pub async fn deadline(
     app: &AppState,
     from: &str,
     add: &str,
@@ -322,12 +324,13 @@ pub fn deadline(
         None => None,
     };
     let out_of_range = |_| AppError::new(Code::OutOfRange);
-    let start: DateTime<Utc> = app
-        .calendar
+    let config = app.config().await?;
+    let calendar = &config.calendar;
+    let start: DateTime<Utc> = calendar
         .counting_start(from, cutoff)
         .map_err(out_of_range)?;
-    let due = app.calendar.due(start, add).map_err(out_of_range)?;
-    let explanation = app.calendar.explain(start, add).map_err(out_of_range)?;
+    let due = calendar.due(start, add).map_err(out_of_range)?;
+    let explanation = calendar.explain(start, add).map_err(out_of_range)?;
     Ok(Deadline {
         due: to_local_rfc3339(due),
         counting_start: to_local_rfc3339(start),

@@ -2,6 +2,7 @@
 //! version, and which agencies each procedure is assigned to. Read from the store once, kept
 //! in memory, and read again when the store's configuration version changes — no restart.
 
+use motcua_core::calendar::{CalendarSpec, DEFAULT_YEARS, NationalHolidays, WorkingCalendar};
 use motcua_core::procedure::Procedure;
 use motcua_store::{Agency, Store, StoreError};
 use std::cmp::Ordering;
@@ -108,11 +109,17 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// The name under which the working calendar's specification is stored.
+pub const CALENDAR: &str = "national";
+
 /// One reading of the configuration.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Config {
     /// The store's configuration version this reading is of.
     pub version: i64,
+    /// The working calendar: the one stored as [`CALENDAR`] (its latest version), or the
+    /// server's default when none is stored.
+    pub calendar: Arc<WorkingCalendar>,
     /// The agencies.
     pub directory: Directory,
     /// Every stored procedure version.
@@ -122,10 +129,24 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the configuration from the store.
-    pub async fn read(store: &Store) -> Result<Config, StoreError> {
+    /// Reads the configuration from the store; `default` is the calendar when none is stored.
+    pub async fn read(store: &Store, default: &Arc<WorkingCalendar>) -> Result<Config, StoreError> {
         // The version first: a change committed while reading is read again next time.
         let version = store.config_version().await?;
+        let calendar = match store.calendar(CALENDAR).await {
+            Ok((_, spec)) => {
+                let spec: CalendarSpec = serde_json::from_str(&spec)
+                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?;
+                let holidays = NationalHolidays::builtin()
+                    .map_err(|e| StoreError::Config(format!("the national holidays: {e}")))?;
+                Arc::new(
+                    WorkingCalendar::compile(&spec, &holidays, DEFAULT_YEARS)
+                        .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?,
+                )
+            }
+            Err(StoreError::NotFound(_)) => default.clone(),
+            Err(e) => return Err(e),
+        };
         let mut procedures = Vec::new();
         for (code, version, source) in store.procedures().await? {
             let (p, _) = Procedure::load(&format!("{code}@{version}"), &source)
@@ -138,6 +159,7 @@ impl Config {
         }
         Ok(Config {
             version,
+            calendar,
             directory: Directory::new(store.agencies().await?),
             procedures,
             assigned,
@@ -195,15 +217,21 @@ impl Config {
 #[derive(Debug)]
 pub(crate) struct Live {
     current: RwLock<Arc<Config>>,
+    /// The calendar when the store has none.
+    default_calendar: Arc<WorkingCalendar>,
     checked: Mutex<Instant>,
     /// Set by the PostgreSQL listener: compare at the next read.
     stale: AtomicBool,
 }
 
 impl Live {
-    pub(crate) async fn load(store: &Store) -> Result<Live, StoreError> {
+    pub(crate) async fn load(
+        store: &Store,
+        default_calendar: Arc<WorkingCalendar>,
+    ) -> Result<Live, StoreError> {
         Ok(Live {
-            current: RwLock::new(Arc::new(Config::read(store).await?)),
+            current: RwLock::new(Arc::new(Config::read(store, &default_calendar).await?)),
+            default_calendar,
             checked: Mutex::new(Instant::now()),
             stale: AtomicBool::new(false),
         })
@@ -282,7 +310,7 @@ impl Live {
 
     /// Reads the configuration again.
     pub(crate) async fn reload(&self, store: &Store) -> Result<Arc<Config>, AppError> {
-        let fresh = Arc::new(Config::read(store).await?);
+        let fresh = Arc::new(Config::read(store, &self.default_calendar).await?);
         if let Ok(mut c) = self.current.write() {
             *c = fresh.clone();
         }

@@ -178,7 +178,7 @@ pub async fn submit(
             actor: &actor,
             now,
             procedure,
-            calendar: &app.calendar,
+            calendar: &config.calendar,
             expected_version: None,
             attachments,
         })
@@ -232,7 +232,7 @@ pub async fn run(
             actor: &actor,
             now: app.now(),
             procedure,
-            calendar: &app.calendar,
+            calendar: &config.calendar,
             expected_version,
             attachments,
         })
@@ -274,7 +274,7 @@ pub fn available_to(app: &AppState, config: &Config, p: &Principal, d: &Dossier)
             now: app.now(),
             actor: &actor,
             procedure,
-            calendar: &app.calendar,
+            calendar: &config.calendar,
         },
     )
 }
@@ -346,7 +346,8 @@ pub async fn queue(
         None => None,
         Some("overdue") => Some(now),
         Some("due-soon") => Some(
-            app.calendar
+            config
+                .calendar
                 .due(now, motcua_core::calendar::Duration::working_days(1))
                 .map_err(|_| AppError::new(Code::OutOfRange))?,
         ),

@@ -55,7 +55,7 @@ pub async fn file(app: &AppState, p: &Principal, f: NewFeedback) -> Result<Filed
         }
     }
     let now = app.now();
-    let due = app
+    let due = config
         .calendar
         .due(now, Duration::working_days(3))
         .map_err(|_| AppError::new(Code::OutOfRange))?;

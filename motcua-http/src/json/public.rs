@@ -138,7 +138,7 @@ pub(crate) async fn calendar_year(
     State(s): State<AppState>,
     Path(year): Path<String>,
 ) -> Result<Json<motcua_core::calendar::YearReport>, AppError> {
-    Ok(Json(catalogue::calendar_year(&s, &year)?))
+    Ok(Json(catalogue::calendar_year(&s, &year).await?))
 }
 
 /// `GET /api/v1/deadline?from=&add=&cutoff=`.
@@ -161,10 +161,7 @@ pub(crate) async fn deadline(
             "Cần tham số from (RFC 3339) và add (ví dụ 15wd).",
         ));
     };
-    Ok(Json(catalogue::deadline(
-        &s,
-        from,
-        add,
-        q.get("cutoff").map(String::as_str),
-    )?))
+    Ok(Json(
+        catalogue::deadline(&s, from, add, q.get("cutoff").map(String::as_str)).await?,
+    ))
 }

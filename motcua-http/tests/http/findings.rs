@@ -551,3 +551,42 @@ fn every_engine_refusal_is_in_the_catalogue() {
     }
     assert!(found > 40, "the engine's refusals were found: {found}");
 }
+
+/// The working calendar is configuration too: a day off stored through one server moves the
+/// deadlines the other computes, without a restart.
+#[tokio::test]
+async fn a_calendar_change_reaches_the_other_server() {
+    use motcua_core::calendar::{CalendarSpec, Exception, ExceptionKind, Layer, default_windows};
+    let st = state().await;
+    let other = second_server(&st).await;
+    let uri = "/api/v1/deadline?from=2026-12-07T09:00:00%2B07:00&add=1wd";
+    let (_, v) = get_from(&other, uri).await;
+    assert_eq!(v["due"], "2026-12-08T09:00:00+07:00", "{v}");
+    let spec = CalendarSpec::national(default_windows()).with_layer(Layer {
+        name: "UBND tỉnh Sóc Trăng".into(),
+        schedule: None,
+        seasons: Vec::new(),
+        national_holidays: false,
+        exceptions: vec![Exception {
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 8).expect("date"),
+            kind: ExceptionKind::DayOff,
+            name: "Nghỉ theo quyết định của tỉnh".into(),
+            source: "Quyết định thử nghiệm".into(),
+        }],
+    });
+    st.store
+        .put_calendar(
+            motcua_http::app::config::CALENDAR,
+            &serde_json::to_string(&spec).expect("json"),
+        )
+        .await
+        .expect("stored");
+    st.config_changed().await.expect("reload");
+    let (_, v) = get_from(&st, uri).await;
+    assert_eq!(v["due"], "2026-12-09T09:00:00+07:00", "this server: {v}");
+    let v = eventually(&other, uri, |v| v["due"] == "2026-12-09T09:00:00+07:00").await;
+    assert_eq!(
+        v["due"], "2026-12-09T09:00:00+07:00",
+        "the other server: {v}"
+    );
+}

@@ -1,0 +1,253 @@
+//! `apply`: how each event changes the projection. Events come from `decide` (or the log),
+//! so they are trusted to fit the state; applying needs no calendar.
+
+use super::*;
+
+impl Dossier {
+    /// Folds one recorded event into the state. Events come from `decide` (or the log), so
+    /// they are trusted to fit the state; applying needs no calendar.
+    pub fn apply(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
+        let at = recorded.at;
+        match &recorded.event {
+            Event::Submitted {
+                procedure: code,
+                version,
+                agency,
+                channel,
+                applicant,
+                owner,
+                form,
+                components,
+                files,
+                intake_due,
+            } => {
+                self.procedure = code.clone();
+                self.procedure_version = version.clone();
+                self.agency = agency.clone();
+                self.channel = Some(*channel);
+                self.applicant = applicant.clone();
+                self.owner = owner.clone();
+                self.form = form.clone();
+                self.components = components.clone();
+                self.files = files.clone();
+                self.submitted_at = Some(at);
+                self.intake_due = *intake_due;
+                self.state = State::Submitted;
+            }
+            Event::Resubmitted {
+                form,
+                components,
+                files,
+                intake_due,
+            } => {
+                self.form = form.clone();
+                self.components = components.clone();
+                self.files.extend(files.iter().cloned());
+                self.intake_due = Some(*intake_due);
+                self.intake_result = None;
+                self.state = State::Submitted;
+                self.closed_at = None;
+            }
+            Event::ReturnedForCompletion { intake, .. } => {
+                self.intake_result = *intake;
+                self.state = State::ReturnedForCompletion;
+                self.closed_at = Some(at);
+            }
+            Event::Refused { intake, .. } => {
+                self.intake_result = *intake;
+                self.state = State::Refused;
+                self.closed_at = Some(at);
+            }
+            Event::Accepted {
+                code,
+                counting_start,
+                appointment,
+                step,
+                step_due,
+                intake,
+            } => {
+                self.intake_result = *intake;
+                self.accepted_at = Some(at);
+                self.code = Some(code.clone());
+                self.clock.limit = Some(procedure.catalogue.time_limit);
+                self.clock.counting_start = Some(*counting_start);
+                self.clock.appointment = Some(*appointment);
+                self.clock.original_appointment = Some(*appointment);
+                self.clock_entry(
+                    *counting_start,
+                    format!(
+                        "accepted; {} starts counting",
+                        procedure.catalogue.time_limit
+                    ),
+                );
+                self.step = Some(step.clone());
+                let (role, allowance) = procedure
+                    .step(step)
+                    .map_or((Role::ReceptionOfficer, Duration::working_hours(0)), |s| {
+                        (s.role, s.allowance)
+                    });
+                self.open_row(step, role, allowance, *counting_start, *step_due, None);
+                self.state = State::InProgress;
+            }
+            Event::HandedOver {
+                to,
+                assignee,
+                step_due,
+                result,
+                ..
+            } => {
+                self.close_row(at, *result, Some(to.clone()));
+                let (role, allowance) = procedure
+                    .step(to)
+                    .map_or((Role::ReceptionOfficer, Duration::working_hours(0)), |s| {
+                        (s.role, s.allowance)
+                    });
+                self.open_row(to, role, allowance, at, *step_due, assignee.clone());
+                self.step = Some(to.clone());
+                self.assignee = assignee.clone();
+            }
+            Event::Assigned { officer } => {
+                self.assignee = Some(officer.clone());
+                if let Some(row) = self.slip.last_mut() {
+                    row.assignee = Some(officer.clone());
+                }
+            }
+            Event::DraftAttached { attachment } => self.drafts.push(attachment.clone()),
+            Event::SignedResultAttached { attachment } => {
+                self.signed_result = Some(attachment.clone());
+            }
+            Event::SupplementRequested { reason, round, .. } => {
+                self.supplement_rounds = *round;
+                self.state = State::AwaitingSupplement;
+                self.clock.paused = Some((at, PauseReason::Supplement));
+                self.clock_entry(
+                    at,
+                    format!("supplement round {round} requested ({reason}); clock stopped"),
+                );
+            }
+            Event::SupplementReceived {
+                policy,
+                waited,
+                appointment,
+                original_appointment,
+                step_due,
+                files,
+                ..
+            } => {
+                self.files.extend(files.iter().cloned());
+                self.resume(*appointment, *original_appointment, *step_due);
+                let what = match policy {
+                    crate::procedure::SupplementPolicy::Restart => {
+                        format!(
+                            "supplement received after waiting {waited}; processing time restarts from zero"
+                        )
+                    }
+                    crate::procedure::SupplementPolicy::Pause => {
+                        format!(
+                            "supplement received; the {waited} of waiting is added to the appointment"
+                        )
+                    }
+                };
+                self.clock_entry(at, what);
+            }
+            Event::ConsultationOpened {
+                id,
+                agencies,
+                content,
+                deadline,
+            } => self.consultations.push(Consultation {
+                id: id.clone(),
+                agencies: agencies.clone(),
+                content: content.clone(),
+                deadline: *deadline,
+                answers: BTreeMap::new(),
+            }),
+            Event::ConsultationAnswered {
+                id,
+                agency,
+                answer,
+                late,
+            } => {
+                if let Some(c) = self.consultations.iter_mut().find(|c| &c.id == id) {
+                    c.answers.insert(agency.clone(), (answer.clone(), *late));
+                }
+            }
+            Event::VerificationScheduled { time, place, .. } => {
+                self.verifications.push((*time, place.clone()));
+            }
+            Event::ExtensionRequested {
+                reason,
+                extra,
+                new_appointment,
+            } => {
+                self.pending_extension = Some((reason.clone(), extra.clone(), *new_appointment));
+            }
+            Event::ExtensionGranted {
+                approver,
+                appointment,
+                ..
+            } => {
+                self.pending_extension = None;
+                self.extensions_used += 1;
+                self.clock.appointment = Some(*appointment);
+                self.clock_entry(at, format!("extension granted by {approver}"));
+            }
+            Event::Apologised {
+                reason,
+                appointment,
+                ..
+            } => {
+                self.clock.appointment = Some(*appointment);
+                self.clock_entry(at, format!("apology sent ({reason}); new appointment"));
+            }
+            Event::PaymentRequested { amount_vnd, reason } => {
+                self.payment_due = Some(*amount_vnd);
+                self.state = State::AwaitingPayment;
+                self.clock.paused = Some((at, PauseReason::Payment));
+                self.clock_entry(at, format!("financial obligation of {amount_vnd} đồng requested ({reason}); clock paused"));
+            }
+            Event::PaymentRecorded {
+                waited,
+                appointment,
+                original_appointment,
+                step_due,
+                ..
+            } => {
+                self.payment_due = None;
+                self.resume(*appointment, *original_appointment, *step_due);
+                self.clock_entry(
+                    at,
+                    format!(
+                        "payment recorded; the {waited} of waiting is added to the appointment"
+                    ),
+                );
+            }
+            Event::WithdrawalRequested { reason } => {
+                self.withdrawal_requested = Some(reason.clone());
+            }
+            Event::Withdrawn => {
+                self.state = State::Withdrawn;
+                self.closed_at = Some(at);
+            }
+            Event::Stopped { .. } => {
+                self.state = State::Stopped;
+                self.closed_at = Some(at);
+            }
+            Event::ProcessingFinished { outcome, result } => {
+                self.close_row(at, *result, None);
+                self.outcome = Some(outcome.clone());
+                self.state = State::Finished;
+            }
+            Event::ResultReturned { timeliness } => {
+                self.timeliness = Some(*timeliness);
+                self.state = State::Returned;
+                self.closed_at = Some(at);
+            }
+            Event::Rated { score, .. } => self.rating = Some(*score),
+            Event::Notified { .. } => {}
+            Event::Flagged { flag } => self.flags.push(flag.clone()),
+        }
+        self.version = recorded.seq + 1;
+        self.last_hash = recorded.hash.clone();
+    }
+}
