@@ -9,7 +9,8 @@
 //! reading and listing dossiers, staff queues, every engine command, attachment upload
 //! (multipart) and download; feedback, the statistics report, the national-portal feed;
 //! tenants by host name or `/t/{agency}`; the OpenAPI document of exactly these endpoints.
-//! The portal pages are not built yet.
+//! The citizen portal's public pages (home, catalogue, procedure detail, lookup) are served
+//! at `/`, `/thu-tuc`, `/thu-tuc/{code}`, `/tra-cuu` and `/tra-cuu/{code}`.
 //!
 //! The rules live in the application layer ([`app`]); the JSON handlers (`json/`) are
 //! adapters over it.
@@ -25,6 +26,7 @@ mod json;
 pub mod limits;
 mod observe;
 mod openapi;
+mod pages;
 mod password;
 mod security;
 mod session;
@@ -131,7 +133,8 @@ pub fn router(state: AppState) -> Router {
     let app = routes()
         .into_iter()
         .fold(Router::new(), |r, (path, handlers)| r.route(path, handlers))
-        .fallback(json::public::not_found)
+        .merge(pages::routes())
+        .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(limits::JSON_BYTES))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -107,6 +107,9 @@ impl Ids for SequentialIds {
     }
 }
 
+/// Dossiers per procedure, and when they were counted.
+pub(crate) type Usage = (std::time::Instant, Vec<(String, i64)>);
+
 /// What every request can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -128,6 +131,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Request metrics.
     pub(crate) metrics: Arc<crate::observe::Metrics>,
+    /// Dossiers per procedure, and when they were counted (see `catalogue::most_used`).
+    pub(crate) usage: Arc<Mutex<Option<Usage>>>,
     /// Whether clients reach the server over TLS (through a proxy): responses then carry
     /// `Strict-Transport-Security`.
     pub behind_tls: bool,
@@ -152,6 +157,7 @@ impl AppState {
             feed_token: None,
             trusted_proxies: Arc::default(),
             metrics: Arc::default(),
+            usage: Arc::default(),
             behind_tls: false,
         })
     }

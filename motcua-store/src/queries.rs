@@ -139,6 +139,18 @@ fn parse_body(body: &str) -> Result<Dossier, StoreError> {
 }
 
 impl Store {
+    /// How many dossiers each procedure has had, most first (for the portal's "most used").
+    pub async fn procedure_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        sqlx::query(
+            "SELECT procedure_code, COUNT(*) AS n FROM dossiers GROUP BY procedure_code ORDER BY n DESC, procedure_code",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+    }
+
     /// A dossier by its identifier.
     pub async fn dossier(&self, id: &str) -> Result<Dossier, StoreError> {
         let row = sqlx::query("SELECT body FROM dossiers WHERE id = $1")

@@ -282,6 +282,23 @@ fn shaped_like_a_code(code: &str) -> bool {
         && n.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// How many dossiers each procedure has had, most first; counted at most every ten
+/// minutes (a count over every dossier is not for each page view).
+pub async fn most_used(app: &AppState) -> Result<Vec<(String, i64)>, AppError> {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+    if let Ok(held) = app.usage.lock()
+        && let Some((at, counts)) = held.as_ref()
+        && at.elapsed() < EVERY
+    {
+        return Ok(counts.clone());
+    }
+    let counts = app.store.procedure_counts().await?;
+    if let Ok(mut held) = app.usage.lock() {
+        *held = Some((std::time::Instant::now(), counts.clone()));
+    }
+    Ok(counts)
+}
+
 /// A year of the working calendar.
 pub async fn calendar_year(app: &AppState, year: &str) -> Result<YearReport, AppError> {
     let year: i32 = year.parse().map_err(|_| AppError::new(Code::InvalidYear))?;

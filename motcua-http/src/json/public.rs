@@ -32,10 +32,6 @@ pub(crate) async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub(crate) async fn not_found() -> AppError {
-    AppError::not_found("Không có địa chỉ này.")
-}
-
 /// Agencies.
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct AgencyList {

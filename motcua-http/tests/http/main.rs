@@ -11,6 +11,7 @@ mod agencies;
 mod dossiers;
 mod findings;
 mod hardening;
+mod pages;
 mod public;
 mod reports;
 mod robustness;

@@ -1,0 +1,161 @@
+//! The citizen portal's pages: server-rendered Vietnamese HTML (askama templates in
+//! `templates/`, compiled and checked at build time), one stylesheet embedded in the binary
+//! under a content-hashed name, no JavaScript needed. Page handlers are adapters over the
+//! application layer like the JSON ones: they read the request, call a use case, and turn
+//! what it answers into a view model (strings ready to show: dates as `dd/MM/yyyy HH:mm`,
+//! durations and levels in words) for the template.
+
+mod public;
+mod text;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::sync::OnceLock;
+
+use crate::AppState;
+use crate::app::AppError;
+
+/// The stylesheet, as written.
+const CSS: &str = include_str!("../../assets/site.css");
+
+/// The stylesheet's address: its content's hash in the name, so it can be cached for a year
+/// and a new version is fetched at once.
+pub(crate) fn css_path() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let hash = motcua_store::sha256_hex(CSS.as_bytes());
+        format!("/assets/site.{}.css", &hash[..12])
+    })
+}
+
+/// What every page's layout shows.
+pub(crate) struct Layout {
+    /// The site's name: the agency of the host name, else the top agency.
+    pub site: String,
+    /// The stylesheet.
+    pub css: &'static str,
+    /// Which navigation entry is this page's (`home`, `catalogue`, `lookup`).
+    pub current: &'static str,
+}
+
+impl Layout {
+    pub(crate) async fn new(app: &AppState, tenant: Option<&str>, current: &'static str) -> Layout {
+        let site = match app.config().await {
+            Ok(c) => tenant
+                .and_then(|t| c.directory.get(t))
+                .or_else(|| {
+                    c.directory
+                        .all()
+                        .into_iter()
+                        .find(|a| a.parent_id.is_none())
+                })
+                .map(|a| a.name.clone()),
+            Err(_) => None,
+        };
+        Layout {
+            site: site.unwrap_or_else(|| "Cổng Dịch vụ công".into()),
+            css: css_path(),
+            current,
+        }
+    }
+}
+
+/// A rendered page with its status.
+pub(crate) fn page<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a page did not render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/plain; charset=utf-8"),
+                )],
+                "Hệ thống gặp sự cố; vui lòng thử lại sau.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    heading: String,
+    message: String,
+}
+
+/// An error as a page: 404 and 403 say so plainly, anything else is "try again later".
+pub(crate) async fn error_page(app: &AppState, tenant: Option<&str>, e: AppError) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let heading = match status {
+        StatusCode::NOT_FOUND => "Không tìm thấy trang",
+        StatusCode::FORBIDDEN => "Không có quyền truy cập",
+        StatusCode::UNAUTHORIZED => "Cần đăng nhập",
+        s if s.is_client_error() => "Yêu cầu chưa hợp lệ",
+        _ => "Hệ thống gặp sự cố",
+    };
+    let message = if status.is_server_error() {
+        "Hệ thống gặp sự cố; vui lòng thử lại sau ít phút.".to_string()
+    } else {
+        e.message
+    };
+    page(
+        status,
+        &ErrorPage {
+            layout: Layout::new(app, tenant, "").await,
+            heading: heading.into(),
+            message,
+        },
+    )
+}
+
+/// The stylesheet, cached for a year under its hashed name.
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// The portal's routes (the stable addresses: `/`, `/thu-tuc`, `/thu-tuc/{code}`,
+/// `/tra-cuu`, `/tra-cuu/{code}`).
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/thu-tuc", get(public::catalogue))
+        .route("/thu-tuc/{code}", get(public::procedure))
+        .route("/tra-cuu", get(public::lookup_form))
+        .route("/tra-cuu/{code}", get(public::lookup))
+        .route(css_path(), get(stylesheet))
+}
+
+/// The answer to an address that is not routed: a page, except under `/api`.
+pub(crate) async fn not_found(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    crate::Tenant(tenant): crate::Tenant,
+    uri: axum::http::Uri,
+) -> Response {
+    let e = AppError::not_found("Không có địa chỉ này.");
+    if uri.path().starts_with("/api/") {
+        return e.into_response();
+    }
+    error_page(&app, tenant.as_deref(), e).await
+}

@@ -1,0 +1,95 @@
+//! How the pages write values in Vietnamese.
+
+use motcua_core::calendar::{Duration, Timeliness, Unit, to_local_vi};
+use motcua_core::procedure::{AgencyLevel, ServiceLevel};
+
+/// `3 ngày làm việc`, `8 giờ làm việc`.
+pub(crate) fn duration(d: &Duration) -> String {
+    let unit = match d.unit {
+        Unit::WorkingMinutes => "phút làm việc",
+        Unit::WorkingHours => "giờ làm việc",
+        Unit::WorkingDays => "ngày làm việc",
+        Unit::CalendarDays => "ngày",
+    };
+    format!("{} {unit}", d.amount)
+}
+
+/// A procedure's time limit: in words, or the same day.
+pub(crate) fn time_limit(d: &Duration, immediate: bool) -> String {
+    if immediate {
+        "Trả kết quả ngay trong ngày".into()
+    } else {
+        duration(d)
+    }
+}
+
+/// Both service-level schemes in words.
+pub(crate) fn service(sl: &ServiceLevel) -> String {
+    let online = match sl.online.as_str() {
+        "full" => "dịch vụ công trực tuyến toàn trình",
+        "partial" => "dịch vụ công trực tuyến một phần",
+        _ => "không có dịch vụ công trực tuyến",
+    };
+    format!("Mức độ {}; {online}", sl.legacy)
+}
+
+/// An agency level in words.
+pub(crate) fn level(l: &str) -> &'static str {
+    match l {
+        "province" => "Cấp tỉnh",
+        "district" => "Cấp huyện",
+        "commune" => "Cấp xã",
+        _ => "Cấp khác",
+    }
+}
+
+/// Several levels in words.
+pub(crate) fn levels(ls: &[AgencyLevel]) -> String {
+    ls.iter()
+        .map(|l| level(l.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A local RFC 3339 instant (as the application layer answers) as `dd/MM/yyyy HH:mm`.
+pub(crate) fn instant(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| to_local_vi(t.to_utc()))
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+/// Early, on time or late, in words.
+pub(crate) fn timeliness(t: Timeliness) -> &'static str {
+    match t {
+        Timeliness::Early => "Trước hạn",
+        Timeliness::OnTime => "Đúng hạn",
+        Timeliness::Late => "Quá hạn",
+    }
+}
+
+/// `100000` as `100.000 đồng`.
+pub(crate) fn money(vnd: u64) -> String {
+    let digits = vnd.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    format!("{out} đồng")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_written_as_people_read_them() {
+        assert_eq!(duration(&Duration::working_days(3)), "3 ngày làm việc");
+        assert_eq!(money(100_000), "100.000 đồng");
+        assert_eq!(money(0), "0 đồng");
+        assert_eq!(instant("2026-12-10T10:00:00+07:00"), "10/12/2026 10:00");
+        assert_eq!(level("commune"), "Cấp xã");
+    }
+}

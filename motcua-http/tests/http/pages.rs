@@ -1,0 +1,201 @@
+//! The portal's pages through `router(state).oneshot(...)`: status, what each must show,
+//! Vietnamese, hostile text escaped, the stable addresses, the stylesheet's caching.
+
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use motcua_http::router;
+use tower::ServiceExt;
+
+/// A page: status, content type and HTML.
+async fn html(st: &motcua_http::AppState, uri: &str) -> (StatusCode, String, String) {
+    let response = router(st.clone())
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    (
+        status,
+        kind,
+        String::from_utf8(bytes.to_vec()).expect("utf-8"),
+    )
+}
+
+#[tokio::test]
+async fn the_home_page_offers_search_lookup_agencies_and_procedures() {
+    let st = state().await;
+    let (s, kind, page) = html(&st, "/").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(kind.starts_with("text/html; charset=utf-8"), "{kind}");
+    assert!(page.contains("<html lang=\"vi\">"));
+    for want in [
+        "Bỏ qua, đến nội dung chính",
+        "action=\"/thu-tuc\"",
+        "action=\"/tra-cuu\"",
+        "Cấp tỉnh",
+        "Cấp huyện",
+        "Cấp xã",
+        "UBND Phường 2",
+        "Thủ tục đăng ký khai sinh",
+        "Cách nộp hồ sơ",
+    ] {
+        assert!(page.contains(want), "the home page lacks {want}");
+    }
+    // No script: every task works without JavaScript, and the policy forbids inline ones.
+    assert!(!page.contains("<script"), "no script on the page");
+}
+
+#[tokio::test]
+async fn the_catalogue_is_searched_without_diacritics_and_paginated() {
+    let st = state().await;
+    let (s, _, page) = html(&st, "/thu-tuc?q=dang+ky+khai+sinh").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Thủ tục đăng ký khai sinh"), "{page}");
+    assert!(page.contains("Tìm thấy 1 thủ tục"), "{page}");
+    assert!(!page.contains("Đăng ký thành lập hộ kinh doanh"));
+    let (_, _, page) = html(&st, "/thu-tuc?q=khong+co+thu+tuc+nay").await;
+    assert!(page.contains("Không tìm thấy thủ tục nào"), "{page}");
+    // By agency: what it handles.
+    let (_, _, page) = html(&st, "/thu-tuc?co-quan=000.31.12.H53").await;
+    assert!(page.contains("Thủ tục đăng ký khai sinh"));
+    assert!(!page.contains("Đăng ký thành lập hộ kinh doanh"));
+    let (s, _, page) = html(&st, "/thu-tuc?co-quan=khong-co").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Không có cơ quan này"), "{page}");
+    // On an agency's site, its own catalogue.
+    let (_, _, page) = html(&st, "/t/000.31.12.H53/thu-tuc").await;
+    assert!(
+        page.contains("UBND Phường 2"),
+        "the header names the site's agency"
+    );
+    assert!(!page.contains("Đăng ký thành lập hộ kinh doanh"));
+}
+
+#[tokio::test]
+async fn a_procedure_page_shows_every_catalogue_field() {
+    let st = state().await;
+    let (s, _, page) = html(&st, "/thu-tuc/HKD-DK-THANH-LAP").await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [
+        "Đăng ký thành lập hộ kinh doanh",
+        "Thành lập và hoạt động của hộ kinh doanh",
+        "3 ngày làm việc",
+        "Giấy đề nghị đăng ký hộ kinh doanh",
+        "Bản chính",
+        "Lệ phí đăng ký hộ kinh doanh: 100.000 đồng",
+        "Nghị định 01/2021/NĐ-CP",
+        "UBND thành phố Sóc Trăng",
+        "Mức độ 4; dịch vụ công trực tuyến toàn trình",
+        "Cán bộ tiếp nhận và trả kết quả",
+        "Giấy chứng nhận đăng ký hộ kinh doanh",
+    ] {
+        assert!(page.contains(want), "the procedure page lacks {want}");
+    }
+    let (s, _, page) = html(&st, "/thu-tuc/KHONG-CO").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(
+        page.contains("Không tìm thấy trang") && page.contains("Về trang chủ"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_lookup_page_answers_a_code_without_personal_data() {
+    let st = state().await;
+    let d = st
+        .store
+        .dossier("demo-ho-kinh-doanh")
+        .await
+        .expect("demo dossier");
+    let code = d.code.expect("coded").to_string();
+    for uri in [format!("/tra-cuu/{code}"), format!("/tra-cuu?ma={code}")] {
+        let (s, _, page) = html(&st, &uri).await;
+        assert_eq!(s, StatusCode::OK, "{uri}");
+        assert!(page.contains(&code));
+        assert!(page.contains("Đăng ký thành lập hộ kinh doanh"));
+        assert!(page.contains("Tình trạng"));
+        assert!(!page.contains(&d.applicant.name), "no applicant's name");
+        assert!(!page.contains(&d.applicant.email), "no email");
+    }
+    let (s, _, page) = html(&st, "/tra-cuu?ma=abc").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(page.contains("error-summary") && page.contains("aria-invalid=\"true\""));
+    assert!(page.contains("Mã hồ sơ không đúng dạng"));
+    let (s, _, page) = html(&st, "/tra-cuu/000.20.31.H53-261207-9999").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(page.contains("Không tìm thấy hồ sơ có mã này"));
+    let (s, _, page) = html(&st, "/tra-cuu").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!page.contains("error-summary"));
+}
+
+#[tokio::test]
+async fn hostile_text_is_escaped() {
+    let st = state().await;
+    let (_, _, page) = html(&st, "/thu-tuc?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
+    assert!(!page.contains("<script>alert(1)</script>"), "escaped");
+    assert!(page.contains("&#60;script&#62;alert(1)"), "{page}");
+    let (_, _, page) = html(&st, "/tra-cuu?ma=%22%3E%3Cimg%20src%3Dx%3E").await;
+    assert!(!page.contains("\"><img src=x>"), "escaped in an attribute");
+}
+
+#[tokio::test]
+async fn unknown_addresses_get_a_page_and_the_api_keeps_json() {
+    let st = state().await;
+    let (s, kind, page) = html(&st, "/khong-co-trang-nay").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(kind.starts_with("text/html"));
+    assert!(page.contains("Về trang chủ"));
+    let (s, v) = get_from(&st, "/api/v1/khong-co").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["code"], "not_found");
+}
+
+#[tokio::test]
+async fn the_stylesheet_has_a_hashed_name_and_is_cached_for_a_year() {
+    let st = state().await;
+    let (_, _, page) = html(&st, "/").await;
+    let start = page.find("/assets/site.").expect("stylesheet link");
+    let path: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    assert!(path.ends_with(".css") && path.len() > "/assets/site..css".len());
+    let response = router(st.clone())
+        .oneshot(
+            Request::get(path.as_str())
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/css")
+    );
+    // Pages carry the strict policy.
+    let response = router(st.clone())
+        .oneshot(Request::get("/").body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap_or("");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
