@@ -151,15 +151,15 @@ def lookup_by_keyboard(browser, server, shots):
             break
     check(page.evaluate("document.activeElement.id") == "ma", "Tab reaches the code field")
     page.keyboard.type("abc")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/tra-cuu?ma=abc")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     check(page.locator(".error-summary").count() == 1, "a malformed code gets an error summary")
     audit(page, "lookup-error", shots)
     page.locator("#ma").fill("")
     page.locator("#ma").focus()
     page.keyboard.type(code)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     body = page.locator("main").inner_text()
     check(code in body and "Đang xử lý" in body, "the lookup shows the dossier's state")
     check("Người Dân Bí Mật" not in body, "the lookup shows no personal data")
@@ -169,6 +169,48 @@ def lookup_by_keyboard(browser, server, shots):
     page.goto(server.base + "/khong-co-trang-nay")
     check("Về trang chủ" in page.locator("main").inner_text(), "an unknown address has a way back")
     audit(page, "not-found", shots)
+    page.close()
+
+
+def register_and_log_in(browser, server, shots):
+    """Register in the pages, fix an error shown by the summary, edit the profile, log out,
+    log in again."""
+    page = browser.new_page()
+    page.goto(server.base + "/")
+    page.get_by_role("link", name="Đăng ký", exact=True).click()
+    page.wait_for_url("**/dang-ky")
+    audit(page, "register", shots)
+    page.get_by_label("Họ và tên").fill("Thạch Thị Sa Ra")
+    page.get_by_label("Tên đăng nhập").fill("thach-sa-ra")
+    page.get_by_label("Mật khẩu", exact=True).fill("1234567890")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng ký").click()
+    summary = page.locator(".error-summary")
+    check(summary.count() == 1, "a weak password is named in an error summary")
+    audit(page, "register-error", shots)
+    summary.get_by_role("link").first.click()
+    check(page.evaluate("document.activeElement.id") == "password",
+          "the summary's link takes the focus to the field")
+    page.get_by_label("Mật khẩu", exact=True).fill("song-hau-phu-sa-42")
+    page.get_by_role("button", name="Đăng ký").click()
+    page.wait_for_url("**/tai-khoan?moi=1")
+    check("Đã tạo tài khoản" in page.locator("main").inner_text(), "registered and logged in")
+    audit(page, "account", shots)
+    page.get_by_label("Thư điện tử").fill("sara@example.vn")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lưu").click()
+    check("Đã lưu." in page.locator("main").inner_text(), "the profile is saved")
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(server.base + "/")
+    check(page.get_by_role("link", name="Đăng nhập").count() == 1, "logged out")
+    page.get_by_role("link", name="Đăng nhập").click()
+    audit(page, "login", shots)
+    page.get_by_label("Tên đăng nhập").fill("thach-sa-ra")
+    page.get_by_label("Mật khẩu").fill("song-hau-phu-sa-42")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan")
+    check(page.get_by_label("Thư điện tử").input_value() == "sara@example.vn",
+          "logged in again, the profile as saved")
     page.close()
 
 
@@ -183,7 +225,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
-        for journey in (find_and_read, lookup_by_keyboard):
+        for journey in (find_and_read, lookup_by_keyboard, register_and_log_in):
             server = Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")

@@ -5,8 +5,12 @@
 //! what it answers into a view model (strings ready to show: dates as `dd/MM/yyyy HH:mm`,
 //! durations and levels in words) for the template.
 
+mod accounts;
 mod public;
 mod text;
+mod viewer;
+
+pub(crate) use viewer::Viewer;
 
 use askama::Template;
 use axum::Router;
@@ -37,12 +41,21 @@ pub(crate) struct Layout {
     pub site: String,
     /// The stylesheet.
     pub css: &'static str,
-    /// Which navigation entry is this page's (`home`, `catalogue`, `lookup`).
+    /// Which navigation entry is this page's (`home`, `catalogue`, `lookup`, `account`).
     pub current: &'static str,
+    /// The logged-in user's name, if any.
+    pub user: Option<String>,
+    /// The token every form of the page carries.
+    pub csrf: String,
 }
 
 impl Layout {
-    pub(crate) async fn new(app: &AppState, tenant: Option<&str>, current: &'static str) -> Layout {
+    pub(crate) async fn new(
+        app: &AppState,
+        tenant: Option<&str>,
+        current: &'static str,
+        viewer: &Viewer,
+    ) -> Layout {
         let site = match app.config().await {
             Ok(c) => tenant
                 .and_then(|t| c.directory.get(t))
@@ -59,8 +72,33 @@ impl Layout {
             site: site.unwrap_or_else(|| "Cổng Dịch vụ công".into()),
             css: css_path(),
             current,
+            user: viewer.principal.as_ref().map(|p| p.user.name.clone()),
+            csrf: viewer.form_token.clone(),
         }
     }
+}
+
+/// A rendered page with its status, setting the viewer's form cookie when it is new.
+pub(crate) fn page_for<T: Template>(viewer: &Viewer, status: StatusCode, t: &T) -> Response {
+    let mut response = page(status, t);
+    if let Some(c) = viewer.set_cookie()
+        && let Ok(v) = HeaderValue::from_str(&c)
+    {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// A redirect after a form (303: the browser follows with a GET).
+pub(crate) fn see_other(to: &str, cookies: &[String]) -> Response {
+    let mut response =
+        (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response();
+    for c in cookies {
+        if let Ok(v) = HeaderValue::from_str(c) {
+            response.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    response
 }
 
 /// A rendered page with its status.
@@ -99,7 +137,12 @@ struct ErrorPage {
 }
 
 /// An error as a page: 404 and 403 say so plainly, anything else is "try again later".
-pub(crate) async fn error_page(app: &AppState, tenant: Option<&str>, e: AppError) -> Response {
+pub(crate) async fn error_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    e: AppError,
+) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let heading = match status {
         StatusCode::NOT_FOUND => "Không tìm thấy trang",
@@ -116,7 +159,7 @@ pub(crate) async fn error_page(app: &AppState, tenant: Option<&str>, e: AppError
     page(
         status,
         &ErrorPage {
-            layout: Layout::new(app, tenant, "").await,
+            layout: Layout::new(app, tenant, "", viewer).await,
             heading: heading.into(),
             message,
         },
@@ -144,6 +187,24 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/thu-tuc/{code}", get(public::procedure))
         .route("/tra-cuu", get(public::lookup_form))
         .route("/tra-cuu/{code}", get(public::lookup))
+        .route(
+            "/dang-nhap",
+            get(accounts::login_form).post(accounts::login),
+        )
+        .route(
+            "/dang-ky",
+            get(accounts::register_form).post(accounts::register),
+        )
+        .route("/dang-xuat", axum::routing::post(accounts::logout))
+        .route(
+            "/tai-khoan",
+            get(accounts::account).post(accounts::save_account),
+        )
+        .route(
+            "/doi-mat-khau",
+            get(accounts::password_form).post(accounts::change_password),
+        )
+        .route("/quen-mat-khau", get(accounts::forgot))
         .route(css_path(), get(stylesheet))
 }
 
@@ -151,11 +212,12 @@ pub(crate) fn routes() -> Router<AppState> {
 pub(crate) async fn not_found(
     axum::extract::State(app): axum::extract::State<AppState>,
     crate::Tenant(tenant): crate::Tenant,
+    viewer: Viewer,
     uri: axum::http::Uri,
 ) -> Response {
     let e = AppError::not_found("Không có địa chỉ này.");
     if uri.path().starts_with("/api/") {
         return e.into_response();
     }
-    error_page(&app, tenant.as_deref(), e).await
+    error_page(&app, tenant.as_deref(), &viewer, e).await
 }

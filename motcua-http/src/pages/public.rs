@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use std::collections::HashMap;
 
-use super::{Layout, error_page, page, text};
+use super::{Layout, Viewer, error_page, page_for, text};
 use crate::app::{AppError, Code, catalogue};
 use crate::{AppState, Tenant};
 
@@ -56,7 +56,11 @@ struct Home {
 }
 
 /// `/`: search, lookup, the most used procedures, agencies by level, how to submit.
-pub(crate) async fn home(State(app): State<AppState>, Tenant(tenant): Tenant) -> Response {
+pub(crate) async fn home(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
     let t = tenant.as_deref();
     let built = async {
         let config = app.config().await?;
@@ -92,15 +96,15 @@ pub(crate) async fn home(State(app): State<AppState>, Tenant(tenant): Tenant) ->
             .filter(|l| !l.agencies.is_empty())
             .collect();
         Ok::<_, AppError>(Home {
-            layout: Layout::new(&app, t, "home").await,
+            layout: Layout::new(&app, t, "home", &viewer).await,
             popular,
             levels,
         })
     }
     .await;
     match built {
-        Ok(h) => page(StatusCode::OK, &h),
-        Err(e) => error_page(&app, t, e).await,
+        Ok(h) => page_for(&viewer, StatusCode::OK, &h),
+        Err(e) => error_page(&app, t, &viewer, e).await,
     }
 }
 
@@ -162,6 +166,7 @@ fn encode(v: &str) -> String {
 pub(crate) async fn catalogue(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
+    viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
@@ -178,7 +183,7 @@ pub(crate) async fn catalogue(
         .unwrap_or(1);
     let config = match app.config().await {
         Ok(c) => c,
-        Err(e) => return error_page(&app, t, e).await,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let query = catalogue::CatalogueQuery {
         text: (!text_q.is_empty()).then(|| text_q.clone()),
@@ -191,7 +196,7 @@ pub(crate) async fn catalogue(
             Vec::new(),
             Some("Không có cơ quan này; hãy chọn cơ quan trong danh sách.".to_string()),
         ),
-        Err(e) => return error_page(&app, t, e).await,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let pages = found.len().div_ceil(PER_PAGE).max(1);
     let page_no = page_no.min(pages);
@@ -218,7 +223,7 @@ pub(crate) async fn catalogue(
         })
         .collect();
     let view = Catalogue {
-        layout: Layout::new(&app, t, "catalogue").await,
+        layout: Layout::new(&app, t, "catalogue", &viewer).await,
         prev: (page_no > 1).then(|| catalogue_link(&text_q, agency.as_deref(), page_no - 1)),
         next: (page_no < pages).then(|| catalogue_link(&text_q, agency.as_deref(), page_no + 1)),
         q: text_q,
@@ -229,7 +234,7 @@ pub(crate) async fn catalogue(
         page: page_no,
         pages,
     };
-    page(StatusCode::OK, &view)
+    page_for(&viewer, StatusCode::OK, &view)
 }
 
 struct ComponentRow {
@@ -279,16 +284,17 @@ struct ProcedurePage {
 pub(crate) async fn procedure(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Response {
     let t = tenant.as_deref();
     let d = match catalogue::procedure(&app, &code).await {
         Ok(d) => d,
-        Err(e) => return error_page(&app, t, e).await,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let config = match app.config().await {
         Ok(c) => c,
-        Err(e) => return error_page(&app, t, e).await,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let steps = config
         .latest_of(&code)
@@ -339,10 +345,11 @@ pub(crate) async fn procedure(
         conditions: c.conditions.clone(),
         legal_basis: c.legal_basis.clone(),
     };
-    page(
+    page_for(
+        &viewer,
         StatusCode::OK,
         &ProcedurePage {
-            layout: Layout::new(&app, t, "catalogue").await,
+            layout: Layout::new(&app, t, "catalogue", &viewer).await,
             p: view,
         },
     )
@@ -376,10 +383,16 @@ struct LookupPage {
     result: Option<LookupView>,
 }
 
-async fn lookup_page(app: &AppState, tenant: Option<&str>, code: String) -> Response {
-    let layout = Layout::new(app, tenant, "lookup").await;
+async fn lookup_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    code: String,
+) -> Response {
+    let layout = Layout::new(app, tenant, "lookup", viewer).await;
     if code.is_empty() {
-        return page(
+        return page_for(
+            viewer,
             StatusCode::OK,
             &LookupPage {
                 layout,
@@ -401,7 +414,8 @@ async fn lookup_page(app: &AppState, tenant: Option<&str>, code: String) -> Resp
                 current_step: l.current_step.clone(),
                 returned: l.returned.map(text::timeliness),
             };
-            page(
+            page_for(
+                viewer,
                 StatusCode::OK,
                 &LookupPage {
                     layout,
@@ -423,7 +437,8 @@ async fn lookup_page(app: &AppState, tenant: Option<&str>, code: String) -> Resp
                     "Không tìm thấy hồ sơ có mã này. Hãy kiểm tra lại mã trên giấy tiếp nhận.",
                 )
             };
-            page(
+            page_for(
+                viewer,
                 status,
                 &LookupPage {
                     layout,
@@ -433,7 +448,7 @@ async fn lookup_page(app: &AppState, tenant: Option<&str>, code: String) -> Resp
                 },
             )
         }
-        Err(e) => error_page(app, tenant, e).await,
+        Err(e) => error_page(app, tenant, viewer, e).await,
     }
 }
 
@@ -441,13 +456,14 @@ async fn lookup_page(app: &AppState, tenant: Option<&str>, code: String) -> Resp
 pub(crate) async fn lookup_form(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
+    viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let code = q
         .get("ma")
         .map(|c| c.trim().to_string())
         .unwrap_or_default();
-    lookup_page(&app, tenant.as_deref(), code).await
+    lookup_page(&app, tenant.as_deref(), &viewer, code).await
 }
 
 /// `/tra-cuu/{code}`: a dossier's public status (the address the receipt's QR code
@@ -455,7 +471,8 @@ pub(crate) async fn lookup_form(
 pub(crate) async fn lookup(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
+    viewer: Viewer,
     Path(code): Path<String>,
 ) -> Response {
-    lookup_page(&app, tenant.as_deref(), code.trim().to_string()).await
+    lookup_page(&app, tenant.as_deref(), &viewer, code.trim().to_string()).await
 }

@@ -199,3 +199,313 @@ async fn the_stylesheet_has_a_hashed_name_and_is_cached_for_a_year() {
         "{csp}"
     );
 }
+
+/// A form posted from a browser: its fields, the cookies it holds. Answers the status, the
+/// `Location`, the cookies set and the HTML.
+async fn post_form(
+    st: &motcua_http::AppState,
+    uri: &str,
+    cookies: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Vec<String>, String) {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    let response = router(st.clone())
+        .oneshot(
+            Request::post(uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", cookies)
+                .body(Body::from(body.join("&")))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let set: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .collect();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    (
+        status,
+        location,
+        set,
+        String::from_utf8_lossy(&bytes).to_string(),
+    )
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A page fetched with cookies: status, cookies set, HTML.
+async fn get_with(
+    st: &motcua_http::AppState,
+    uri: &str,
+    cookies: &str,
+) -> (StatusCode, String, Vec<String>, String) {
+    let response = router(st.clone())
+        .oneshot(
+            Request::get(uri)
+                .header("cookie", cookies)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let set: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .collect();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    (
+        status,
+        location,
+        set,
+        String::from_utf8_lossy(&bytes).to_string(),
+    )
+}
+
+/// The value of the hidden `csrf` field of a page.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    page[at..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn an_applicant_registers_edits_the_profile_and_logs_out_in_pages() {
+    let st = state().await;
+    // The form page gives the browser its form token, in a cookie and in the form.
+    let (s, _, set, page) = get_with(&st, "/dang-ky", "").await;
+    assert_eq!(s, StatusCode::OK);
+    let form_cookie = set
+        .iter()
+        .find(|c| c.starts_with("motcua_form="))
+        .cloned()
+        .expect("a form cookie");
+    let token = csrf_of(&page);
+    assert_eq!(form_cookie, format!("motcua_form={token}"));
+    // Without the token (a forged post): refused, nothing created.
+    let fields = [
+        ("name", "Lê Thị Hồng"),
+        ("id", "le-thi-hong"),
+        ("email", ""),
+        ("phone", ""),
+        ("password", "song-hau-phu-sa-42"),
+    ];
+    let (s, _, set, _) = post_form(&st, "/dang-ky", &form_cookie, &fields).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(set.iter().all(|c| !c.starts_with("motcua_session=")));
+    assert!(
+        st.store.user("le-thi-hong").await.is_err(),
+        "nothing created"
+    );
+    // A weak password: the error beside the field, the name kept, the password not.
+    let mut weak = fields.to_vec();
+    weak.push(("csrf", &token));
+    weak[4] = ("password", "12345678901");
+    let (s, _, _, page) = post_form(&st, "/dang-ky", &form_cookie, &weak).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("error-summary") && page.contains("href=\"#password\""),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Lê Thị Hồng\""));
+    assert!(
+        !page.contains("12345678901"),
+        "the password is not sent back"
+    );
+    // Right: an account, a session, the profile.
+    let mut good = fields.to_vec();
+    good.push(("csrf", &token));
+    let (s, location, set, _) = post_form(&st, "/dang-ky", &form_cookie, &good).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/tai-khoan?moi=1");
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("motcua_session="))
+        .cloned()
+        .expect("a session cookie");
+    let (s, _, _, page) = get_with(&st, "/tai-khoan?moi=1", &session).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("le-thi-hong") && page.contains("Đã tạo tài khoản"));
+    assert!(
+        page.contains("Tài khoản (Lê Thị Hồng)"),
+        "the header names the user"
+    );
+    // The profile's forms carry the session's token.
+    let token = csrf_of(&page);
+    let (s, _, _, page) = post_form(
+        &st,
+        "/tai-khoan",
+        &session,
+        &[
+            ("csrf", &token),
+            ("name", "Lê Thị Hồng"),
+            ("email", "khong-hop-le"),
+            ("phone", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(page.contains("href=\"#email\"") && page.contains("aria-invalid=\"true\""));
+    let (s, _, _, page) = post_form(
+        &st,
+        "/tai-khoan",
+        &session,
+        &[
+            ("csrf", &token),
+            ("name", "Lê Thị Hồng Nhung"),
+            ("email", "hong@example.vn"),
+            ("phone", "0912345678"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Đã lưu."));
+    let (u, _) = st.store.user("le-thi-hong").await.expect("user");
+    assert_eq!(u.name, "Lê Thị Hồng Nhung");
+    assert_eq!(u.email.as_deref(), Some("hong@example.vn"));
+    // Log out: the session ends.
+    let (s, location, set, _) = post_form(&st, "/dang-xuat", &session, &[("csrf", &token)]).await;
+    assert_eq!((s, location.as_str()), (StatusCode::SEE_OTHER, "/"));
+    assert!(set.iter().any(|c| c == "motcua_session="), "{set:?}");
+    let response = router(st.clone())
+        .oneshot(
+            Request::get("/tai-khoan")
+                .header("cookie", &session)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/dang-nhap?tiep=/tai-khoan");
+}
+
+#[tokio::test]
+async fn logging_in_in_pages_follows_only_local_addresses_and_enforces_the_first_change() {
+    let st = state().await;
+    applicant(&st, "nguoi-nop", "Người Nộp").await;
+    let (_, _, set, page) = get_with(&st, "/dang-nhap?tiep=//evil.example", "").await;
+    let form_cookie = set[0].clone();
+    let token = csrf_of(&page);
+    assert!(
+        page.contains("name=\"tiep\" value=\"/tai-khoan\""),
+        "a foreign address is not kept"
+    );
+    let (s, _, _, page) = post_form(
+        &st,
+        "/dang-nhap",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("id", "nguoi-nop"),
+            ("password", "sai-mat-khau-roi"),
+            ("tiep", "/tra-cuu"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    let (s, location, _, _) = post_form(
+        &st,
+        "/dang-nhap",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("id", "nguoi-nop"),
+            ("password", "mat-khau-dai-10"),
+            ("tiep", "https://evil.example/"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/tai-khoan")
+    );
+    // A staff account with a one-time password goes to the password change first.
+    let once = motcua_http::bootstrap::create_staff(
+        &st.store,
+        "000.20.31.H53",
+        "can-bo.moi",
+        "Cán bộ mới",
+        "reception-officer",
+    )
+    .await
+    .expect("staff");
+    let (s, location, set, _) = post_form(
+        &st,
+        "/dang-nhap",
+        &form_cookie,
+        &[
+            ("csrf", &token),
+            ("id", "can-bo.moi"),
+            ("password", &once),
+            ("tiep", "/tra-cuu"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/doi-mat-khau")
+    );
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("motcua_session="))
+        .cloned()
+        .expect("session");
+    let (_, _, _, page) = get_with(&st, "/doi-mat-khau", &session).await;
+    assert!(page.contains("lần đăng nhập đầu tiên"));
+    let token = csrf_of(&page);
+    let (s, location, _, _) = post_form(
+        &st,
+        "/doi-mat-khau",
+        &session,
+        &[
+            ("csrf", &token),
+            ("current", &once),
+            ("new", "ben-ninh-kieu-17"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/dang-nhap?da-doi=1")
+    );
+    let (u, _) = st.store.user("can-bo.moi").await.expect("user");
+    assert!(!u.must_change_password);
+}
