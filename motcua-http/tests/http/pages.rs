@@ -200,40 +200,25 @@ async fn the_stylesheet_has_a_hashed_name_and_is_cached_for_a_year() {
     );
 }
 
-/// A form posted from a browser: its fields, the cookies it holds. Answers the status, the
-/// `Location`, the cookies set and the HTML.
-async fn post_form(
+/// A page request as a browser sends it: status, `Location`, the cookies set, the HTML.
+async fn browse(
     st: &motcua_http::AppState,
-    uri: &str,
-    cookies: &str,
-    fields: &[(&str, &str)],
+    req: Request<Body>,
 ) -> (StatusCode, String, Vec<String>, String) {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencode(v)))
-        .collect();
-    let response = router(st.clone())
-        .oneshot(
-            Request::post(uri)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("cookie", cookies)
-                .body(Body::from(body.join("&")))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
+    let response = router(st.clone()).oneshot(req).await.expect("response");
     let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let set: Vec<String> = response
-        .headers()
-        .get_all("set-cookie")
+    let header = |name: &str| {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let location = header("location").pop().unwrap_or_default();
+    let set: Vec<String> = header("set-cookie")
         .iter()
-        .filter_map(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").to_string())
         .collect();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
@@ -245,6 +230,25 @@ async fn post_form(
         set,
         String::from_utf8_lossy(&bytes).to_string(),
     )
+}
+
+/// A form posted from a browser holding `cookies`.
+async fn post_form(
+    st: &motcua_http::AppState,
+    uri: &str,
+    cookies: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Vec<String>, String) {
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencode(v)))
+        .collect();
+    let req = Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookies)
+        .body(Body::from(body.join("&")))
+        .expect("request");
+    browse(st, req).await
 }
 
 fn urlencode(v: &str) -> String {
@@ -259,44 +263,17 @@ fn urlencode(v: &str) -> String {
         .collect()
 }
 
-/// A page fetched with cookies: status, cookies set, HTML.
+/// A page fetched by a browser holding `cookies`.
 async fn get_with(
     st: &motcua_http::AppState,
     uri: &str,
     cookies: &str,
 ) -> (StatusCode, String, Vec<String>, String) {
-    let response = router(st.clone())
-        .oneshot(
-            Request::get(uri)
-                .header("cookie", cookies)
-                .body(Body::empty())
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let set: Vec<String> = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").to_string())
-        .collect();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
-        .await
-        .expect("body");
-    (
-        status,
-        location,
-        set,
-        String::from_utf8_lossy(&bytes).to_string(),
-    )
+    let req = Request::get(uri)
+        .header("cookie", cookies)
+        .body(Body::empty())
+        .expect("request");
+    browse(st, req).await
 }
 
 /// The value of the hidden `csrf` field of a page.
