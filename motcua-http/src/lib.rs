@@ -45,6 +45,7 @@ pub use tenant::Tenant;
 
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post};
+use tower_http::compression::predicate::Predicate as _;
 
 /// Every route: path and handlers. The router is built from this table, and the OpenAPI
 /// test compares the document with [`route_paths`].
@@ -151,6 +152,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(state.behind_tls, req, next)
         }))
+        // Pages and large JSON answers, gzip for browsers that ask; answers under 1 KiB
+        // (the public lookup, most JSON) are not worth the time.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::predicate::DefaultPredicate::new()
+                    .and(tower_http::compression::predicate::SizeAbove::new(1024)),
+            ),
+        )
 }
 
 /// Serves `router(state)` on `listener` until Ctrl-C or SIGTERM, then finishes the requests

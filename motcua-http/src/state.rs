@@ -107,8 +107,8 @@ impl Ids for SequentialIds {
     }
 }
 
-/// Dossiers per procedure, and when they were counted.
-pub(crate) type Usage = (std::time::Instant, Vec<(String, i64)>);
+/// When dossiers per procedure were last counted (or the count started), and the count.
+pub(crate) type Usage = (Option<std::time::Instant>, Vec<(String, i64)>);
 
 /// What every request can reach.
 #[derive(Clone)]
@@ -132,7 +132,7 @@ pub struct AppState {
     /// Request metrics.
     pub(crate) metrics: Arc<crate::observe::Metrics>,
     /// Dossiers per procedure, and when they were counted (see `catalogue::most_used`).
-    pub(crate) usage: Arc<Mutex<Option<Usage>>>,
+    pub(crate) usage: Arc<Mutex<Usage>>,
     /// Whether clients reach the server over TLS (through a proxy): responses then carry
     /// `Strict-Transport-Security`.
     pub behind_tls: bool,

@@ -282,21 +282,36 @@ fn shaped_like_a_code(code: &str) -> bool {
         && n.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// How many dossiers each procedure has had, most first; counted at most every ten
-/// minutes (a count over every dossier is not for each page view).
+/// How many dossiers each procedure has had, most first. The count reads every dossier, so
+/// it is never made while a request waits: a request answers the last count (none at
+/// first) and, when that is ten minutes old, starts a new one in the background.
 pub async fn most_used(app: &AppState) -> Result<Vec<(String, i64)>, AppError> {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-    if let Ok(held) = app.usage.lock()
-        && let Some((at, counts)) = held.as_ref()
-        && at.elapsed() < EVERY
-    {
-        return Ok(counts.clone());
+    let (held, stale) = match app.usage.lock() {
+        Ok(mut usage) => {
+            let stale = usage.0.is_none_or(|at| at.elapsed() >= EVERY);
+            if stale {
+                // Whoever finds it stale starts the count; the others keep answering.
+                usage.0 = Some(std::time::Instant::now());
+            }
+            (usage.1.clone(), stale)
+        }
+        Err(_) => (Vec::new(), false),
+    };
+    if stale {
+        let (store, usage) = (app.store.clone(), app.usage.clone());
+        tokio::spawn(async move {
+            match store.procedure_counts().await {
+                Ok(counts) => {
+                    if let Ok(mut u) = usage.lock() {
+                        u.1 = counts;
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot count dossiers per procedure"),
+            }
+        });
     }
-    let counts = app.store.procedure_counts().await?;
-    if let Ok(mut held) = app.usage.lock() {
-        *held = Some((std::time::Instant::now(), counts.clone()));
-    }
-    Ok(counts)
+    Ok(held)
 }
 
 /// A year of the working calendar.

@@ -486,3 +486,30 @@ async fn logging_in_in_pages_follows_only_local_addresses_and_enforces_the_first
     let (u, _) = st.store.user("can-bo.moi").await.expect("user");
     assert!(!u.must_change_password);
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_ask() {
+    let st = state().await;
+    let response = router(st.clone())
+        .oneshot(
+            Request::get("/thu-tuc")
+                .header("accept-encoding", "gzip")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let (_, _, plain) = html(&st, "/thu-tuc").await;
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
+        .await
+        .expect("body");
+    assert!(
+        bytes.len() * 2 < plain.len(),
+        "{} of {}",
+        bytes.len(),
+        plain.len()
+    );
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+}
