@@ -358,6 +358,15 @@ impl Procedure {
         load::load(file, text)
     }
 
+    /// The names of the components a dossier is incomplete without, in order.
+    pub fn required_components(&self) -> Vec<String> {
+        self.components
+            .iter()
+            .filter(|c| c.required)
+            .map(|c| c.name.clone())
+            .collect()
+    }
+
     /// The step with this id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)

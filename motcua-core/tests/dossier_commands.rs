@@ -33,12 +33,7 @@ fn submit_online_for(p: &Procedure) -> Command {
             applicant,
             owner,
             form,
-            components: p
-                .components
-                .iter()
-                .filter(|c| c.required)
-                .map(|c| c.name.clone())
-                .collect(),
+            components: p.required_components(),
             files,
         },
         other => other,
@@ -1394,12 +1389,7 @@ fn online_submission_names_everything_missing() {
     let at9 = "2026-04-20T09:00:00+07:00";
     let refused = exec(&mut d, &p, &applicant("owner"), at9, submit_online()).unwrap_err();
     assert_eq!(refused.code, "incomplete");
-    let required: Vec<String> = p
-        .components
-        .iter()
-        .filter(|c| c.required)
-        .map(|c| c.name.clone())
-        .collect();
+    let required: Vec<String> = p.required_components();
     assert!(
         required.len() >= 2,
         "the example has several required components"

@@ -162,12 +162,7 @@ fn generate(
         applicant,
         owner: Some(citizen.id.clone()),
         form: [("cong_trinh".to_string(), "Nhà ở".to_string())].into(),
-        components: p
-            .components
-            .iter()
-            .filter(|c| c.required)
-            .map(|c| c.name.clone())
-            .collect(),
+        components: p.required_components(),
         files: vec![],
     };
     let submitter = if online { &citizen } else { &officer };
@@ -413,12 +408,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     },
                     owner: None,
                     form: Default::default(),
-                    components: hkd
-                        .components
-                        .iter()
-                        .filter(|c| c.required)
-                        .map(|c| c.name.clone())
-                        .collect(),
+                    components: hkd.required_components(),
                     files: vec![],
                 },
             ),

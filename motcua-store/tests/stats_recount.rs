@@ -152,13 +152,7 @@ impl Driver<'_> {
                 applicant,
                 owner,
                 form,
-                components: self
-                    .procedure
-                    .components
-                    .iter()
-                    .filter(|c| c.required)
-                    .map(|c| c.name.clone())
-                    .collect(),
+                components: self.procedure.required_components(),
                 files,
             },
             other => other,

@@ -9,6 +9,7 @@
 use super::{Dossier, Event, Outcome};
 use crate::calendar::to_local_vi;
 use crate::script::Notification;
+use crate::text::thousands;
 
 /// The channels a notice is sent through when the applicant can be reached by them.
 const CHANNELS: [&str; 3] = ["portal", "email", "sms"];
@@ -106,22 +107,9 @@ pub(super) fn notice(d: &Dossier, event: &Event) -> Option<Notification> {
     })
 }
 
-/// `1500000` as `1.500.000`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::thousands;
+    use crate::text::thousands;
 
     #[test]
     fn amounts_are_grouped_by_thousands() {

@@ -69,15 +69,7 @@ pub(crate) fn timeliness(t: Timeliness) -> &'static str {
 
 /// `100000` as `100.000 đồng`.
 pub(crate) fn money(vnd: u64) -> String {
-    let digits = vnd.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    format!("{out} đồng")
+    format!("{} đồng", motcua_core::text::thousands(vnd))
 }
 
 #[cfg(test)]

@@ -64,12 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     },
                     owner: None,
                     form: Default::default(),
-                    components: procedure
-                        .components
-                        .iter()
-                        .filter(|c| c.required)
-                        .map(|c| c.name.clone())
-                        .collect(),
+                    components: procedure.required_components(),
                     files: vec![],
                 },
             ),
