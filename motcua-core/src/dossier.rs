@@ -71,6 +71,41 @@ pub struct Applicant {
     pub email: String,
 }
 
+/// Where the result is to be sent by public post (Điều 9.2; Decision 45/2016/QĐ-TTg).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PostalDelivery {
+    /// The delivery address.
+    pub address: String,
+    /// The phone number the postman calls.
+    pub phone: String,
+}
+
+/// An applicant's answers to the Circular 01/2018 indicators that an applicant can judge,
+/// in the scoring tool's points (2, 1 or 0 each); absent when not answered.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingIndicators {
+    /// Indicator 3, coming back to complete the dossier: 2 never, 1 once, 0 more than once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub came_back: Option<u8>,
+    /// Indicator 4, bodies contacted: 2 only the one-stop desk, 1 the desk and those the law
+    /// requires (site checks, councils), 0 more than one otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bodies_contacted: Option<u8>,
+    /// Indicator 7, staff attitude: 2 helpful and early, 1 correct, 0 harassment or
+    /// trouble.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attitude: Option<u8>,
+}
+
+impl RatingIndicators {
+    /// Whether no indicator was answered.
+    pub fn is_empty(&self) -> bool {
+        self.came_back.is_none() && self.bodies_contacted.is_none() && self.attitude.is_none()
+    }
+}
+
 /// A file attached to a dossier, by content hash (the store keeps the bytes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -377,6 +412,9 @@ pub struct Dossier {
     pub closed_at: Option<DateTime<Utc>>,
     /// Result returned at, and how it did against the original appointment.
     pub timeliness: Option<Timeliness>,
+    /// Where the applicant asked the result to be sent by public post, if they did.
+    #[serde(default)]
+    pub postal_delivery: Option<PostalDelivery>,
     /// A pending withdrawal request and its reason.
     pub withdrawal_requested: Option<String>,
     /// Amount of the pending financial obligation.
@@ -425,6 +463,7 @@ impl Dossier {
             outcome: None,
             closed_at: None,
             timeliness: None,
+            postal_delivery: None,
             withdrawal_requested: None,
             payment_due: None,
             flags: Vec::new(),

@@ -408,6 +408,7 @@ pub fn describe(e: &Event) -> String {
             )
         }
         Event::WithdrawalRequested { .. } => "withdrawal requested".into(),
+        Event::PostalDeliveryRequested { .. } => "postal delivery requested".into(),
         Event::Withdrawn => "withdrawn; dossier closed".into(),
         Event::Stopped { reason } => format!("processing stopped: {reason}"),
         Event::ProcessingFinished { outcome, result } => {

@@ -306,7 +306,8 @@ fn return_for_completion_and_refusal_close_the_dossier() {
                     "2026-04-20T11:00:00+07:00",
                     Command::Rate {
                         score: 4,
-                        comment: String::new()
+                        comment: String::new(),
+                        indicators: Default::default(),
                     }
                 )),
                 "ok"
@@ -983,7 +984,8 @@ fn withdrawal_stop_and_closed_dossiers() {
             t,
             Command::Rate {
                 score: 6,
-                comment: String::new()
+                comment: String::new(),
+                indicators: Default::default(),
             }
         )),
         "invalid_score"
@@ -996,7 +998,8 @@ fn withdrawal_stop_and_closed_dossiers() {
             t,
             Command::Rate {
                 score: 3,
-                comment: String::new()
+                comment: String::new(),
+                indicators: Default::default(),
             }
         )),
         "ok"
@@ -1009,7 +1012,8 @@ fn withdrawal_stop_and_closed_dossiers() {
             t,
             Command::Rate {
                 score: 3,
-                comment: String::new()
+                comment: String::new(),
+                indicators: Default::default(),
             }
         )),
         "duplicate"
@@ -1024,7 +1028,8 @@ fn withdrawal_stop_and_closed_dossiers() {
             t,
             Command::Rate {
                 score: 5,
-                comment: String::new()
+                comment: String::new(),
+                indicators: Default::default(),
             }
         )),
         "wrong_state"
@@ -1504,4 +1509,131 @@ fn a_returned_online_dossier_is_completed_and_sent_again_by_its_applicant() {
         "appointment as dd/MM/yyyy HH:mm: {message}"
     );
     assert!(message.contains(&format!("/tra-cuu/{code}")), "{message}");
+}
+
+#[test]
+fn postal_delivery_is_the_owners_until_the_result_is_handed_over() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong"]);
+    let t = "2026-04-21T09:00:00+07:00";
+    let ask = |address: &str, phone: &str| Command::RequestPostalDelivery {
+        address: address.into(),
+        phone: phone.into(),
+    };
+    let home = "Số 12, đường Trần Hưng Đạo, phường An Cư, quận Ninh Kiều";
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("stranger"),
+            t,
+            ask(home, "0912345678")
+        )),
+        "forbidden"
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            ask("  ", "0912345678")
+        )),
+        "missing_field"
+    );
+    assert_eq!(
+        code(exec(&mut d, &p, &applicant("owner"), t, ask(home, "12ab"))),
+        "invalid_phone"
+    );
+    assert_eq!(d.postal_delivery, None, "a refusal changes nothing");
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        t,
+        ask(home, " 0912 345 678 "),
+    )
+    .expect("asked");
+    let asked = d.postal_delivery.clone().expect("recorded");
+    assert_eq!(
+        (asked.address.as_str(), asked.phone.as_str()),
+        (home, "0912 345 678")
+    );
+    assert_eq!(
+        code(exec(
+            &mut d,
+            &p,
+            &applicant("owner"),
+            t,
+            ask(home, "0912 345 678")
+        )),
+        "duplicate"
+    );
+    // A new address replaces the old one.
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        t,
+        ask("Số 3, đường 30/4", "0912345678"),
+    )
+    .expect("changed");
+    assert_eq!(
+        d.postal_delivery.as_ref().map(|x| x.address.as_str()),
+        Some("Số 3, đường 30/4")
+    );
+}
+
+#[test]
+fn a_rating_carries_the_indicators_the_applicant_answered() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let mut d = accepted(&p, &["phan-cong"]);
+    let t = "2026-04-21T09:00:00+07:00";
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        t,
+        Command::RequestWithdrawal {
+            reason: String::new(),
+        },
+    )
+    .expect("asked");
+    exec(
+        &mut d,
+        &p,
+        &staff("desk", Role::ReceptionOfficer),
+        t,
+        Command::ConfirmWithdrawal,
+    )
+    .expect("withdrawn");
+    let rate = |came_back: u8| Command::Rate {
+        score: 4,
+        comment: "Cán bộ hướng dẫn tận tình".into(),
+        indicators: motcua_core::dossier::RatingIndicators {
+            came_back: Some(came_back),
+            bodies_contacted: Some(2),
+            attitude: None,
+        },
+    };
+    assert_eq!(
+        code(exec(&mut d, &p, &applicant("owner"), t, rate(3))),
+        "invalid_score"
+    );
+    assert_eq!(d.rating, None);
+    let events = exec(&mut d, &p, &applicant("owner"), t, rate(1)).expect("rated");
+    assert_eq!(d.rating, Some(4));
+    match &events[0].event {
+        motcua_core::dossier::Event::Rated { indicators, .. } => {
+            assert_eq!(
+                (
+                    indicators.came_back,
+                    indicators.bodies_contacted,
+                    indicators.attitude
+                ),
+                (Some(1), Some(2), None)
+            );
+        }
+        other => panic!("expected a rating, got {other:?}"),
+    }
 }

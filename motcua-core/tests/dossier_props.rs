@@ -40,7 +40,7 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
         sha256: "00".repeat(32),
     };
     let later = now + TimeDelta::hours(i64::from(param) * 5);
-    match choice % 27 {
+    match choice % 28 {
         0 | 1 => Command::Submit {
             channel: if choice.is_multiple_of(27) {
                 Channel::Online
@@ -130,9 +130,21 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
             },
         },
         25 => Command::ReturnResult,
+        26 => Command::RequestPostalDelivery {
+            address: if param.is_multiple_of(3) {
+                String::new()
+            } else {
+                format!("Số {param}, đường 30/4")
+            },
+            phone: "0912 345 678".into(),
+        },
         _ => Command::Rate {
             score: param % 7,
             comment: String::new(),
+            indicators: motcua_core::dossier::RatingIndicators {
+                came_back: Some(param % 4),
+                ..Default::default()
+            },
         },
     }
 }

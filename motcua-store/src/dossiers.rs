@@ -484,7 +484,7 @@ impl Decided {
                         micros(e.at).into(),
                     ],
                 )),
-                Event::Rated { score, comment } => out.push(Statement::new(
+                Event::Rated { score, comment, .. } => out.push(Statement::new(
                     "INSERT INTO ratings (dossier_id, score, comment, created_at) VALUES ($1, $2, $3, $4)",
                     vec![
                         d.id.clone().into(),

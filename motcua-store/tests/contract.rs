@@ -154,6 +154,7 @@ async fn a_whole_lifecycle_is_stored_and_read_back() {
             Command::Rate {
                 score: 5,
                 comment: "Tốt".into(),
+                indicators: Default::default(),
             },
         )
         .await

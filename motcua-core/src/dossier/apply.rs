@@ -225,6 +225,9 @@ impl Dossier {
             Event::WithdrawalRequested { reason } => {
                 self.withdrawal_requested = Some(reason.clone());
             }
+            Event::PostalDeliveryRequested { delivery } => {
+                self.postal_delivery = Some(delivery.clone());
+            }
             Event::Withdrawn => {
                 self.state = State::Withdrawn;
                 self.closed_at = Some(at);

@@ -19,7 +19,7 @@ pub struct Field {
     /// Its name in the command (`reason`, `items`, `new_appointment`).
     pub name: &'static str,
     /// `text`, `list` (one item per line), `instant`, `duration`, `number`, `file`,
-    /// `step`, `bool`, `outcome`, `score`.
+    /// `step`, `bool`, `outcome`, `score`, `indicators` (the Circular 01/2018 ones, 0-2 each).
     pub kind: &'static str,
     /// Whether it must be given.
     pub required: bool,
@@ -187,6 +187,14 @@ pub fn fields_of(command: &str) -> &'static [Field] {
             const { &[f("amount_vnd", "number", true, "Số tiền (đồng)"), REASON] }
         }
         "request-withdrawal" => const { &[f("reason", "text", false, "Lý do rút hồ sơ")] },
+        "request-postal-delivery" => {
+            const {
+                &[
+                    f("address", "text", true, "Địa chỉ nhận kết quả"),
+                    f("phone", "text", true, "Số điện thoại người nhận"),
+                ]
+            }
+        }
         "mark-finished" => {
             const {
                 &[
@@ -200,6 +208,12 @@ pub fn fields_of(command: &str) -> &'static [Field] {
                 &[
                     f("score", "score", true, "Mức hài lòng (1–5)"),
                     f("comment", "text", false, "Ý kiến"),
+                    f(
+                        "indicators",
+                        "indicators",
+                        false,
+                        "Tiêu chí đánh giá theo Thông tư 01/2018/TT-VPCP",
+                    ),
                 ]
             }
         }
@@ -233,6 +247,7 @@ pub fn label_vi(command: &str) -> &'static str {
         "record-payment" => "Xác nhận đã nộp tiền",
         "request-withdrawal" => "Xin rút hồ sơ",
         "confirm-withdrawal" => "Xác nhận rút hồ sơ",
+        "request-postal-delivery" => "Nhận kết quả qua bưu chính",
         "stop" => "Dừng xử lý",
         "mark-finished" => "Kết thúc xử lý",
         "return-result" => "Trả kết quả",
@@ -315,11 +330,16 @@ pub fn available(d: &Dossier, ctx: &Ctx<'_>) -> Vec<Available> {
         Command::RecordPayment,
         Command::RequestWithdrawal { reason: x() },
         Command::ConfirmWithdrawal,
+        Command::RequestPostalDelivery {
+            address: x(),
+            phone: "0912345678".into(),
+        },
         Command::Stop { reason: x() },
         Command::ReturnResult,
         Command::Rate {
             score: 5,
             comment: String::new(),
+            indicators: Default::default(),
         },
     ];
     // A returned dossier is completed with what the form will add: listed when its

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use super::{Applicant, Attachment, Channel, ComponentFile, Outcome};
+use super::{Applicant, Attachment, Channel, ComponentFile, Outcome, RatingIndicators};
 
 /// A request to change a dossier. `decide` checks it against the actor, the state, the
 /// current step and the procedure's rules, and answers with events or a refusal.
@@ -185,6 +185,14 @@ pub enum Command {
     },
     /// An officer confirms the withdrawal.
     ConfirmWithdrawal,
+    /// The applicant asks for the result to be sent by public post (Điều 9.2), or changes
+    /// where to.
+    RequestPostalDelivery {
+        /// The delivery address.
+        address: String,
+        /// The phone number the postman calls.
+        phone: String,
+    },
     /// Stop processing with a notice.
     Stop {
         /// Why.
@@ -204,6 +212,9 @@ pub enum Command {
         /// Comment.
         #[serde(default)]
         comment: String,
+        /// The Circular 01/2018 indicators the applicant answered.
+        #[serde(default, skip_serializing_if = "RatingIndicators::is_empty")]
+        indicators: RatingIndicators,
     },
 }
 
@@ -234,6 +245,7 @@ impl Command {
             Command::RecordPayment => "record-payment",
             Command::RequestWithdrawal { .. } => "request-withdrawal",
             Command::ConfirmWithdrawal => "confirm-withdrawal",
+            Command::RequestPostalDelivery { .. } => "request-postal-delivery",
             Command::Stop { .. } => "stop",
             Command::MarkFinished { .. } => "mark-finished",
             Command::ReturnResult => "return-result",

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use super::code::{AgencyId, DossierCode};
 use super::{
-    ActorKind, Channel, Command, ComponentFile, Ctx, Dossier, Event, Outcome, Rejection, State,
+    ActorKind, Channel, Command, ComponentFile, Ctx, Dossier, Event, Outcome, PostalDelivery,
+    Rejection, State,
 };
 use crate::calendar::{CalendarError, Duration, Timeliness, WorkingTime, to_local_rfc3339};
 use crate::procedure::{Action, Role, SupplementPolicy};
@@ -370,6 +371,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
         | Command::ScheduleVerification { .. } => consult::decide(d, command, ctx),
         Command::RequestWithdrawal { .. }
         | Command::ConfirmWithdrawal
+        | Command::RequestPostalDelivery { .. }
         | Command::Stop { .. }
         | Command::ReturnResult
         | Command::Rate { .. } => closing::decide(d, command, ctx),

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 use super::code::DossierCode;
-use super::{Actor, Applicant, Attachment, Channel, ComponentFile, Outcome};
+use super::{
+    Actor, Applicant, Attachment, Channel, ComponentFile, Outcome, PostalDelivery, RatingIndicators,
+};
 use crate::calendar::{Timeliness, WorkingTime};
 use crate::procedure::{Action, SupplementPolicy};
 use crate::script::Notification;
@@ -261,6 +263,15 @@ pub enum Event {
         score: u8,
         /// Comment.
         comment: String,
+        /// The Circular 01/2018 indicators the applicant answered (absent when none, so that
+        /// the hashes of earlier ratings still verify).
+        #[serde(default, skip_serializing_if = "RatingIndicators::is_empty")]
+        indicators: RatingIndicators,
+    },
+    /// The applicant asked for the result to be sent by public post.
+    PostalDeliveryRequested {
+        /// Where to.
+        delivery: PostalDelivery,
     },
     /// A script asked for a notification.
     Notified {

@@ -154,7 +154,8 @@ async fn cookie_sessions_need_the_csrf_token_for_changes() {
 
     // A change without the token, or with a wrong one, is refused and changes nothing.
     let dossier = json!({ "procedure": "1.001193", "agency": "000.31.12.H53",
-                          "applicant": { "name": "Lê Thị Cúc" }, "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"] });
+                          "applicant": { "name": "Lê Thị Cúc" }, "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"],
+                          "form": { "ten_tre": "Lê Gia Huy", "ngay_sinh": "01/12/2026" } });
     let (s, _, v) = send(
         &st,
         "POST",

@@ -126,7 +126,8 @@ async fn tenants_by_host_name_and_by_path() {
     let token = login(&st, "dan-phuong-2", "mat-khau-dai-10").await;
     let bearer = format!("Bearer {token}");
     let body = json!({ "procedure": "1.001193", "applicant": { "name": "Lê Văn Dũng" },
-                       "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"] });
+                       "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"],
+                       "form": { "ten_tre": "Lê Gia Huy", "ngay_sinh": "01/12/2026" } });
     let (s, _, v) = send(
         &st,
         "POST",

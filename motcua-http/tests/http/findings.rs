@@ -369,7 +369,12 @@ async fn an_incomplete_online_dossier_is_refused_with_everything_missing() {
     );
     assert_eq!(
         v["missing"],
-        json!(["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]),
+        json!([
+            "Họ, chữ đệm và tên của trẻ",
+            "Ngày, tháng, năm sinh",
+            "Tờ khai đăng ký khai sinh",
+            "Giấy chứng sinh"
+        ]),
         "{v}"
     );
     // Nothing was created.

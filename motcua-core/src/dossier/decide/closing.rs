@@ -40,6 +40,46 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             }
             Ok(vec![Event::Withdrawn])
         }
+        Command::RequestPostalDelivery { address, phone } => {
+            // Until the result is handed over: afterwards there is nothing left to post.
+            state_in(
+                d,
+                &[
+                    State::Submitted,
+                    State::InProgress,
+                    State::AwaitingSupplement,
+                    State::AwaitingPayment,
+                    State::Finished,
+                ],
+                command,
+            )?;
+            owner(ctx, d)?;
+            nonempty(address, "địa chỉ nhận kết quả", "the address")?;
+            let digits = phone.chars().filter(char::is_ascii_digit).count();
+            let phone_ok = (9..=15).contains(&digits)
+                && phone
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-'));
+            if !phone_ok {
+                return reject(
+                    "invalid_phone",
+                    "Số điện thoại nhận bưu phẩm không hợp lệ (9 đến 15 chữ số).",
+                    "the phone number must have 9 to 15 digits",
+                );
+            }
+            let delivery = PostalDelivery {
+                address: address.trim().to_string(),
+                phone: phone.trim().to_string(),
+            };
+            if d.postal_delivery.as_ref() == Some(&delivery) {
+                return reject(
+                    "duplicate",
+                    "Đã ghi nhận yêu cầu gửi kết quả qua bưu chính đến địa chỉ này.",
+                    "the same postal delivery is already requested",
+                );
+            }
+            Ok(vec![Event::PostalDeliveryRequested { delivery }])
+        }
         Command::Stop { reason } => {
             state_in(
                 d,
@@ -65,7 +105,11 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 timeliness: Timeliness::classify(now, original),
             }])
         }
-        Command::Rate { score, comment } => {
+        Command::Rate {
+            score,
+            comment,
+            indicators,
+        } => {
             if !d.state.is_closed() {
                 return reject(
                     "wrong_state",
@@ -88,9 +132,22 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                     "the score must be 1 to 5",
                 );
             }
+            let points = [
+                indicators.came_back,
+                indicators.bodies_contacted,
+                indicators.attitude,
+            ];
+            if points.into_iter().flatten().any(|p| p > 2) {
+                return reject(
+                    "invalid_score",
+                    "Điểm mỗi tiêu chí là 0, 1 hoặc 2.",
+                    "each indicator is scored 0, 1 or 2",
+                );
+            }
             Ok(vec![Event::Rated {
                 score: *score,
                 comment: comment.clone(),
+                indicators: indicators.clone(),
             }])
         }
         other => wrong_phase(d, other),
