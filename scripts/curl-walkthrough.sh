@@ -26,7 +26,7 @@ first_login() {
 # 1. An applicant registers, logs in and submits a birth registration online.
 post accounts '{"id":"tranthimai","name":"Trần Thị Mai","password":"mat-khau-dai-10"}'; echo
 MAI=$(post sessions '{"id":"tranthimai","password":"mat-khau-dai-10"}' | field token)
-ID=$(post dossiers '{"procedure":"1.001193","agency":"000.31.12.H53","applicant":{"name":"Trần Thị Mai"},"form":{"ten_tre":"Lâm Gia Bảo"},"components":["Tờ khai đăng ký khai sinh","Giấy chứng sinh"]}' "$MAI" | field id)
+ID=$(post dossiers '{"procedure":"1.001193","agency":"000.31.12.H53","applicant":{"name":"Trần Thị Mai"},"form":{"ten_tre":"Lâm Gia Bảo","ngay_sinh":"27/02/2026"},"components":["Tờ khai đăng ký khai sinh","Giấy chứng sinh"]}' "$MAI" | field id)
 echo "dossier $ID"
 # 2. The commune's reception officer (first login) accepts the dossier and sends it to the
 #    chairman's signature step.

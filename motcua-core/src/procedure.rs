@@ -358,6 +358,13 @@ impl Procedure {
         load::load(file, text)
     }
 
+    /// Whether it may be submitted online: service level 3 or 4 (Decree 43/2011), or an
+    /// online scheme, full or partial (Decree 42/2022).
+    pub fn accepts_online(&self) -> bool {
+        let sl = &self.catalogue.service_level;
+        sl.legacy >= 3 || sl.online == "full" || sl.online == "partial"
+    }
+
     /// The names of the components a dossier is incomplete without, in order.
     pub fn required_components(&self) -> Vec<String> {
         self.components

@@ -130,6 +130,75 @@ pub fn download(name: &str, content_type: &str, bytes: Vec<u8>, inline: bool) ->
     response
 }
 
+/// A page's multipart form: its text fields, and its files by input name. An input left
+/// empty (no file chosen) is skipped. Files are checked like the API's: PDF, JPEG or PNG by
+/// content, at most [`crate::limits::FILE_BYTES`] each, at most [`crate::limits::FILES`].
+pub async fn read_form(
+    mut multipart: axum::extract::Multipart,
+) -> Result<
+    (
+        std::collections::HashMap<String, String>,
+        Vec<(String, crate::app::dossiers::Upload)>,
+    ),
+    AppError,
+> {
+    let unreadable = || {
+        AppError::with(
+            Code::InvalidBody,
+            "Không đọc được biểu mẫu đã gửi (có thể tệp quá lớn); vui lòng thử lại.",
+        )
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|_| unreadable())? {
+        let input = field.name().unwrap_or("").to_string();
+        let Some(file_name) = field.file_name().map(str::to_string) else {
+            let value = field.text().await.map_err(|_| unreadable())?;
+            if value.chars().count() > crate::limits::TEXT {
+                return Err(AppError::with(
+                    Code::TooLong,
+                    format!("Mỗi trường tối đa {} ký tự.", crate::limits::TEXT),
+                ));
+            }
+            fields.insert(input, value);
+            continue;
+        };
+        let declared = field.content_type().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|_| unreadable())?.to_vec();
+        if file_name.is_empty() && bytes.is_empty() {
+            continue;
+        }
+        let name = clean_name(&file_name);
+        if bytes.len() > crate::limits::FILE_BYTES {
+            return Err(AppError::with(
+                Code::FileTooLarge,
+                format!(
+                    "Tệp {name} vượt quá {} MB.",
+                    crate::limits::FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        let content_type = checked_type(declared.as_deref(), &bytes)
+            .map_err(|e| AppError::with(e.code, format!("Tệp {name}: {}", e.message)))?
+            .to_string();
+        if files.len() >= crate::limits::FILES {
+            return Err(AppError::with(
+                Code::TooManyFiles,
+                format!("Mỗi lần gửi tối đa {} tệp.", crate::limits::FILES),
+            ));
+        }
+        files.push((
+            input,
+            crate::app::dossiers::Upload {
+                name,
+                content_type,
+                bytes,
+            },
+        ));
+    }
+    Ok((fields, files))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

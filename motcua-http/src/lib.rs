@@ -120,7 +120,7 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
 
 /// Routes that take files accept every file of a request and the multipart framing around
 /// them; every other body is bounded by [`limits::JSON_BYTES`].
-fn upload_limit() -> axum::extract::DefaultBodyLimit {
+pub(crate) fn upload_limit() -> axum::extract::DefaultBodyLimit {
     axum::extract::DefaultBodyLimit::max(limits::REQUEST_BYTES + 64 * 1024)
 }
 

@@ -32,14 +32,17 @@ pub struct Feedback {
     pub answered_at: Option<DateTime<Utc>>,
     /// Whether the answer is published on the portal.
     pub published: bool,
+    /// How to reach an author without an account (name, phone or email).
+    #[serde(default)]
+    pub contact: Option<String>,
 }
 
 impl Store {
     /// Records a feedback item.
     pub async fn put_feedback(&self, f: &Feedback) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO feedback (id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO feedback (id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&f.id)
         .bind(&f.agency_id)
@@ -52,6 +55,7 @@ impl Store {
         .bind(f.answer.as_deref())
         .bind(f.answered_at.map(micros))
         .bind(i64::from(f.published))
+        .bind(f.contact.as_deref())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -119,7 +123,7 @@ impl Store {
 
     /// One feedback item.
     pub async fn feedback(&self, id: &str) -> Result<Feedback, StoreError> {
-        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published FROM feedback WHERE id = $1";
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact FROM feedback WHERE id = $1";
         let r = sqlx::query(sql)
             .bind(id)
             .fetch_optional(&self.pool)
@@ -130,9 +134,23 @@ impl Store {
 
     /// Published answers, newest first.
     pub async fn published_feedback(&self, limit: u32) -> Result<Vec<Feedback>, StoreError> {
-        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact
                    FROM feedback WHERE published = 1 ORDER BY answered_at DESC LIMIT $1";
         sqlx::query(sql)
+            .bind(i64::from(limit.max(1)))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(feedback_from_row)
+            .collect()
+    }
+
+    /// An account's own feedback, newest first.
+    pub async fn feedback_by(&self, author: &str, limit: u32) -> Result<Vec<Feedback>, StoreError> {
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact
+                   FROM feedback WHERE author = $1 ORDER BY created_at DESC LIMIT $2";
+        sqlx::query(sql)
+            .bind(author)
             .bind(i64::from(limit.max(1)))
             .fetch_all(&self.pool)
             .await?
@@ -155,5 +173,6 @@ fn feedback_from_row(r: &sqlx::any::AnyRow) -> Result<Feedback, StoreError> {
         answer: r.try_get(8)?,
         answered_at: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
         published: r.try_get::<i64, _>(10)? != 0,
+        contact: r.try_get(11)?,
     })
 }

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_assignments_config.sql"),
         postgres: include_str!("../migrations/postgres/0007_assignments_config.sql"),
     },
+    Migration {
+        version: 8,
+        description: "submission drafts, feedback contact",
+        sqlite: include_str!("../migrations/sqlite/0008_drafts_contact.sql"),
+        postgres: include_str!("../migrations/postgres/0008_drafts_contact.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -999,8 +999,35 @@ async fn users_calendars_and_feedback() {
             answer: None,
             answered_at: None,
             published: false,
+            contact: None,
         };
         s.put_feedback(&f).await.expect("feedback");
+        let anonymous = Feedback {
+            id: "pa-anon".into(),
+            author: String::new(),
+            contact: Some("Bà Năm, 0912 345 678".into()),
+            ..f.clone()
+        };
+        s.put_feedback(&anonymous)
+            .await
+            .expect("anonymous feedback");
+        assert_eq!(
+            s.feedback("pa-anon")
+                .await
+                .expect("read")
+                .contact
+                .as_deref(),
+            Some("Bà Năm, 0912 345 678"),
+            "{}",
+            t.name
+        );
+        let mine = s.feedback_by("an", 10).await.expect("by author");
+        assert_eq!(
+            mine.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+            ["pa-1"],
+            "{}",
+            t.name
+        );
         assert!(
             s.published_feedback(10)
                 .await
@@ -1691,5 +1718,77 @@ async fn projections_are_rebuilt_from_their_logs_and_a_second_run_changes_nothin
         let again = s.rebuild_projections().await.expect("rebuild");
         assert_eq!(again.changed, 0, "{}: a second run changes nothing", t.name);
         assert_eq!(dump().await, before, "{}", t.name);
+    }
+}
+
+#[tokio::test]
+async fn drafts_are_their_owners_and_freeze_once_submitted() {
+    for t in backends().await {
+        let s = &t.store;
+        let d = motcua_store::Draft {
+            id: "hs-nhap-1".into(),
+            owner: "an".into(),
+            procedure: "1.001193".into(),
+            agency: AGENCY.into(),
+            data: "{\"page\":1}".into(),
+            created_at: at("2026-11-02T09:00:00+07:00"),
+            updated_at: at("2026-11-02T09:00:00+07:00"),
+            submitted_at: None,
+        };
+        s.put_draft(&d).await.expect("draft");
+        assert!(
+            matches!(
+                s.draft("hs-nhap-1", "binh").await,
+                Err(StoreError::NotFound(_))
+            ),
+            "{}: another account's draft is not found",
+            t.name
+        );
+        let later = at("2026-11-02T09:05:00+07:00");
+        s.save_draft("hs-nhap-1", "an", "{\"page\":2}", later)
+            .await
+            .expect("saved");
+        assert!(matches!(
+            s.save_draft("hs-nhap-1", "binh", "{}", later).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let read = s.draft("hs-nhap-1", "an").await.expect("read");
+        assert_eq!(
+            (read.data.as_str(), read.updated_at),
+            ("{\"page\":2}", later),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.open_drafts("an", 10).await.expect("open").len(), 1);
+        s.draft_submitted("hs-nhap-1", "an", later)
+            .await
+            .expect("submitted");
+        s.draft_submitted("hs-nhap-1", "an", later)
+            .await
+            .expect("again is harmless");
+        assert!(
+            matches!(
+                s.save_draft("hs-nhap-1", "an", "{\"page\":3}", later).await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{}: a submitted draft does not change",
+            t.name
+        );
+        assert_eq!(
+            s.draft("hs-nhap-1", "an").await.expect("read").data,
+            "{\"page\":2}"
+        );
+        assert!(s.open_drafts("an", 10).await.expect("open").is_empty());
+
+        let sha = s
+            .put_attachment(b"%PDF-1.4 draft", "application/pdf", later)
+            .await
+            .expect("stored");
+        let again = s
+            .put_attachment(b"%PDF-1.4 draft", "application/pdf", later)
+            .await
+            .expect("stored once");
+        assert_eq!(sha, again);
+        assert_eq!(sha, motcua_store::sha256_hex(b"%PDF-1.4 draft"));
     }
 }

@@ -197,7 +197,7 @@ pub fn me(p: &Principal) -> Me {
 }
 
 /// Cleans and checks contact details: empty means none.
-fn contacts(
+pub(crate) fn contacts(
     email: Option<String>,
     phone: Option<String>,
 ) -> Result<(Option<String>, Option<String>), AppError> {

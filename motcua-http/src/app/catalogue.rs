@@ -172,8 +172,7 @@ pub struct ProcedureDetail {
 
 /// Whether a procedure can be submitted online.
 pub fn online(p: &Procedure) -> bool {
-    let sl = &p.catalogue.service_level;
-    sl.legacy >= 3 || sl.online == "full" || sl.online == "partial"
+    p.accepts_online()
 }
 
 /// A procedure's newest version, in full.

@@ -52,6 +52,8 @@ pub fn component_files(uploads: Vec<(String, Upload)>) -> (Vec<ComponentFile>, V
 /// What a submission says.
 #[derive(Clone, Debug, Default)]
 pub struct SubmitRequest {
+    /// The dossier's id when the caller chose it (a draft's); a new one otherwise.
+    pub id: Option<String>,
     /// The procedure's code (its newest version is followed).
     pub procedure: String,
     /// The receiving agency; the site's when absent.
@@ -62,6 +64,8 @@ pub struct SubmitRequest {
     pub form: BTreeMap<String, String>,
     /// Components supplied on paper (names).
     pub components: Vec<String>,
+    /// Files already stored (a draft's), besides those uploaded with the request.
+    pub files: Vec<ComponentFile>,
     /// `direct` or `post` when staff register a paper dossier; online for applicants.
     pub channel: Option<Channel>,
     /// The applicant's account, when staff register for them.
@@ -159,8 +163,10 @@ pub async fn submit(
             ),
         ));
     }
-    let (files, attachments) = component_files(uploads);
-    let id = app.ids.next("hs");
+    let (uploaded, attachments) = component_files(uploads);
+    let mut files = req.files;
+    files.extend(uploaded);
+    let id = req.id.unwrap_or_else(|| app.ids.next("hs"));
     let actor = p.actor_at(&agency);
     let done = app
         .store
@@ -406,10 +412,17 @@ pub async fn attachment(
     sha256: &str,
 ) -> Result<(String, String, Vec<u8>), AppError> {
     let d = visible(app, p, id).await?;
-    let name = d
-        .drafts
+    // An applicant sees what they sent and the signed result once processing has finished;
+    // draft results are the agency's.
+    let (drafts, result): (&[Attachment], Option<&Attachment>) = if p.is_staff() {
+        (&d.drafts, d.signed_result.as_ref())
+    } else {
+        let issued = matches!(d.state, State::Finished | State::Returned);
+        (&[], d.signed_result.as_ref().filter(|_| issued))
+    };
+    let name = drafts
         .iter()
-        .chain(d.signed_result.iter())
+        .chain(result)
         .chain(d.files.iter().map(|f| &f.attachment))
         .find(|a| a.sha256 == sha256)
         .map(|a| a.name.clone())

@@ -20,6 +20,8 @@ pub struct NewFeedback {
     pub subject: String,
     /// Text.
     pub body: String,
+    /// How to reach an author without an account (required then).
+    pub contact: Option<String>,
 }
 
 /// Feedback received.
@@ -31,20 +33,46 @@ pub struct Filed {
     pub answer_due: String,
 }
 
-/// Files feedback; the answer is due in 3 working days.
-pub async fn file(app: &AppState, p: &Principal, f: NewFeedback) -> Result<Filed, AppError> {
+/// Files feedback, from an account or (`p` absent) from someone who leaves a contact;
+/// the answer is due in 3 working days. Feedback without an account is about no dossier:
+/// whose dossier it is cannot be checked.
+pub async fn file(
+    app: &AppState,
+    p: Option<&Principal>,
+    f: NewFeedback,
+) -> Result<Filed, AppError> {
     if f.subject.trim().is_empty() || f.body.trim().is_empty() {
         return Err(AppError::with(
             Code::MissingField,
             "Cần nêu tiêu đề và nội dung phản ánh.",
         ));
     }
+    let contact = f
+        .contact
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
+    if p.is_none() {
+        if contact.is_none() {
+            return Err(AppError::with(
+                Code::MissingField,
+                "Cần để lại họ tên và số điện thoại hoặc thư điện tử để cơ quan trả lời.",
+            ));
+        }
+        if f.dossier_id.is_some() {
+            return Err(AppError::with(
+                Code::Unauthenticated,
+                "Đăng nhập để phản ánh về một hồ sơ của mình.",
+            ));
+        }
+    }
     let config = app.config().await?;
     if config.directory.get(&f.agency).is_none() {
         return Err(AppError::new(Code::UnknownAgency));
     }
     // Feedback about a dossier names one the author may see.
-    if let Some(id) = &f.dossier_id {
+    if let (Some(id), Some(p)) = (&f.dossier_id, p) {
         let visible = match app.store.dossier(id).await {
             Ok(d) => policy::may_read_dossier(p, d.owner.as_deref(), &d.agency, &config.directory),
             Err(StoreError::NotFound(_)) => false,
@@ -63,14 +91,15 @@ pub async fn file(app: &AppState, p: &Principal, f: NewFeedback) -> Result<Filed
         id: app.ids.next("pa"),
         agency_id: f.agency,
         dossier_id: f.dossier_id,
-        author: p.user.id.clone(),
-        subject: f.subject,
-        body: f.body,
+        author: p.map(|p| p.user.id.clone()).unwrap_or_default(),
+        subject: f.subject.trim().to_string(),
+        body: f.body.trim().to_string(),
         created_at: now,
         due_at: due,
         answer: None,
         answered_at: None,
         published: false,
+        contact,
     };
     app.store.put_feedback(&item).await?;
     Ok(Filed {
@@ -104,8 +133,13 @@ pub async fn answer(
         return Err(AppError::with(Code::MissingField, "Cần nội dung trả lời."));
     }
     let now = app.now();
+    // Someone without an account is reached at the contact they left.
+    let to = match (&f.author, &f.contact) {
+        (a, Some(c)) if a.is_empty() => format!("contact:{c}"),
+        (a, _) => a.clone(),
+    };
     let notice = Notification {
-        to: f.author.clone(),
+        to,
         channels: vec!["portal".into(), "email".into()],
         message: format!(
             "Phản ánh “{}” gửi lúc {} đã được trả lời:\n{}",
@@ -144,6 +178,17 @@ pub struct Published {
     pub answered_at: Option<String>,
 }
 
+fn published_view(f: Feedback) -> Published {
+    Published {
+        id: f.id,
+        agency: f.agency_id,
+        subject: f.subject,
+        body: f.body,
+        answer: f.answer,
+        answered_at: f.answered_at.map(to_local_rfc3339),
+    }
+}
+
 /// Published answers, newest first.
 pub async fn published(app: &AppState) -> Result<Vec<Published>, AppError> {
     Ok(app
@@ -151,13 +196,53 @@ pub async fn published(app: &AppState) -> Result<Vec<Published>, AppError> {
         .published_feedback(100)
         .await?
         .into_iter()
-        .map(|f| Published {
-            id: f.id,
-            agency: f.agency_id,
-            subject: f.subject,
-            body: f.body,
-            answer: f.answer,
-            answered_at: f.answered_at.map(to_local_rfc3339),
-        })
+        .map(published_view)
         .collect())
+}
+
+/// Published answers whose subject, question or answer contain every word of `q`,
+/// insensitive to diacritics and case; newest first.
+pub async fn search_published(app: &AppState, q: &str) -> Result<Vec<Published>, AppError> {
+    let words: Vec<String> = motcua_core::text::fold(q)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    Ok(app
+        .store
+        .published_feedback(1000)
+        .await?
+        .into_iter()
+        .filter(|f| {
+            let text = motcua_core::text::fold(&format!(
+                "{} {} {}",
+                f.subject,
+                f.body,
+                f.answer.as_deref().unwrap_or("")
+            ));
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .map(published_view)
+        .collect())
+}
+
+/// The principal's own feedback, newest first.
+pub async fn mine(app: &AppState, p: &Principal) -> Result<Vec<Feedback>, AppError> {
+    Ok(app.store.feedback_by(&p.user.id, 200).await?)
+}
+
+/// One feedback item as its author follows it: an account's to that account; one filed
+/// without an account to whoever holds its address (its id is random and unpublished).
+/// The contact left with it is never shown.
+pub async fn follow(app: &AppState, p: Option<&Principal>, id: &str) -> Result<Feedback, AppError> {
+    let hidden = || AppError::not_found("Không tìm thấy phản ánh này.");
+    let f = match app.store.feedback(id).await {
+        Ok(f) => f,
+        Err(StoreError::NotFound(_)) => return Err(hidden()),
+        Err(e) => return Err(e.into()),
+    };
+    let mine = p.is_some_and(|p| p.user.id == f.author);
+    if !(mine || f.author.is_empty()) {
+        return Err(hidden());
+    }
+    Ok(Feedback { contact: None, ..f })
 }

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod catalogue;
 pub mod config;
 pub mod dossiers;
+pub mod drafts;
 mod error;
 pub mod feedback;
 pub mod policy;

@@ -41,11 +41,13 @@ pub(crate) struct SubmitBody {
 impl From<SubmitBody> for uc::SubmitRequest {
     fn from(b: SubmitBody) -> uc::SubmitRequest {
         uc::SubmitRequest {
+            id: None,
             procedure: b.procedure,
             agency: b.agency,
             applicant: b.applicant,
             form: b.form,
             components: b.components,
+            files: Vec::new(),
             channel: b.channel,
             owner: b.owner,
         }

@@ -39,12 +39,13 @@ pub(crate) async fn file(
     let b: NewFeedback = json_body(b, crate::limits::FEEDBACK)?;
     let filed = uc::file(
         &s,
-        &session.principal,
+        Some(&session.principal),
         uc::NewFeedback {
             agency: b.agency,
             dossier_id: b.dossier_id,
             subject: b.subject,
             body: b.body,
+            contact: None,
         },
     )
     .await?;

@@ -54,7 +54,7 @@ fn find<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
         .map(|e| e.message.as_str())
 }
 
-fn forged() -> AppError {
+pub(super) fn forged() -> AppError {
     AppError::with(
         Code::CsrfTokenInvalid,
         "Biểu mẫu đã hết hạn hoặc không gửi từ trang này; vui lòng tải lại trang và gửi lại.",
@@ -169,8 +169,8 @@ pub(crate) async fn login(
 
 /// An input of a form, with what the user last typed.
 pub(crate) struct Input {
-    pub name: &'static str,
-    pub label: &'static str,
+    pub name: String,
+    pub label: String,
     pub hint: String,
     pub kind: &'static str,
     pub autocomplete: &'static str,
@@ -195,16 +195,16 @@ fn registration_fields(f: &HashMap<String, String>) -> Vec<Input> {
     let v = |k: &str| f.get(k).cloned().unwrap_or_default();
     vec![
         Input {
-            name: "name",
-            label: "Họ và tên",
+            name: "name".into(),
+            label: "Họ và tên".into(),
             hint: String::new(),
             kind: "text",
             autocomplete: "name",
             value: v("name"),
         },
         Input {
-            name: "id",
-            label: "Tên đăng nhập",
+            name: "id".into(),
+            label: "Tên đăng nhập".into(),
             hint: "3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới"
                 .into(),
             kind: "text",
@@ -212,24 +212,24 @@ fn registration_fields(f: &HashMap<String, String>) -> Vec<Input> {
             value: v("id"),
         },
         Input {
-            name: "email",
-            label: "Thư điện tử (không bắt buộc)",
+            name: "email".into(),
+            label: "Thư điện tử (không bắt buộc)".into(),
             hint: String::new(),
             kind: "email",
             autocomplete: "email",
             value: v("email"),
         },
         Input {
-            name: "phone",
-            label: "Số điện thoại (không bắt buộc)",
+            name: "phone".into(),
+            label: "Số điện thoại (không bắt buộc)".into(),
             hint: String::new(),
             kind: "tel",
             autocomplete: "tel",
             value: v("phone"),
         },
         Input {
-            name: "password",
-            label: "Mật khẩu",
+            name: "password".into(),
+            label: "Mật khẩu".into(),
             hint: crate::password::RULE_VI.to_string(),
             kind: "password",
             autocomplete: "new-password",
@@ -338,24 +338,24 @@ impl AccountPage {
 fn profile_fields(name: &str, email: &str, phone: &str) -> Vec<Input> {
     vec![
         Input {
-            name: "name",
-            label: "Họ và tên",
+            name: "name".into(),
+            label: "Họ và tên".into(),
             hint: String::new(),
             kind: "text",
             autocomplete: "name",
             value: name.into(),
         },
         Input {
-            name: "email",
-            label: "Thư điện tử",
+            name: "email".into(),
+            label: "Thư điện tử".into(),
             hint: "Để nhận thông báo về hồ sơ".into(),
             kind: "email",
             autocomplete: "email",
             value: email.into(),
         },
         Input {
-            name: "phone",
-            label: "Số điện thoại",
+            name: "phone".into(),
+            label: "Số điện thoại".into(),
             hint: "Để nhận tin nhắn về hồ sơ".into(),
             kind: "tel",
             autocomplete: "tel",
@@ -365,7 +365,7 @@ fn profile_fields(name: &str, email: &str, phone: &str) -> Vec<Input> {
 }
 
 /// The address of the login page that comes back here.
-fn to_login(here: &str) -> Response {
+pub(super) fn to_login(here: &str) -> Response {
     see_other(&format!("/dang-nhap?tiep={here}"), &[])
 }
 

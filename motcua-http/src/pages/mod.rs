@@ -6,8 +6,12 @@
 //! durations and levels in words) for the template.
 
 mod accounts;
+mod feedback;
+mod mine;
 mod public;
+mod submit;
 mod text;
+mod timeline;
 mod viewer;
 
 pub(crate) use viewer::Viewer;
@@ -205,6 +209,43 @@ pub(crate) fn routes() -> Router<AppState> {
             get(accounts::password_form).post(accounts::change_password),
         )
         .route("/quen-mat-khau", get(accounts::forgot))
+        .route(
+            "/thu-tuc/{code}/nop",
+            get(submit::start_form).post(submit::start),
+        )
+        .route(
+            "/nop/{id}/nguoi-nop",
+            get(submit::applicant_form).post(submit::save_applicant),
+        )
+        .route(
+            "/nop/{id}/to-khai",
+            get(submit::form_form).post(submit::save_form),
+        )
+        .route(
+            "/nop/{id}/giay-to",
+            get(submit::files_form)
+                .merge(axum::routing::post(submit::save_files).layer(crate::upload_limit())),
+        )
+        .route(
+            "/nop/{id}/nhan-ket-qua",
+            get(submit::delivery_form).post(submit::save_delivery),
+        )
+        .route(
+            "/nop/{id}/kiem-tra",
+            get(submit::check).post(submit::submit),
+        )
+        .route("/nop/{id}/da-nop", get(submit::done))
+        .route("/ho-so", get(mine::list))
+        .route("/phan-anh", get(feedback::form).post(feedback::send))
+        .route("/phan-anh/cua-toi", get(feedback::mine))
+        .route("/phan-anh/{id}", get(feedback::item))
+        .route("/hoi-dap", get(feedback::answers))
+        .route("/ho-so/{id}", get(mine::show))
+        .route(
+            "/ho-so/{id}/thao-tac",
+            axum::routing::post(mine::act).layer(crate::upload_limit()),
+        )
+        .route("/ho-so/{id}/tep/{sha256}", get(mine::file))
         .route(css_path(), get(stylesheet))
 }
 

@@ -67,6 +67,33 @@ pub(crate) fn timeliness(t: Timeliness) -> &'static str {
     }
 }
 
+/// A file's size: `850 KB`, `2,4 MB`.
+pub(crate) fn size(bytes: u64) -> String {
+    if bytes < 1024 * 1024 {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        let tenths = (bytes * 10).div_ceil(1024 * 1024);
+        format!("{},{} MB", tenths / 10, tenths % 10)
+    }
+}
+
+/// The national status code (1–10) in words.
+pub(crate) fn national_status(n: i64) -> &'static str {
+    match n {
+        1 => "Mới đăng ký, chờ tiếp nhận",
+        2 => "Đã tiếp nhận",
+        3 => "Không được tiếp nhận",
+        4 => "Đang xử lý",
+        5 => "Chờ bổ sung hồ sơ",
+        6 => "Chờ thực hiện nghĩa vụ tài chính",
+        7 => "Người nộp xin rút hồ sơ",
+        8 => "Đã dừng xử lý hoặc đã rút",
+        9 => "Đã có kết quả, chờ trả",
+        10 => "Đã trả kết quả",
+        _ => "Không xác định",
+    }
+}
+
 /// `100000` as `100.000 đồng`.
 pub(crate) fn money(vnd: u64) -> String {
     format!("{} đồng", motcua_core::text::thousands(vnd))
@@ -83,5 +110,9 @@ mod tests {
         assert_eq!(money(0), "0 đồng");
         assert_eq!(instant("2026-12-10T10:00:00+07:00"), "10/12/2026 10:00");
         assert_eq!(level("commune"), "Cấp xã");
+        assert_eq!(size(1), "1 KB");
+        assert_eq!(size(850 * 1024), "850 KB");
+        assert_eq!(size(2_400_000), "2,3 MB");
+        assert_eq!(national_status(5), "Chờ bổ sung hồ sơ");
     }
 }

@@ -56,15 +56,15 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             owner(ctx, d)?;
             nonempty(address, "địa chỉ nhận kết quả", "the address")?;
             let digits = phone.chars().filter(char::is_ascii_digit).count();
-            let phone_ok = (9..=15).contains(&digits)
+            let phone_ok = (8..=15).contains(&digits)
                 && phone
                     .chars()
                     .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '.' | '-'));
             if !phone_ok {
                 return reject(
                     "invalid_phone",
-                    "Số điện thoại nhận bưu phẩm không hợp lệ (9 đến 15 chữ số).",
-                    "the phone number must have 9 to 15 digits",
+                    "Số điện thoại nhận bưu phẩm gồm 8–15 chữ số.",
+                    "the phone number must have 8 to 15 digits",
                 );
             }
             let delivery = PostalDelivery {

@@ -51,6 +51,13 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 }
             };
             if *channel == Channel::Online {
+                if !p.accepts_online() {
+                    return reject(
+                        "invalid_channel",
+                        "Thủ tục này chưa cung cấp dịch vụ công trực tuyến; vui lòng nộp tại Bộ phận Một cửa hoặc qua bưu chính.",
+                        "the procedure is not offered online",
+                    );
+                }
                 complete(p, form, components, files)?;
             }
             let intake_due = if *channel == Channel::Online {
