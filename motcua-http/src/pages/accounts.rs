@@ -63,10 +63,12 @@ pub(super) fn forged() -> AppError {
 
 /// A `tiep` (next) address is followed only when it is a path of this site.
 fn next_of(v: Option<&String>) -> String {
-    match v {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.clone(),
-        _ => "/tai-khoan".into(),
-    }
+    local_path(v).unwrap_or_else(|| "/tai-khoan".into())
+}
+
+fn local_path(v: Option<&String>) -> Option<String> {
+    v.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .cloned()
 }
 
 #[derive(Template)]
@@ -183,6 +185,8 @@ struct RegisterPage {
     layout: Layout,
     errors: Vec<FieldError>,
     fields: Vec<Input>,
+    /// Where to go once registered (empty: the new account's page).
+    next: String,
 }
 
 impl RegisterPage {
@@ -238,21 +242,24 @@ fn registration_fields(f: &HashMap<String, String>) -> Vec<Input> {
     ]
 }
 
-/// `GET /dang-ky`.
+/// `GET /dang-ky[?tiep=]`.
 pub(crate) async fn register_form(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
     viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let view = RegisterPage {
         layout: Layout::new(&app, tenant.as_deref(), "register", &viewer).await,
         errors: Vec::new(),
         fields: registration_fields(&HashMap::new()),
+        next: local_path(q.get("tiep")).unwrap_or_default(),
     };
     page_for(&viewer, StatusCode::OK, &view)
 }
 
-/// `POST /dang-ky`: the account, then a session.
+/// `POST /dang-ky`: the account, then a session, then the page asked for (else the new
+/// account's page).
 pub(crate) async fn register(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
@@ -283,9 +290,10 @@ pub(crate) async fn register(
         Ok(_) => uc::login(&app, address, &id, &password).await,
         Err(e) => Err(e),
     };
+    let next = local_path(f.get("tiep"));
     match result {
         Ok(done) => see_other(
-            "/tai-khoan?moi=1",
+            next.as_deref().unwrap_or("/tai-khoan?moi=1"),
             &[crate::json::accounts::session_cookie(&done.token)],
         ),
         Err(e) if e.status() < 500 => {
@@ -294,6 +302,7 @@ pub(crate) async fn register(
                 layout: Layout::new(&app, t, "register", &viewer).await,
                 errors: errors_of(e, "password"),
                 fields: registration_fields(&f),
+                next: next.unwrap_or_default(),
             };
             page_for(&viewer, status, &view)
         }

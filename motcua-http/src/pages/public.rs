@@ -238,6 +238,8 @@ pub(crate) async fn catalogue(
 }
 
 struct ComponentRow {
+    /// Whether `form` is an address to download it from (else the form's name).
+    form_link: bool,
     name: String,
     form: Option<String>,
     originals: u32,
@@ -304,7 +306,12 @@ pub(crate) async fn procedure(
                 .map(|s| StepRow {
                     name: s.name.clone(),
                     role: capitalised(s.role.label_vi()),
-                    allowance: text::duration(&s.allowance),
+                    // Within the working day a step has no time of its own.
+                    allowance: if p.catalogue.immediate {
+                        "Trong ngày làm việc".into()
+                    } else {
+                        text::duration(&s.allowance)
+                    },
                 })
                 .collect()
         })
@@ -330,6 +337,7 @@ pub(crate) async fn procedure(
             .map(|x| ComponentRow {
                 name: x.name.clone(),
                 form: x.form.clone(),
+                form_link: x.form.as_deref().is_some_and(is_address),
                 originals: x.originals,
                 certified_copies: x.certified_copies,
                 photocopies: x.photocopies,
@@ -340,7 +348,10 @@ pub(crate) async fn procedure(
         fees: c
             .fees
             .iter()
-            .map(|f| format!("{}: {}", f.name, text::money(f.amount_vnd)))
+            .map(|f| match f.amount_vnd {
+                0 => format!("{}: không thu", f.name),
+                n => format!("{}: {}", f.name, text::money(n)),
+            })
             .collect(),
         conditions: c.conditions.clone(),
         legal_basis: c.legal_basis.clone(),
@@ -475,4 +486,10 @@ pub(crate) async fn lookup(
     Path(code): Path<String>,
 ) -> Response {
     lookup_page(&app, tenant.as_deref(), &viewer, code.trim().to_string()).await
+}
+
+/// Whether a component's form is given as an address (of this site or another) rather than
+/// by its number.
+fn is_address(form: &str) -> bool {
+    form.starts_with("https://") || form.starts_with("http://") || form.starts_with('/')
 }

@@ -106,12 +106,12 @@ fn describe(e: &Event, p: Option<&Procedure>) -> Option<(String, String)> {
         Event::WithdrawalRequested { reason } => (s("Xin rút hồ sơ"), reason.clone()),
         Event::Withdrawn => (s("Đã rút hồ sơ"), String::new()),
         Event::Stopped { reason } => (s("Dừng xử lý hồ sơ"), reason.clone()),
-        Event::ProcessingFinished { outcome, result } => (
+        Event::ProcessingFinished { outcome, .. } => (
             s("Có kết quả giải quyết"),
             match outcome {
-                Outcome::Granted => {
-                    format!("Giải quyết ({})", text::timeliness(*result).to_lowercase())
-                }
+                // The applicant's promise is the appointment (told when the result is
+                // returned); how the last internal step did is the officers' business.
+                Outcome::Granted => s("Đồng ý giải quyết; kết quả chờ trả"),
                 Outcome::Rejected { reason } => format!("Không giải quyết: {reason}"),
             },
         ),

@@ -12,6 +12,7 @@ mod dossiers;
 mod findings;
 mod hardening;
 mod pages;
+mod portal;
 mod public;
 mod reports;
 mod robustness;

@@ -8,7 +8,7 @@ use motcua_http::router;
 use tower::ServiceExt;
 
 /// A page: status, content type and HTML.
-async fn html(st: &motcua_http::AppState, uri: &str) -> (StatusCode, String, String) {
+pub(crate) async fn html(st: &motcua_http::AppState, uri: &str) -> (StatusCode, String, String) {
     let response = router(st.clone())
         .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
         .await
@@ -201,7 +201,7 @@ async fn the_stylesheet_has_a_hashed_name_and_is_cached_for_a_year() {
 }
 
 /// A page request as a browser sends it: status, `Location`, the cookies set, the HTML.
-async fn browse(
+pub(crate) async fn browse(
     st: &motcua_http::AppState,
     req: Request<Body>,
 ) -> (StatusCode, String, Vec<String>, String) {
@@ -233,7 +233,7 @@ async fn browse(
 }
 
 /// A form posted from a browser holding `cookies`.
-async fn post_form(
+pub(crate) async fn post_form(
     st: &motcua_http::AppState,
     uri: &str,
     cookies: &str,
@@ -264,7 +264,7 @@ fn urlencode(v: &str) -> String {
 }
 
 /// A page fetched by a browser holding `cookies`.
-async fn get_with(
+pub(crate) async fn get_with(
     st: &motcua_http::AppState,
     uri: &str,
     cookies: &str,
@@ -277,7 +277,7 @@ async fn get_with(
 }
 
 /// The value of the hidden `csrf` field of a page.
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..].chars().take_while(|c| *c != '"').collect()
 }

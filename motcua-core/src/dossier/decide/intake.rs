@@ -181,7 +181,13 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                     .map_err(calendar)?
             };
             let first = p.start();
-            let step_due = ctx.calendar.due(start, first.allowance).map_err(calendar)?;
+            // Within the working day, every step shares the day: a step with no allowance
+            // of its own is due with the result, not the instant it begins.
+            let step_due = if p.catalogue.immediate {
+                appointment
+            } else {
+                ctx.calendar.due(start, first.allowance).map_err(calendar)?
+            };
             Ok(vec![Event::Accepted {
                 code,
                 counting_start: start,

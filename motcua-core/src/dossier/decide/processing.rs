@@ -152,10 +152,13 @@ fn move_step(
     let next = p.step(to).ok_or_else(|| {
         Rejection::new("no_step", "Bước không tồn tại.", format!("no step `{to}`"))
     })?;
-    let step_due = ctx
-        .calendar
-        .due(ctx.now, next.allowance)
-        .map_err(calendar)?;
+    let step_due = match d.clock.appointment {
+        Some(day_end) if p.catalogue.immediate => day_end.max(ctx.now),
+        _ => ctx
+            .calendar
+            .due(ctx.now, next.allowance)
+            .map_err(calendar)?,
+    };
     let result = Timeliness::classify(ctx.now, current_row_due(d).unwrap_or(ctx.now));
     let mut events = vec![Event::HandedOver {
         from: from.to_string(),
