@@ -67,6 +67,7 @@ pub fn run(args: InitArgs) -> Result<(), CliError> {
                         level: args.level.clone(),
                         parent_id: None,
                         host_names: vec![],
+                        contact: Default::default(),
                     };
                     store.put_agency(&a).await.map_err(failure)?;
                     println!("Created agency {id} ({name}, {} level).", a.level);

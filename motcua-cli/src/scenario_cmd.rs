@@ -113,6 +113,7 @@ fn load(
                 level: level.clone(),
                 parent_id: None,
                 host_names: vec![],
+                contact: Default::default(),
             })
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;

@@ -5,7 +5,7 @@
 use motcua_core::calendar::WorkingCalendar;
 use motcua_core::procedure::Procedure;
 use motcua_core::scenario;
-use motcua_store::{Agency, Store, StoreError};
+use motcua_store::{Agency, AgencyContact, Store, StoreError};
 use std::sync::Arc;
 
 const PROCEDURES: [(&str, &str); 5] = [
@@ -54,13 +54,45 @@ const SCENARIOS: [(&str, &str, &str); 4] = [
     ),
 ];
 
+/// The demo's contact details are made up (the hotlines are not real numbers); a province
+/// enters its own through the administration.
 fn agency(id: &str, name: &str, level: &str, parent: Option<&str>, host: &str) -> Agency {
+    let (address, hotline) = match id {
+        "000.00.00.H53" | "000.00.01.H53" => (
+            "Số 1 Trần Hưng Đạo, Phường 2, thành phố Sóc Trăng",
+            "0299 3000 001",
+        ),
+        "000.00.04.H53" => (
+            "Số 6 Lê Lợi, Phường 6, thành phố Sóc Trăng",
+            "0299 3000 004",
+        ),
+        "000.00.19.H53" => (
+            "Số 2 Trần Hưng Đạo, Phường 2, thành phố Sóc Trăng",
+            "0299 3000 019",
+        ),
+        "000.20.31.H53" | "000.35.31.H53" => (
+            "Số 18 Hùng Vương, Phường 6, thành phố Sóc Trăng",
+            "0299 3000 031",
+        ),
+        _ => (
+            "Số 30 Lê Hồng Phong, Phường 2, thành phố Sóc Trăng",
+            "0299 3000 012",
+        ),
+    };
     Agency {
         id: id.into(),
         name: name.into(),
         level: level.into(),
         parent_id: parent.map(str::to_string),
         host_names: vec![host.into()],
+        contact: AgencyContact {
+            address: Some(address.into()),
+            hotline: Some(hotline.into()),
+            email: Some(format!("motcua@{host}")),
+            hours: Some(
+                "Sáng 7 giờ 00 – 11 giờ 30, chiều 13 giờ 30 – 17 giờ 00, thứ Hai đến thứ Sáu (trừ ngày lễ, Tết)".into(),
+            ),
+        },
     }
 }
 

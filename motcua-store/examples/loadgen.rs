@@ -53,6 +53,7 @@ fn agencies() -> Vec<Agency> {
         level: "province".into(),
         parent_id: None,
         host_names: vec![],
+        contact: Default::default(),
     }];
     for d in 0..10 {
         let district = format!("000.20.{d:02}.H53");
@@ -62,6 +63,7 @@ fn agencies() -> Vec<Agency> {
             level: "district".into(),
             parent_id: Some(PROVINCE.into()),
             host_names: vec![],
+            contact: Default::default(),
         });
         for c in 0..4 {
             v.push(Agency {
@@ -70,6 +72,7 @@ fn agencies() -> Vec<Agency> {
                 level: "commune".into(),
                 parent_id: Some(district.clone()),
                 host_names: vec![],
+                contact: Default::default(),
             });
         }
     }

@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use chrono::Utc;
 use sqlx::{Any, Transaction};
 
-use crate::{Agency, Store, StoreError, micros, sha256_hex};
+use crate::{Agency, AgencyContact, Store, StoreError, micros, sha256_hex};
 
 /// The PostgreSQL notification channel of configuration changes.
 const CHANNEL: &str = "motcua_config";
@@ -46,15 +46,22 @@ impl Store {
         let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
-            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO agencies (id, name, level, parent_id, host_names, address, hotline, email, hours)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, level = excluded.level,
-               parent_id = excluded.parent_id, host_names = excluded.host_names",
+               parent_id = excluded.parent_id, host_names = excluded.host_names,
+               address = excluded.address, hotline = excluded.hotline, email = excluded.email,
+               hours = excluded.hours",
         )
         .bind(&a.id)
         .bind(&a.name)
         .bind(&a.level)
         .bind(a.parent_id.as_deref())
         .bind(hosts)
+        .bind(a.contact.address.as_deref())
+        .bind(a.contact.hotline.as_deref())
+        .bind(a.contact.email.as_deref())
+        .bind(a.contact.hours.as_deref())
         .execute(&mut *tx)
         .await?;
         bump(&mut tx).await?;
@@ -68,7 +75,8 @@ impl Store {
         let hosts = serde_json::to_string(&a.host_names).map_err(StoreError::internal)?;
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
-            "INSERT INTO agencies (id, name, level, parent_id, host_names) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO agencies (id, name, level, parent_id, host_names, address, hotline, email, hours)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(&a.id)
@@ -76,6 +84,10 @@ impl Store {
         .bind(&a.level)
         .bind(a.parent_id.as_deref())
         .bind(hosts)
+        .bind(a.contact.address.as_deref())
+        .bind(a.contact.hotline.as_deref())
+        .bind(a.contact.email.as_deref())
+        .bind(a.contact.hours.as_deref())
         .execute(&mut *tx)
         .await?;
         let created = done.rows_affected() == 1;
@@ -89,7 +101,7 @@ impl Store {
     /// All agencies, by id.
     pub async fn agencies(&self) -> Result<Vec<Agency>, StoreError> {
         let rows =
-            sqlx::query("SELECT id, name, level, parent_id, host_names FROM agencies ORDER BY id")
+            sqlx::query("SELECT id, name, level, parent_id, host_names, address, hotline, email, hours FROM agencies ORDER BY id")
                 .fetch_all(&self.pool)
                 .await?;
         rows.iter().map(agency_from_row).collect()
@@ -341,5 +353,11 @@ fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {
         level: r.try_get(2)?,
         parent_id: r.try_get(3)?,
         host_names: serde_json::from_str(&hosts).map_err(StoreError::internal)?,
+        contact: AgencyContact {
+            address: r.try_get(5)?,
+            hotline: r.try_get(6)?,
+            email: r.try_get(7)?,
+            hours: r.try_get(8)?,
+        },
     })
 }

@@ -102,6 +102,37 @@ pub struct Agency {
     pub parent_id: Option<String>,
     /// Host names of its one-stop site.
     pub host_names: Vec<String>,
+    /// How the public reaches its one-stop desk (Điều 18.1).
+    #[serde(default)]
+    pub contact: AgencyContact,
+}
+
+/// An agency's public contact details; each may be unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgencyContact {
+    /// The one-stop desk's street address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// The hotline (đường dây nóng).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hotline: Option<String>,
+    /// The email address for the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Opening hours, as told to the public.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+}
+
+impl AgencyContact {
+    /// Whether nothing is known.
+    pub fn is_empty(&self) -> bool {
+        self.address.is_none()
+            && self.hotline.is_none()
+            && self.email.is_none()
+            && self.hours.is_none()
+    }
 }
 
 /// A handle on the database; cheap to clone.

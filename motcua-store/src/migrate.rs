@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_drafts_contact.sql"),
         postgres: include_str!("../migrations/postgres/0008_drafts_contact.sql"),
     },
+    Migration {
+        version: 9,
+        description: "agency contact details",
+        sqlite: include_str!("../migrations/sqlite/0009_agency_contact.sql"),
+        postgres: include_str!("../migrations/postgres/0009_agency_contact.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -1792,3 +1792,64 @@ async fn drafts_are_their_owners_and_freeze_once_submitted() {
         assert_eq!(sha, motcua_store::sha256_hex(b"%PDF-1.4 draft"));
     }
 }
+
+#[tokio::test]
+async fn an_agencys_contact_is_stored_replaced_and_exported() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let v0 = s.config_version().await.expect("version");
+        let mut a = s
+            .agencies()
+            .await
+            .expect("agencies")
+            .into_iter()
+            .find(|a| a.id == AGENCY)
+            .expect("the district");
+        assert!(a.contact.is_empty(), "{}: none given yet", t.name);
+        a.contact = motcua_store::AgencyContact {
+            address: Some("Số 18 Hùng Vương, Phường 6".into()),
+            hotline: Some("0299 3000 031".into()),
+            email: Some("motcua@tpsoctrang.example.vn".into()),
+            hours: None,
+        };
+        s.put_agency(&a).await.expect("put");
+        let read = |list: Vec<motcua_store::Agency>| list.into_iter().find(|x| x.id == AGENCY);
+        assert_eq!(
+            read(s.agencies().await.expect("agencies")).as_ref(),
+            Some(&a),
+            "{}",
+            t.name
+        );
+        assert!(
+            s.config_version().await.expect("version") > v0,
+            "{}",
+            t.name
+        );
+        // Replaced, a detail removed is removed.
+        a.contact.hotline = None;
+        s.put_agency(&a).await.expect("put again");
+        assert_eq!(
+            read(s.agencies().await.expect("agencies")).as_ref(),
+            Some(&a),
+            "{}",
+            t.name
+        );
+        let mut dump = Vec::new();
+        s.export(&mut dump).await.expect("export");
+        for target in backends().await {
+            target
+                .store
+                .import(std::io::Cursor::new(&dump))
+                .await
+                .expect("import");
+            assert_eq!(
+                read(target.store.agencies().await.expect("agencies")).as_ref(),
+                Some(&a),
+                "{} → {}",
+                t.name,
+                target.name
+            );
+        }
+    }
+}

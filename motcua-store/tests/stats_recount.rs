@@ -338,6 +338,7 @@ async fn seed(store: &Store, procedures: &[(String, Procedure)]) {
                 level: level.into(),
                 parent_id: parent.map(str::to_string),
                 host_names: vec![],
+                contact: Default::default(),
             })
             .await
             .expect("agency");

@@ -51,6 +51,53 @@ pub(crate) struct Layout {
     pub user: Option<String>,
     /// The token every form of the page carries.
     pub csrf: String,
+    /// How to reach the site's agency (Điều 18.1), shown at the foot of every page.
+    pub contact: Vec<ContactLine>,
+}
+
+/// One line of an agency's contact details: what, the text, and a link when it has one.
+pub(crate) struct ContactLine {
+    pub label: &'static str,
+    pub text: String,
+    pub href: Option<String>,
+}
+
+/// An agency's contact details as lines, the known ones only.
+pub(crate) fn contact_lines(c: &motcua_store::AgencyContact) -> Vec<ContactLine> {
+    let mut lines = Vec::new();
+    if let Some(a) = &c.address {
+        lines.push(ContactLine {
+            label: "Địa chỉ",
+            text: a.clone(),
+            href: None,
+        });
+    }
+    if let Some(h) = &c.hotline {
+        let digits: String = h
+            .chars()
+            .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+            .collect();
+        lines.push(ContactLine {
+            label: "Đường dây nóng",
+            text: h.clone(),
+            href: Some(format!("tel:{digits}")),
+        });
+    }
+    if let Some(e) = &c.email {
+        lines.push(ContactLine {
+            label: "Thư điện tử",
+            text: e.clone(),
+            href: Some(format!("mailto:{e}")),
+        });
+    }
+    if let Some(h) = &c.hours {
+        lines.push(ContactLine {
+            label: "Giờ làm việc",
+            text: h.clone(),
+            href: None,
+        });
+    }
+    lines
 }
 
 impl Layout {
@@ -69,11 +116,13 @@ impl Layout {
                         .into_iter()
                         .find(|a| a.parent_id.is_none())
                 })
-                .map(|a| a.name.clone()),
+                .map(|a| (a.name.clone(), contact_lines(&a.contact))),
             Err(_) => None,
         };
+        let (site, contact) = site.unwrap_or_else(|| ("Cổng Dịch vụ công".into(), Vec::new()));
         Layout {
-            site: site.unwrap_or_else(|| "Cổng Dịch vụ công".into()),
+            site,
+            contact,
             css: css_path(),
             current,
             user: viewer.principal.as_ref().map(|p| p.user.name.clone()),

@@ -261,6 +261,8 @@ struct ProcedureView {
     field: String,
     levels: String,
     agencies: Vec<String>,
+    /// Where to submit it in person, and how to reach each desk.
+    desks: Vec<(String, Vec<super::ContactLine>)>,
     handling_agency: String,
     time_limit: String,
     service: String,
@@ -324,6 +326,11 @@ pub(crate) async fn procedure(
         field: c.field.clone(),
         levels: text::levels(&c.agency_levels),
         agencies: d.agencies.iter().map(|a| a.name.clone()).collect(),
+        desks: d
+            .agencies
+            .iter()
+            .map(|a| (a.name.clone(), super::contact_lines(&a.contact)))
+            .collect(),
         handling_agency: c.handling_agency.clone(),
         time_limit: text::time_limit(&c.time_limit, c.immediate),
         service: text::service(&c.service_level),

@@ -47,6 +47,11 @@ async fn the_home_page_offers_search_lookup_agencies_and_procedures() {
         "UBND Phường 2",
         "Thủ tục đăng ký khai sinh",
         "Cách nộp hồ sơ",
+        // How to reach the site's agency (Điều 18.1).
+        "Đường dây nóng",
+        "href=\"tel:029930000",
+        "href=\"mailto:motcua@dichvucong.soctrang.gov.vn\"",
+        "Giờ làm việc",
     ] {
         assert!(page.contains(want), "the home page lacks {want}");
     }

@@ -28,6 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             level: "district".into(),
             parent_id: None,
             host_names: vec![],
+            contact: Default::default(),
         })
         .await?;
     let text = include_str!("../../../examples/procedures/ho-kinh-doanh.toml");

@@ -152,6 +152,7 @@ pub async fn seed(store: &Store) {
             level: "province".into(),
             parent_id: None,
             host_names: vec![],
+            contact: Default::default(),
         })
         .await
         .expect("province");
@@ -162,6 +163,7 @@ pub async fn seed(store: &Store) {
             level: "district".into(),
             parent_id: Some(PROVINCE.into()),
             host_names: vec!["motcua.tpsoctrang.soctrang.gov.vn".into()],
+            contact: Default::default(),
         })
         .await
         .expect("district");
