@@ -386,20 +386,21 @@ impl Store {
         Ok(())
     }
 
-    /// The user of a live session, or `NotFound`.
+    /// The user of a live session and when it ends, or `NotFound`.
     pub async fn session_user(
         &self,
         token: &str,
         now: DateTime<Utc>,
-    ) -> Result<String, StoreError> {
-        let r =
-            sqlx::query("SELECT user_id FROM sessions WHERE token_sha256 = $1 AND expires_at > $2")
-                .bind(sha256_hex(token.as_bytes()))
-                .bind(micros(now))
-                .fetch_optional(&self.pool)
-                .await?
-                .ok_or_else(|| StoreError::NotFound("session".into()))?;
-        Ok(r.try_get(0)?)
+    ) -> Result<(String, DateTime<Utc>), StoreError> {
+        let r = sqlx::query(
+            "SELECT user_id, expires_at FROM sessions WHERE token_sha256 = $1 AND expires_at > $2",
+        )
+        .bind(sha256_hex(token.as_bytes()))
+        .bind(micros(now))
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("session".into()))?;
+        Ok((r.try_get(0)?, from_micros(r.try_get(1)?)))
     }
 
     /// Ends a session.

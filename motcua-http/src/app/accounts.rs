@@ -16,13 +16,21 @@ pub const SESSION_HOURS: i64 = 12;
 
 /// The principal a session token belongs to.
 pub async fn authenticate(app: &AppState, token: &str) -> Result<Principal, AppError> {
-    let user_id = match app.store.session_user(token, app.now()).await {
+    authenticate_session(app, token).await.map(|(p, _)| p)
+}
+
+/// The user of a live session and when the session ends.
+pub async fn authenticate_session(
+    app: &AppState,
+    token: &str,
+) -> Result<(Principal, chrono::DateTime<chrono::Utc>), AppError> {
+    let (user_id, ends) = match app.store.session_user(token, app.now()).await {
         Ok(u) => u,
         Err(StoreError::NotFound(_)) => return Err(AppError::new(Code::Unauthenticated)),
         Err(e) => return Err(e.into()),
     };
     let (user, grants) = app.store.user(&user_id).await?;
-    Ok(Principal { user, grants })
+    Ok((Principal { user, grants }, ends))
 }
 
 /// Login names: 3–64 characters a-z, 0-9, `.`, `_`, `-`.

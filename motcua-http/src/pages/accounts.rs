@@ -94,9 +94,16 @@ pub(crate) async fn login_form(
     viewer: Viewer,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let notice = q
-        .contains_key("da-doi")
-        .then(|| "Đã đổi mật khẩu. Vui lòng đăng nhập lại bằng mật khẩu mới.".to_string());
+    let notice = if q.contains_key("da-doi") {
+        Some("Đã đổi mật khẩu. Vui lòng đăng nhập lại bằng mật khẩu mới.".to_string())
+    } else if viewer.expired {
+        Some(format!(
+            "Phiên đăng nhập đã hết hạn (mỗi phiên dài {} giờ) hoặc đã kết thúc ở nơi khác. Những gì bạn đã lưu vẫn còn; trang vừa gửi chưa được lưu. Đăng nhập lại để tiếp tục.",
+            uc::SESSION_HOURS
+        ))
+    } else {
+        None
+    };
     let view = LoginPage {
         layout: Layout::new(&app, tenant.as_deref(), "login", &viewer).await,
         notice,
@@ -451,6 +458,8 @@ pub(crate) async fn save_account(
         token: viewer.token.clone(),
         form_token: viewer.form_token.clone(),
         new_form_cookie: false,
+        session_ends: viewer.session_ends,
+        expired: false,
     };
     let view = AccountPage {
         layout: Layout::new(&app, t, "account", &viewer).await,

@@ -53,6 +53,27 @@ pub(crate) struct Layout {
     pub csrf: String,
     /// How to reach the site's agency (Điều 18.1), shown at the foot of every page.
     pub contact: Vec<ContactLine>,
+    /// A warning that the session ends soon, before a form is lost to it.
+    pub session_warning: Option<String>,
+}
+
+/// How long before the end of a session its pages warn.
+const SESSION_WARNING_MINUTES: i64 = 30;
+
+/// The warning for a session that ends within [`SESSION_WARNING_MINUTES`] of `now`.
+fn session_warning(
+    ends: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let ends = ends?;
+    let left = (ends - now).num_minutes();
+    (left < SESSION_WARNING_MINUTES).then(|| {
+        format!(
+            "Phiên đăng nhập của bạn sẽ hết hạn lúc {} (còn khoảng {} phút). Hãy lưu trang đang điền trước thời điểm đó; những gì đã lưu vẫn còn sau khi đăng nhập lại.",
+            text::clock_time(ends),
+            left.max(1)
+        )
+    })
 }
 
 /// One line of an agency's contact details: what, the text, and a link when it has one.
@@ -123,6 +144,7 @@ impl Layout {
         Layout {
             site,
             contact,
+            session_warning: session_warning(viewer.session_ends, app.now()),
             css: css_path(),
             current,
             user: viewer.principal.as_ref().map(|p| p.user.name.clone()),

@@ -58,6 +58,13 @@ pub(crate) fn instant(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
+/// The local time of day of an instant, e.g. `16:05`.
+pub(crate) fn clock_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    (t + chrono::TimeDelta::seconds(i64::from(motcua_core::calendar::VN_OFFSET_SECS)))
+        .format("%H:%M")
+        .to_string()
+}
+
 /// Early, on time or late, in words.
 pub(crate) fn timeliness(t: Timeliness) -> &'static str {
     match t {

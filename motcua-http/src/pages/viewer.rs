@@ -27,6 +27,10 @@ pub(crate) struct Viewer {
     pub form_token: String,
     /// Whether the form token is new (the answer must set its cookie).
     pub new_form_cookie: bool,
+    /// When the session ends, when logged in.
+    pub session_ends: Option<chrono::DateTime<chrono::Utc>>,
+    /// Whether the browser holds a session that has ended (expired, or ended elsewhere).
+    pub expired: bool,
 }
 
 impl Viewer {
@@ -58,9 +62,14 @@ where
         let token = cookie(parts, COOKIE)
             .filter(|t| !t.is_empty())
             .map(str::to_string);
-        let principal = match &token {
-            Some(t) => accounts::authenticate(&app, t).await.ok(),
+        let session = match &token {
+            Some(t) => accounts::authenticate_session(&app, t).await.ok(),
             None => None,
+        };
+        let expired = token.is_some() && session.is_none();
+        let (principal, session_ends) = match session {
+            Some((p, ends)) => (Some(p), Some(ends)),
+            None => (None, None),
         };
         let token = token.filter(|_| principal.is_some());
         let (form_token, new_form_cookie) = match &token {
@@ -75,6 +84,8 @@ where
             token,
             form_token,
             new_form_cookie,
+            session_ends,
+            expired,
         })
     }
 }

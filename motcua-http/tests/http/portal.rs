@@ -601,3 +601,60 @@ async fn pages_that_depend_only_on_the_catalogue_are_snapshotted() {
     let (_, _, page) = html(&st, &format!("/thu-tuc/{KHAI_SINH}/nop")).await;
     insta::assert_snapshot!("submission_start_logged_out", stable(page));
 }
+
+#[tokio::test]
+async fn a_session_that_ends_soon_warns_and_an_ended_one_says_so_at_login() {
+    let st = state().await;
+    applicant(&st, "sap-het-han", "Sắp Hết Hạn").await;
+    let now = chrono::Utc::now();
+    // A long way off: no warning.
+    let (s, _, _, page) = get_with(
+        &st,
+        "/ho-so",
+        &cookie(&applicant(&st, "con-lau", "Còn Lâu").await),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!page.contains("sẽ hết hạn lúc"), "{page}");
+    // Twenty minutes left: every page says when, before a form is lost to it.
+    st.store
+        .create_session(
+            "phien-sap-het",
+            "sap-het-han",
+            now,
+            now + chrono::TimeDelta::minutes(20),
+        )
+        .await
+        .expect("session");
+    let (s, _, _, page) = get_with(&st, "/thu-tuc/1.001193/nop", &cookie("phien-sap-het")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Phiên đăng nhập của bạn sẽ hết hạn lúc"),
+        "{page}"
+    );
+    assert!(
+        page.contains("còn khoảng 19 phút") || page.contains("còn khoảng 20 phút"),
+        "{page}"
+    );
+    // Ended: a page that needs a login sends there, and the login page says what happened.
+    st.store
+        .create_session(
+            "phien-het",
+            "sap-het-han",
+            now - chrono::TimeDelta::hours(13),
+            now - chrono::TimeDelta::hours(1),
+        )
+        .await
+        .expect("session");
+    let (s, location, _, _) = get_with(&st, "/ho-so", &cookie("phien-het")).await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/dang-nhap?tiep=/ho-so")
+    );
+    let (_, _, _, page) = get_with(&st, "/dang-nhap?tiep=/ho-so", &cookie("phien-het")).await;
+    assert!(page.contains("Phiên đăng nhập đã hết hạn"), "{page}");
+    assert!(page.contains("name=\"tiep\" value=\"/ho-so\""));
+    // Someone who never logged in is not told a session ended.
+    let (_, _, _, page) = get_with(&st, "/dang-nhap", "").await;
+    assert!(!page.contains("Phiên đăng nhập đã hết hạn"));
+}
