@@ -155,10 +155,12 @@ pub fn router(state: AppState) -> Router {
         // Pages and large JSON answers, gzip for browsers that ask; answers under 1 KiB
         // (the public lookup, most JSON) are not worth the time.
         .layer(
-            tower_http::compression::CompressionLayer::new().compress_when(
-                tower_http::compression::predicate::DefaultPredicate::new()
-                    .and(tower_http::compression::predicate::SizeAbove::new(1024)),
-            ),
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Fastest)
+                .compress_when(
+                    tower_http::compression::predicate::DefaultPredicate::new()
+                        .and(tower_http::compression::predicate::SizeAbove::new(1024)),
+                ),
         )
 }
 

@@ -460,6 +460,7 @@ pub(crate) async fn save_account(
         new_form_cookie: false,
         session_ends: viewer.session_ends,
         expired: false,
+        gzip: viewer.gzip,
     };
     let view = AccountPage {
         layout: Layout::new(&app, t, "account", &viewer).await,

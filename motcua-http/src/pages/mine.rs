@@ -50,16 +50,8 @@ struct MinePage {
 
 fn state_label(s: &str) -> String {
     serde_json::from_value::<DState>(serde_json::Value::String(s.to_string()))
-        .map(|s| capitalised(s.label_vi()))
+        .map(|s| text::capitalised(s.label_vi()))
         .unwrap_or_else(|_| s.to_string())
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// `GET /ho-so`.
@@ -395,7 +387,7 @@ fn view_of(
         code: d.code.as_ref().map(ToString::to_string),
         procedure: p.map_or_else(|| d.procedure.clone(), |p| p.catalogue.name.clone()),
         agency,
-        state: capitalised(d.state.label_vi()),
+        state: text::capitalised(d.state.label_vi()),
         national: text::national_status(i64::from(d.national_status())),
         // Set by the caller, which knows the time.
         overdue: false,

@@ -7,6 +7,7 @@
 
 mod accounts;
 mod feedback;
+mod gzip;
 mod mine;
 mod public;
 mod submit;
@@ -155,7 +156,26 @@ impl Layout {
 
 /// A rendered page with its status, setting the viewer's form cookie when it is new.
 pub(crate) fn page_for<T: Template>(viewer: &Viewer, status: StatusCode, t: &T) -> Response {
-    let mut response = page(status, t);
+    let mut response = match t.render() {
+        Ok(html) if viewer.gzip && html.len() >= gzip::MIN_SIZE => match gzip::page(html) {
+            Ok(packed) => (
+                status,
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/html; charset=utf-8"),
+                    ),
+                    (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+                    (header::VARY, HeaderValue::from_static("accept-encoding")),
+                ],
+                packed,
+            )
+                .into_response(),
+            Err(html) => html_answer(status, html),
+        },
+        Ok(html) => html_answer(status, html),
+        Err(e) => render_failed(e),
+    };
     if let Some(c) = viewer.set_cookie()
         && let Ok(v) = HeaderValue::from_str(&c)
     {
@@ -179,28 +199,34 @@ pub(crate) fn see_other(to: &str, cookies: &[String]) -> Response {
 /// A rendered page with its status.
 pub(crate) fn page<T: Template>(status: StatusCode, t: &T) -> Response {
     match t.render() {
-        Ok(html) => (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/html; charset=utf-8"),
-            )],
-            html,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "a page did not render");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/plain; charset=utf-8"),
-                )],
-                "Hệ thống gặp sự cố; vui lòng thử lại sau.",
-            )
-                .into_response()
-        }
+        Ok(html) => html_answer(status, html),
+        Err(e) => render_failed(e),
     }
+}
+
+fn html_answer(status: StatusCode, html: String) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        )],
+        html,
+    )
+        .into_response()
+}
+
+fn render_failed(e: askama::Error) -> Response {
+    tracing::error!(error = %e, "a page did not render");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
+        "Hệ thống gặp sự cố; vui lòng thử lại sau.",
+    )
+        .into_response()
 }
 
 #[derive(Template)]

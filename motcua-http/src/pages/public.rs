@@ -307,7 +307,7 @@ pub(crate) async fn procedure(
                 .iter()
                 .map(|s| StepRow {
                     name: s.name.clone(),
-                    role: capitalised(s.role.label_vi()),
+                    role: text::capitalised(s.role.label_vi()),
                     // Within the working day a step has no time of its own.
                     allowance: if p.catalogue.immediate {
                         "Trong ngày làm việc".into()
@@ -373,14 +373,6 @@ pub(crate) async fn procedure(
     )
 }
 
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
 struct LookupView {
     code: String,
     procedure: String,
@@ -425,7 +417,7 @@ async fn lookup_page(
             let result = LookupView {
                 code: l.code.clone(),
                 procedure: l.procedure_name.clone().unwrap_or(l.procedure.clone()),
-                state: capitalised(l.state_vi),
+                state: text::capitalised(l.state_vi),
                 national_status: l.national_status,
                 accepted_at: l.accepted_at.as_deref().map(text::instant),
                 appointment: l.appointment.as_deref().map(text::instant),

@@ -97,6 +97,21 @@ impl Ctx {
     async fn error(&self, viewer: &Viewer, e: AppError) -> Response {
         error_page(&self.app, self.tenant.as_deref(), viewer, e).await
     }
+
+    /// The poster of a form of `here`: logged in (else the login page, coming back) and
+    /// sending the page's token (else the refusal, nothing changed).
+    async fn poster<'v>(
+        &self,
+        viewer: &'v Viewer,
+        here: &str,
+        f: &HashMap<String, String>,
+    ) -> Result<&'v Principal, Response> {
+        let p = principal(viewer, here)?;
+        if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+            return Err(self.error(viewer, forged()).await);
+        }
+        Ok(p)
+    }
 }
 
 /// The viewer's principal, or the answer that sends them to log in and back.
@@ -212,13 +227,13 @@ pub(crate) async fn start(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let cx = Ctx { app, tenant };
-    let p = match principal(&viewer, &format!("/thu-tuc/{code}/nop")) {
+    let p = match cx
+        .poster(&viewer, &format!("/thu-tuc/{code}/nop"), &f)
+        .await
+    {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return cx.error(&viewer, forged()).await;
-    }
     let agency = f.get("agency").cloned().unwrap_or_default();
     if agency.is_empty() {
         let problems = vec![Problem {
@@ -386,13 +401,13 @@ pub(crate) async fn save_applicant(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let cx = Ctx { app, tenant };
-    let p = match principal(&viewer, &format!("/nop/{id}/nguoi-nop")) {
+    let p = match cx
+        .poster(&viewer, &format!("/nop/{id}/nguoi-nop"), &f)
+        .await
+    {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return cx.error(&viewer, forged()).await;
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let a = Applicant {
         name: get("name"),
@@ -489,13 +504,10 @@ pub(crate) async fn save_form(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let cx = Ctx { app, tenant };
-    let p = match principal(&viewer, &format!("/nop/{id}/to-khai")) {
+    let p = match cx.poster(&viewer, &format!("/nop/{id}/to-khai"), &f).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return cx.error(&viewer, forged()).await;
-    }
     let values: BTreeMap<String, String> = f
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("form.").map(|k| (k.to_string(), v.clone())))
@@ -743,13 +755,13 @@ pub(crate) async fn save_delivery(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let cx = Ctx { app, tenant };
-    let p = match principal(&viewer, &format!("/nop/{id}/nhan-ket-qua")) {
+    let p = match cx
+        .poster(&viewer, &format!("/nop/{id}/nhan-ket-qua"), &f)
+        .await
+    {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return cx.error(&viewer, forged()).await;
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let choice = get("delivery");
     let delivery = match choice.as_str() {
@@ -883,13 +895,10 @@ pub(crate) async fn submit(
     Form(f): Form<HashMap<String, String>>,
 ) -> Response {
     let cx = Ctx { app, tenant };
-    let p = match principal(&viewer, &format!("/nop/{id}/kiem-tra")) {
+    let p = match cx.poster(&viewer, &format!("/nop/{id}/kiem-tra"), &f).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return cx.error(&viewer, forged()).await;
-    }
     match drafts::submit(&cx.app, p, &id).await {
         Ok(_) => see_other(&format!("/nop/{id}/da-nop"), &[]),
         Err(e) if e.status() < 500 && e.status() != 404 => {

@@ -58,6 +58,15 @@ pub(crate) fn instant(rfc3339: &str) -> String {
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
+/// `s` with its first letter in capitals (labels written for the middle of a sentence).
+pub(crate) fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// The local time of day of an instant, e.g. `16:05`.
 pub(crate) fn clock_time(t: chrono::DateTime<chrono::Utc>) -> String {
     (t + chrono::TimeDelta::seconds(i64::from(motcua_core::calendar::VN_OFFSET_SECS)))

@@ -31,6 +31,21 @@ pub(crate) struct Viewer {
     pub session_ends: Option<chrono::DateTime<chrono::Utc>>,
     /// Whether the browser holds a session that has ended (expired, or ended elsewhere).
     pub expired: bool,
+    /// Whether the browser takes gzip-compressed answers.
+    pub gzip: bool,
+}
+
+/// Whether an `Accept-Encoding` value names gzip (and not with `q=0`).
+fn takes_gzip(accept: &str) -> bool {
+    accept.split(',').any(|part| {
+        let mut it = part.split(';');
+        let name = it.next().unwrap_or("").trim();
+        let refused = it.any(|p| {
+            let p = p.trim();
+            p == "q=0" || p == "q=0.0" || p == "q=0.00" || p == "q=0.000"
+        });
+        (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+    })
 }
 
 impl Viewer {
@@ -86,6 +101,27 @@ where
             new_form_cookie,
             session_ends,
             expired,
+            gzip: parts
+                .headers
+                .get(axum::http::header::ACCEPT_ENCODING)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(takes_gzip),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::takes_gzip;
+
+    #[test]
+    fn gzip_is_taken_when_named_and_not_refused() {
+        assert!(takes_gzip("gzip, deflate, br"));
+        assert!(takes_gzip("br;q=1.0, GZIP;q=0.5"));
+        assert!(takes_gzip("*"));
+        assert!(!takes_gzip("gzip;q=0"));
+        assert!(!takes_gzip("br, deflate"));
+        assert!(!takes_gzip("x-gzip-not"));
+        assert!(!takes_gzip(""));
     }
 }

@@ -517,4 +517,19 @@ async fn pages_are_compressed_for_browsers_that_ask() {
         plain.len()
     );
     assert_eq!(&bytes[..2], &[0x1f, 0x8b], "a gzip stream");
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut unpacked)
+        .expect("it decompresses");
+    assert_eq!(unpacked, plain, "to the page itself");
+    // A browser that refuses gzip gets the page as it is.
+    let response = router(st.clone())
+        .oneshot(
+            Request::get("/thu-tuc")
+                .header("accept-encoding", "gzip;q=0, identity")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert!(response.headers().get("content-encoding").is_none());
 }

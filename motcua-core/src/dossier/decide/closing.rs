@@ -2,21 +2,21 @@
 
 use super::*;
 
+/// From submission until the result is handed over: while a withdrawal or a postal
+/// delivery can still be asked for.
+const UNTIL_HANDED_OVER: &[State] = &[
+    State::Submitted,
+    State::InProgress,
+    State::AwaitingSupplement,
+    State::AwaitingPayment,
+    State::Finished,
+];
+
 pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
     let now = ctx.now;
     match command {
         Command::RequestWithdrawal { reason } => {
-            state_in(
-                d,
-                &[
-                    State::Submitted,
-                    State::InProgress,
-                    State::AwaitingSupplement,
-                    State::AwaitingPayment,
-                    State::Finished,
-                ],
-                command,
-            )?;
+            state_in(d, UNTIL_HANDED_OVER, command)?;
             owner(ctx, d)?;
             if d.withdrawal_requested.is_some() {
                 return reject(
@@ -42,17 +42,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
         }
         Command::RequestPostalDelivery { address, phone } => {
             // Until the result is handed over: afterwards there is nothing left to post.
-            state_in(
-                d,
-                &[
-                    State::Submitted,
-                    State::InProgress,
-                    State::AwaitingSupplement,
-                    State::AwaitingPayment,
-                    State::Finished,
-                ],
-                command,
-            )?;
+            state_in(d, UNTIL_HANDED_OVER, command)?;
             owner(ctx, d)?;
             nonempty(address, "địa chỉ nhận kết quả", "the address")?;
             let digits = phone.chars().filter(char::is_ascii_digit).count();
