@@ -120,6 +120,9 @@ struct Catalogue {
     layout: Layout,
     q: String,
     agencies: Vec<AgencyChoice>,
+    fields: Vec<Choice>,
+    levels: Vec<Choice>,
+    services: Vec<Choice>,
     summary: String,
     error: Option<String>,
     items: Vec<Item>,
@@ -130,13 +133,30 @@ struct Catalogue {
 }
 
 /// The address of a catalogue page with the same search.
-fn catalogue_link(q: &str, agency: Option<&str>, page: usize) -> String {
+/// What the catalogue page was asked for, in its address's words.
+#[derive(Clone, Default)]
+struct Filters {
+    q: String,
+    agency: Option<String>,
+    field: Option<String>,
+    level: Option<String>,
+    service: Option<String>,
+}
+
+fn catalogue_link(f: &Filters, page: usize) -> String {
     let mut parts = Vec::new();
-    if !q.is_empty() {
-        parts.push(format!("q={}", encode(q)));
+    if !f.q.is_empty() {
+        parts.push(format!("q={}", encode(&f.q)));
     }
-    if let Some(a) = agency {
-        parts.push(format!("co-quan={}", encode(a)));
+    for (name, value) in [
+        ("co-quan", &f.agency),
+        ("linh-vuc", &f.field),
+        ("cap", &f.level),
+        ("muc-do", &f.service),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{name}={}", encode(v)));
+        }
     }
     if page > 1 {
         parts.push(format!("trang={page}"));
@@ -146,6 +166,24 @@ fn catalogue_link(q: &str, agency: Option<&str>, page: usize) -> String {
     } else {
         format!("/thu-tuc?{}", parts.join("&"))
     }
+}
+
+/// A choice of a filter's list: its value, its words, whether it is the one asked for.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(options: &[(String, String)], chosen: Option<&str>) -> Vec<Choice> {
+    options
+        .iter()
+        .map(|(value, label)| Choice {
+            selected: chosen == Some(value.as_str()),
+            value: value.clone(),
+            label: label.clone(),
+        })
+        .collect()
 }
 
 /// Percent-encodes a query value.
@@ -161,8 +199,9 @@ fn encode(v: &str) -> String {
     out
 }
 
-/// `/thu-tuc?q=&co-quan=&trang=`: the catalogue, searched without regard to diacritics,
-/// by agency (the site's by default), 20 to a page.
+/// `/thu-tuc?q=&co-quan=&linh-vuc=&cap=&muc-do=&trang=`: the catalogue, searched without
+/// regard to diacritics, by agency (the site's by default), field, level and online service
+/// level, 20 to a page.
 pub(crate) async fn catalogue(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
@@ -185,10 +224,20 @@ pub(crate) async fn catalogue(
         Ok(c) => c,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
+    let chosen = |name: &str| q.get(name).filter(|v| !v.is_empty()).cloned();
+    let filters = Filters {
+        q: text_q.clone(),
+        agency: agency.clone(),
+        field: chosen("linh-vuc"),
+        level: chosen("cap"),
+        service: chosen("muc-do"),
+    };
     let query = catalogue::CatalogueQuery {
         text: (!text_q.is_empty()).then(|| text_q.clone()),
         agency: agency.clone(),
-        ..Default::default()
+        field: filters.field.clone(),
+        level: filters.level.clone(),
+        service_level: filters.service.clone(),
     };
     let (found, error) = match catalogue::procedures(&app, &query).await {
         Ok(list) => (list, None),
@@ -196,8 +245,33 @@ pub(crate) async fn catalogue(
             Vec::new(),
             Some("Không có cơ quan này; hãy chọn cơ quan trong danh sách.".to_string()),
         ),
+        Err(e) if matches!(e.code, Code::InvalidLevel | Code::InvalidServiceLevel) => (
+            Vec::new(),
+            Some("Lựa chọn không có trong danh sách; hãy chọn lại.".to_string()),
+        ),
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
+    let mut field_names: Vec<String> = config
+        .latest()
+        .into_iter()
+        .map(|p| p.catalogue.field.clone())
+        .collect();
+    field_names.sort();
+    field_names.dedup();
+    let field_options: Vec<(String, String)> =
+        field_names.into_iter().map(|f| (f.clone(), f)).collect();
+    let level_options: Vec<(String, String)> = catalogue::LEVELS
+        .iter()
+        .map(|l| (l.to_string(), text::level(l).to_string()))
+        .collect();
+    let service_options: Vec<(String, String)> = [
+        ("full", "Dịch vụ công trực tuyến toàn trình"),
+        ("partial", "Dịch vụ công trực tuyến một phần"),
+        ("none", "Chỉ nộp trực tiếp hoặc qua bưu chính"),
+    ]
+    .iter()
+    .map(|(v, l)| (v.to_string(), l.to_string()))
+    .collect();
     let pages = found.len().div_ceil(PER_PAGE).max(1);
     let page_no = page_no.min(pages);
     let items: Vec<Item> = found
@@ -224,10 +298,13 @@ pub(crate) async fn catalogue(
         .collect();
     let view = Catalogue {
         layout: Layout::new(&app, t, "catalogue", &viewer).await,
-        prev: (page_no > 1).then(|| catalogue_link(&text_q, agency.as_deref(), page_no - 1)),
-        next: (page_no < pages).then(|| catalogue_link(&text_q, agency.as_deref(), page_no + 1)),
+        prev: (page_no > 1).then(|| catalogue_link(&filters, page_no - 1)),
+        next: (page_no < pages).then(|| catalogue_link(&filters, page_no + 1)),
         q: text_q,
         agencies,
+        fields: choices(&field_options, filters.field.as_deref()),
+        levels: choices(&level_options, filters.level.as_deref()),
+        services: choices(&service_options, filters.service.as_deref()),
         summary,
         error,
         items,

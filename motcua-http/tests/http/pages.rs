@@ -86,6 +86,37 @@ async fn the_catalogue_is_searched_without_diacritics_and_paginated() {
 }
 
 #[tokio::test]
+async fn the_catalogue_is_filtered_by_field_level_and_online_service() {
+    let st = state().await;
+    let (s, _, page) = html(&st, "/thu-tuc?linh-vuc=H%E1%BB%99+t%E1%BB%8Bch").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Thủ tục đăng ký khai sinh") && page.contains("1 thủ tục."),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"Hộ tịch\" selected>"),
+        "the choice is kept"
+    );
+    let (_, _, page) = html(&st, "/thu-tuc?cap=province").await;
+    assert!(page.contains("Cấp giấy phép xây dựng") && page.contains("Lý lịch tư pháp"));
+    assert!(!page.contains("Thủ tục đăng ký khai sinh"), "{page}");
+    let (_, _, page) = html(&st, "/thu-tuc?muc-do=partial").await;
+    assert!(
+        page.contains("Cấp giấy phép xây dựng") && page.contains("2 thủ tục."),
+        "{page}"
+    );
+    assert!(!page.contains("Thủ tục đăng ký khai sinh"));
+    // Together, with the text: only what all of them allow.
+    let (_, _, page) = html(&st, "/thu-tuc?q=giay&cap=province&muc-do=partial").await;
+    assert!(page.contains("Tìm thấy 1 thủ tục"), "{page}");
+    // Something not in the lists: said plainly, not a failure.
+    let (s, _, page) = html(&st, "/thu-tuc?cap=hanh-tinh").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Lựa chọn không có trong danh sách"), "{page}");
+}
+
+#[tokio::test]
 async fn a_procedure_page_shows_every_catalogue_field() {
     let st = state().await;
     let (s, _, page) = html(&st, "/thu-tuc/HKD-DK-THANH-LAP").await;
