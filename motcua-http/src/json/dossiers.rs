@@ -156,7 +156,7 @@ pub(crate) async fn read(
 /// A command as a client sends it: the engine's command, except that an acceptance carries
 /// no sequence (the store allocates the day's number; a client cannot choose it) and a file
 /// command sent with its file needs no placeholder attachment.
-fn command_from_client(mut value: Value, with_file: bool) -> Result<Command, AppError> {
+pub(crate) fn command_from_client(mut value: Value, with_file: bool) -> Result<Command, AppError> {
     let name = value
         .get("command")
         .and_then(Value::as_str)

@@ -143,8 +143,19 @@ pub(crate) async fn login(
     };
     match result {
         Ok(done) => {
+            // Staff asked for no page in particular start at their queue.
+            let staff_home = f
+                .get("tiep")
+                .is_none_or(|t| t.is_empty() || t == "/tai-khoan")
+                && app
+                    .store
+                    .user(&id)
+                    .await
+                    .is_ok_and(|(u, _)| u.kind == "staff");
             let to = if done.must_change_password {
                 "/doi-mat-khau".to_string()
+            } else if staff_home {
+                "/can-bo".to_string()
             } else {
                 next
             };

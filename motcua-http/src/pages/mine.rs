@@ -408,20 +408,7 @@ fn view_of(
             .as_ref()
             .map_or_else(|| d.applicant.phone.clone(), |x| x.phone.clone()),
         timeline: timeline::for_applicant(events, p),
-        slip: d
-            .slip
-            .iter()
-            .map(|r| {
-                (
-                    p.and_then(|p| p.step(&r.step))
-                        .map_or(r.step.clone(), |s| s.name.clone()),
-                    to_local_vi(r.received_at),
-                    to_local_vi(r.due),
-                    r.left_at.map_or_else(|| "Đang xử lý".into(), to_local_vi),
-                    r.result.map_or("", text::timeliness).to_string(),
-                )
-            })
-            .collect(),
+        slip: timeline::slip(d, p),
         files: d
             .files
             .iter()

@@ -9,6 +9,7 @@ mod accounts;
 mod feedback;
 mod gzip;
 mod mine;
+mod office;
 mod public;
 mod submit;
 mod text;
@@ -50,6 +51,8 @@ pub(crate) struct Layout {
     pub current: &'static str,
     /// The logged-in user's name, if any.
     pub user: Option<String>,
+    /// Whether the user is staff (the back office's entry instead of "my dossiers").
+    pub staff: bool,
     /// The token every form of the page carries.
     pub csrf: String,
     /// How to reach the site's agency (Điều 18.1), shown at the foot of every page.
@@ -149,6 +152,7 @@ impl Layout {
             css: css_path(),
             current,
             user: viewer.principal.as_ref().map(|p| p.user.name.clone()),
+            staff: viewer.principal.as_ref().is_some_and(|p| p.is_staff()),
             csrf: viewer.form_token.clone(),
         }
     }
@@ -333,6 +337,13 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/nop/{id}/da-nop", get(submit::done))
         .route("/ho-so", get(mine::list))
+        .route("/can-bo", get(office::queue))
+        .route("/can-bo/ho-so/{id}", get(office::workspace))
+        .route("/can-bo/ho-so/{id}/tep/{sha256}", get(office::file))
+        .route(
+            "/can-bo/ho-so/{id}/lenh",
+            axum::routing::post(office::act).layer(crate::upload_limit()),
+        )
         .route("/phan-anh", get(feedback::form).post(feedback::send))
         .route("/phan-anh/cua-toi", get(feedback::mine))
         .route("/phan-anh/{id}", get(feedback::item))

@@ -187,7 +187,7 @@ fn choices(options: &[(String, String)], chosen: Option<&str>) -> Vec<Choice> {
 }
 
 /// Percent-encodes a query value.
-fn encode(v: &str) -> String {
+pub(super) fn encode(v: &str) -> String {
     let mut out = String::new();
     for b in v.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

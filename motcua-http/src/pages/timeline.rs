@@ -155,3 +155,24 @@ pub(crate) fn satisfaction(score: u8) -> &'static str {
         _ => "Rất không hài lòng",
     }
 }
+
+/// The process-control slip's rows: step, received, due, handed on (or still there), how
+/// it did.
+pub(crate) fn slip(
+    d: &motcua_core::dossier::Dossier,
+    p: Option<&Procedure>,
+) -> Vec<(String, String, String, String, String)> {
+    d.slip
+        .iter()
+        .map(|r| {
+            (
+                p.and_then(|p| p.step(&r.step))
+                    .map_or(r.step.clone(), |s| s.name.clone()),
+                to_local_vi(r.received_at),
+                to_local_vi(r.due),
+                r.left_at.map_or_else(|| "Đang xử lý".into(), to_local_vi),
+                r.result.map_or("", super::text::timeliness).to_string(),
+            )
+        })
+        .collect()
+}

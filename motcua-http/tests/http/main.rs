@@ -11,6 +11,7 @@ mod agencies;
 mod dossiers;
 mod findings;
 mod hardening;
+mod office;
 mod pages;
 mod portal;
 mod public;

@@ -1,0 +1,811 @@
+//! The staff back office, first part: the officer's queue and the dossier workspace.
+//!
+//! `/can-bo` is the queue of the officer's agency, most urgent first, with counts (overdue,
+//! due today, due this week), filters by role and due, and search by code, name or ID
+//! number without diacritics. `/can-bo/ho-so/{id}` is the workspace: the applicant and the
+//! form, the files (images shown in the page, PDFs opened in the browser), what the agency
+//! asked, the appointment, the timeline and the process-control slip, and one form for each
+//! command the engine says this officer may run now, with exactly the fields that command
+//! needs (`motcua_core::dossier::fields_of`). Every form posts to `/can-bo/ho-so/{id}/lenh`,
+//! which runs the command through the application layer; no rule is decided here.
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
+use motcua_core::calendar::to_local_vi;
+use motcua_core::dossier::{Available, Dossier, Field, State as DState};
+use motcua_core::procedure::{Procedure, Role};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+use super::accounts::{forged, to_login};
+use super::timeline;
+use super::{Layout, Viewer, error_page, page_for, see_other, text};
+use crate::app::drafts::Problem;
+use crate::app::{AppError, Code, Principal, dossiers};
+use crate::{AppState, Tenant};
+
+const PER_PAGE: usize = 20;
+
+/// The officer on a back-office page: logged in (else the login page, coming back), the
+/// first password changed, and a staff account (else a refusal).
+#[allow(clippy::result_large_err)] // an answer, built once, never propagated far
+fn officer<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Option<Response>> {
+    match &viewer.principal {
+        None => Err(Some(to_login(here))),
+        Some(p) if p.user.must_change_password => Err(Some(see_other("/doi-mat-khau", &[]))),
+        Some(p) if p.is_staff() => Ok(p),
+        Some(_) => Err(None),
+    }
+}
+
+fn staff_only() -> AppError {
+    AppError::forbidden("Trang này dành cho cán bộ, công chức của cơ quan.")
+}
+
+fn local_date(t: DateTime<Utc>) -> NaiveDate {
+    (t + TimeDelta::seconds(i64::from(motcua_core::calendar::VN_OFFSET_SECS))).date_naive()
+}
+
+struct QueueRow {
+    id: String,
+    code: String,
+    procedure: String,
+    applicant: String,
+    step: String,
+    state: String,
+    due: String,
+    /// `late`, `today`, `week` or empty: how urgent, for the tag and its colour.
+    urgency: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "office_queue.html")]
+struct QueuePage {
+    layout: Layout,
+    agency: String,
+    q: String,
+    roles: Vec<(String, String, bool)>,
+    due: String,
+    overdue: usize,
+    today: usize,
+    week: usize,
+    total: usize,
+    summary: String,
+    error: Option<String>,
+    rows: Vec<QueueRow>,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+fn state_label(s: &str) -> String {
+    serde_json::from_value::<DState>(Value::String(s.to_string()))
+        .map(|s| text::capitalised(s.label_vi()))
+        .unwrap_or_else(|_| s.to_string())
+}
+
+fn queue_link(q: &str, role: &str, due: &str, page: usize) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [("q", q), ("vai-tro", role), ("han", due)] {
+        if !v.is_empty() {
+            parts.push(format!("{k}={}", super::public::encode(v)));
+        }
+    }
+    if page > 1 {
+        parts.push(format!("trang={page}"));
+    }
+    if parts.is_empty() {
+        "/can-bo".into()
+    } else {
+        format!("/can-bo?{}", parts.join("&"))
+    }
+}
+
+/// `GET /can-bo[?q=&vai-tro=&han=&trang=]`: the officer's queue.
+pub(crate) async fn queue(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo") {
+        Ok(p) => p,
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let (text_q, role, due) = (get("q"), get("vai-tro"), get("han"));
+    let page_no: usize = q
+        .get("trang")
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    // The agency: the site's where the officer works there, else their first.
+    let agency_id = t
+        .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
+        .map(str::to_string)
+        .or_else(|| p.grants.first().map(|g| g.agency_id.clone()))
+        .unwrap_or_default();
+    let agency = config
+        .directory
+        .get(&agency_id)
+        .map_or(agency_id.clone(), |a| a.name.clone());
+    // Everything queued, for the counts; then what the filters and the search keep.
+    let all = dossiers::queue(
+        &app,
+        p,
+        t,
+        dossiers::QueueQuery {
+            agency: Some(agency_id.clone()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let all = match all {
+        Ok(all) => all,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let mut error = None;
+    let listed = if !text_q.is_empty() {
+        match dossiers::search(&app, p, &text_q, Some(&agency_id)).await {
+            Ok(found) => found,
+            Err(e) if e.status() < 500 => {
+                error = Some(e.message);
+                Vec::new()
+            }
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        }
+    } else {
+        let filtered = dossiers::queue(
+            &app,
+            p,
+            t,
+            dossiers::QueueQuery {
+                agency: Some(agency_id.clone()),
+                role: (!role.is_empty()).then(|| role.clone()),
+                due: match due.as_str() {
+                    "qua-han" => Some("overdue".into()),
+                    "sap-den-han" => Some("due-soon".into()),
+                    _ => None,
+                },
+                ..Default::default()
+            },
+        )
+        .await;
+        match filtered {
+            Ok(list) => list,
+            Err(e) if e.status() < 500 => {
+                error = Some(e.message);
+                Vec::new()
+            }
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        }
+    };
+    let now = app.now();
+    let today = local_date(now);
+    let week_end = today + TimeDelta::days(i64::from(7 - today.weekday().num_days_from_monday()));
+    let urgency = |due: Option<DateTime<Utc>>| match due {
+        Some(d) if d < now => "late",
+        Some(d) if local_date(d) == today => "today",
+        Some(d) if local_date(d) < week_end => "week",
+        _ => "",
+    };
+    let count = |u: &str| all.iter().filter(|d| urgency(d.due) == u).count();
+    let (overdue, due_today, due_week) = (count("late"), count("today"), count("week"));
+    let pages = listed.len().div_ceil(PER_PAGE).max(1);
+    let page_no = page_no.min(pages);
+    let rows = listed
+        .iter()
+        .skip((page_no - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .map(|d| {
+            let procedure = config.latest_of(&d.procedure);
+            QueueRow {
+                id: d.id.clone(),
+                code: d
+                    .code
+                    .clone()
+                    .unwrap_or_else(|| format!("{} (chưa tiếp nhận)", d.id)),
+                procedure: procedure.map_or(d.procedure.clone(), |p| p.catalogue.name.clone()),
+                applicant: d.applicant_name.clone(),
+                step: d
+                    .step
+                    .as_deref()
+                    .map(|s| {
+                        procedure
+                            .and_then(|p| p.step(s))
+                            .map_or(s.to_string(), |s| s.name.clone())
+                    })
+                    .unwrap_or_else(|| "Chờ tiếp nhận".into()),
+                state: state_label(&d.state),
+                due: d
+                    .due
+                    .map_or_else(|| "Tạm dừng tính thời gian".into(), to_local_vi),
+                urgency: urgency(d.due),
+            }
+        })
+        .collect();
+    let mut held: Vec<&str> = p
+        .grants
+        .iter()
+        .filter(|g| g.agency_id == agency_id)
+        .map(|g| g.role.as_str())
+        .collect();
+    held.sort_unstable();
+    held.dedup();
+    let roles = held
+        .into_iter()
+        .filter_map(|r| {
+            Role::parse(r).map(|x| (r.to_string(), text::capitalised(x.label_vi()), r == role))
+        })
+        .collect();
+    let summary = match (listed.len(), text_q.is_empty()) {
+        (0, false) => format!("Không tìm thấy hồ sơ nào cho “{text_q}”."),
+        (0, true) => "Không có hồ sơ nào đang chờ.".to_string(),
+        (n, false) => format!("Tìm thấy {n} hồ sơ cho “{text_q}”."),
+        (n, true) => format!("{n} hồ sơ."),
+    };
+    let view = QueuePage {
+        layout: Layout::new(&app, t, "office", &viewer).await,
+        agency,
+        prev: (page_no > 1).then(|| queue_link(&text_q, &role, &due, page_no - 1)),
+        next: (page_no < pages).then(|| queue_link(&text_q, &role, &due, page_no + 1)),
+        q: text_q,
+        roles,
+        due,
+        overdue,
+        today: due_today,
+        week: due_week,
+        total: all.len(),
+        summary,
+        error,
+        rows,
+        page: page_no,
+        pages,
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}
+
+/// One input of a command's form.
+struct Input {
+    /// The form field's name (`f.reason`).
+    name: String,
+    label: &'static str,
+    /// `text`, `textarea`, `datetime-local`, `number`, `select`, `checkbox`, `outcome`,
+    /// `file`, `components`.
+    kind: &'static str,
+    required: bool,
+    options: Vec<(String, String)>,
+}
+
+struct Action {
+    command: &'static str,
+    title: String,
+    button: &'static str,
+    inputs: Vec<Input>,
+}
+
+fn input_of(f: &Field, a: &Available, p: Option<&Procedure>) -> Input {
+    let kind = match f.kind {
+        "list" => "textarea",
+        "text"
+            if matches!(
+                f.name,
+                "reason" | "note" | "instructions" | "content" | "answer"
+            ) =>
+        {
+            "textarea"
+        }
+        "instant" => "datetime-local",
+        "number" => "number",
+        "step" => "select",
+        "bool" => "checkbox",
+        "outcome" => "outcome",
+        "file" if f.name == "files" => "components",
+        "file" => "file",
+        _ => "text",
+    };
+    let options = match f.kind {
+        "step" => a
+            .targets
+            .iter()
+            .map(|s| {
+                let name = p
+                    .and_then(|p| p.step(s))
+                    .map_or(s.clone(), |x| x.name.clone());
+                (s.clone(), name)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Input {
+        name: format!("f.{}", f.name),
+        label: f.label_vi,
+        kind,
+        required: f.required,
+        options,
+    }
+}
+
+struct FileRow {
+    href: String,
+    name: String,
+    component: String,
+    image: bool,
+}
+
+#[derive(Template)]
+#[template(path = "office_dossier.html")]
+struct WorkspacePage {
+    layout: Layout,
+    id: String,
+    version: u64,
+    title: String,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+    facts: Vec<(String, String)>,
+    applicant: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    files: Vec<FileRow>,
+    results: Vec<FileRow>,
+    components: Vec<String>,
+    actions: Vec<Action>,
+    timeline: Vec<timeline::Entry>,
+    slip: Vec<(String, String, String, String, String)>,
+    max_mb: usize,
+}
+
+impl WorkspacePage {
+    fn err(&self, field: &str) -> Option<&str> {
+        super::submit::find(&self.problems, field)
+    }
+}
+
+fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn file_row(id: &str, a: &motcua_core::dossier::Attachment, component: &str) -> FileRow {
+    let lower = a.name.to_lowercase();
+    FileRow {
+        href: format!("/can-bo/ho-so/{id}/tep/{}", a.sha256),
+        name: a.name.clone(),
+        component: component.to_string(),
+        image: lower.ends_with(".png") || lower.ends_with(".jpg") || lower.ends_with(".jpeg"),
+    }
+}
+
+async fn workspace_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    id: &str,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+) -> Response {
+    let view = match dossiers::read(app, p, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let d: &Dossier = &view.dossier;
+    let proc = config.version_of(&d.procedure, &d.procedure_version);
+    let mut facts = vec![
+        (
+            "Mã hồ sơ".to_string(),
+            d.code.as_ref().map_or_else(
+                || format!("Chưa tiếp nhận (số {})", d.id),
+                ToString::to_string,
+            ),
+        ),
+        ("Tình trạng".into(), text::capitalised(d.state.label_vi())),
+        (
+            "Kênh nộp".into(),
+            text::capitalised(d.channel.map_or("—", timeline::channel_vi)),
+        ),
+    ];
+    if let Some(step) = &d.step {
+        let name = proc
+            .and_then(|p| p.step(step))
+            .map_or(step.clone(), |s| s.name.clone());
+        facts.push(("Đang ở bước".into(), name));
+    }
+    if let Some(a) = &d.assignee {
+        facts.push(("Cán bộ được giao".into(), a.clone()));
+    }
+    if let Some(t) = d.submitted_at {
+        facts.push(("Ngày nộp".into(), to_local_vi(t)));
+    }
+    if d.state == DState::Submitted
+        && let Some(t) = d.intake_due
+    {
+        facts.push(("Hạn tiếp nhận (8 giờ làm việc)".into(), to_local_vi(t)));
+    }
+    if let Some(t) = d.accepted_at {
+        facts.push(("Ngày tiếp nhận".into(), to_local_vi(t)));
+    }
+    if let Some(t) = d.clock.original_appointment {
+        facts.push(("Ngày hẹn theo quy định".into(), to_local_vi(t)));
+    }
+    if let Some(t) = d.clock.appointment
+        && Some(t) != d.clock.original_appointment
+    {
+        facts.push(("Ngày hẹn hiện tại".into(), to_local_vi(t)));
+    }
+    if let Some(x) = &d.postal_delivery {
+        facts.push((
+            "Trả kết quả qua bưu chính".into(),
+            format!("{} (điện thoại {})", x.address, x.phone),
+        ));
+    }
+    if d.withdrawal_requested.is_some() {
+        facts.push(("Yêu cầu của người nộp".into(), "Xin rút hồ sơ".into()));
+    }
+    let a = &d.applicant;
+    let applicant = vec![
+        ("Họ và tên".to_string(), or_dash(&a.name)),
+        ("Số định danh cá nhân".into(), or_dash(&a.id_number)),
+        ("Địa chỉ".into(), or_dash(&a.address)),
+        ("Số điện thoại".into(), or_dash(&a.phone)),
+        ("Thư điện tử".into(), or_dash(&a.email)),
+    ];
+    let form = match proc {
+        Some(p) => p
+            .form_fields
+            .iter()
+            .map(|f| {
+                (
+                    f.label.clone(),
+                    or_dash(d.form.get(&f.key).map_or("", String::as_str)),
+                )
+            })
+            .collect(),
+        None => d.form.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+    };
+    let files = d
+        .files
+        .iter()
+        .map(|f| file_row(id, &f.attachment, &f.component))
+        .collect();
+    let mut results: Vec<FileRow> = d
+        .drafts
+        .iter()
+        .map(|a| file_row(id, a, "Dự thảo kết quả"))
+        .collect();
+    if let Some(r) = &d.signed_result {
+        results.push(file_row(id, r, "Kết quả đã ký số"));
+    }
+    let actions = view
+        .available
+        .iter()
+        .map(|a| Action {
+            command: a.command,
+            title: a.label_vi.to_string(),
+            button: if matches!(a.command, "refuse" | "stop" | "return-for-completion") {
+                "Xác nhận"
+            } else {
+                "Thực hiện"
+            },
+            inputs: a.fields.iter().map(|f| input_of(f, a, proc)).collect(),
+        })
+        .collect();
+    let title = proc.map_or(d.procedure.clone(), |p| p.catalogue.name.clone());
+    let view_model = WorkspacePage {
+        layout: Layout::new(app, tenant, "office", viewer).await,
+        id: id.to_string(),
+        version: d.version,
+        title,
+        notice,
+        problems,
+        facts,
+        applicant,
+        form,
+        files,
+        results,
+        components: proc
+            .map(|p| p.components.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default(),
+        actions,
+        timeline: timeline::for_applicant(&view.events, proc),
+        slip: timeline::slip(d, proc),
+        max_mb: crate::limits::FILE_BYTES / (1024 * 1024),
+    };
+    let status = if view_model.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_for(viewer, status, &view_model)
+}
+
+/// `GET /can-bo/ho-so/{id}[?xong=command]`.
+pub(crate) async fn workspace(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let notice = q.get("xong").map(|c| {
+        format!(
+            "Đã thực hiện: {}. Hồ sơ dưới đây là tình trạng sau thao tác.",
+            motcua_core::dossier::label_vi(c)
+        )
+    });
+    workspace_page(&app, t, &viewer, &p, &id, notice, Vec::new()).await
+}
+
+/// `GET /can-bo/ho-so/{id}/tep/{sha256}[?xem=1]`: a file of the dossier, in the browser
+/// (`xem`) or downloaded.
+pub(crate) async fn file(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path((id, sha)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
+        Ok(p) => p,
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    match dossiers::attachment(&app, p, &id, &sha).await {
+        Ok((name, content_type, bytes)) => {
+            crate::files::download(&name, &content_type, bytes, q.contains_key("xem"))
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+/// The command a workspace form asks for, as the engine's JSON, with the files it carries.
+/// Each field is read by its kind; what the engine refuses is its to say.
+fn command_json(
+    name: &str,
+    fields: &HashMap<String, String>,
+) -> Result<Map<String, Value>, Vec<Problem>> {
+    let mut m = Map::new();
+    m.insert("command".into(), json!(name));
+    let mut problems = Vec::new();
+    let mut rejected_reason = None;
+    for f in motcua_core::dossier::fields_of(name) {
+        let raw = fields
+            .get(&format!("f.{}", f.name))
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default();
+        let value = match f.kind {
+            "list" => {
+                let items: Vec<&str> = raw
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if items.is_empty() && !f.required {
+                    continue;
+                }
+                json!(items)
+            }
+            "bool" => json!(!raw.is_empty()),
+            "number" => match raw.replace(['.', ' '], "").parse::<u64>() {
+                Ok(n) => json!(n),
+                Err(_) if raw.is_empty() && !f.required => continue,
+                Err(_) => {
+                    problems.push(Problem {
+                        field: format!("{name}.{}", f.name),
+                        message: format!("{}: nhập một số nguyên, ví dụ 500000.", f.label_vi),
+                    });
+                    continue;
+                }
+            },
+            "instant" => {
+                if raw.is_empty() {
+                    if f.required {
+                        problems.push(Problem {
+                            field: format!("{name}.{}", f.name),
+                            message: format!("Chọn {}.", f.label_vi.to_lowercase()),
+                        });
+                    }
+                    continue;
+                }
+                // A browser's datetime-local is local time without seconds.
+                let with_seconds = if raw.len() == 16 {
+                    format!("{raw}:00")
+                } else {
+                    raw
+                };
+                json!(format!("{with_seconds}+07:00"))
+            }
+            "outcome" => {
+                if raw == "rejected" {
+                    rejected_reason = Some(
+                        fields
+                            .get("f.reason")
+                            .map(|s| s.trim().to_string())
+                            .unwrap_or_default(),
+                    );
+                    json!({"kind": "rejected", "reason": ""})
+                } else {
+                    json!({"kind": "granted"})
+                }
+            }
+            "file" => continue,
+            _ => {
+                if raw.is_empty() && !f.required {
+                    continue;
+                }
+                json!(raw)
+            }
+        };
+        m.insert(f.name.into(), value);
+    }
+    if name == "mark-finished" {
+        // The reason belongs to a rejected outcome, not to the command.
+        m.remove("reason");
+        if let Some(reason) = rejected_reason {
+            m.insert(
+                "outcome".into(),
+                json!({"kind": "rejected", "reason": reason}),
+            );
+        }
+    }
+    if problems.is_empty() {
+        Ok(m)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `POST /can-bo/ho-so/{id}/lenh` (multipart): one command from the workspace.
+pub(crate) async fn act(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let read = match Multipart::from_request(req, &app).await {
+        Ok(m) => crate::files::read_form(m).await,
+        Err(_) => Err(AppError::with(
+            Code::InvalidBody,
+            "Không đọc được biểu mẫu đã gửi; vui lòng thử lại.",
+        )),
+    };
+    let problem = |message: String| {
+        vec![Problem {
+            field: "loi-tieu-de".into(),
+            message,
+        }]
+    };
+    let (fields, uploads) = match read {
+        Ok(x) => x,
+        Err(e) if e.status() < 500 && e.code != Code::InvalidBody => {
+            return workspace_page(&app, t, &viewer, &p, &id, None, problem(e.message)).await;
+        }
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    if !viewer.accepts(fields.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let name = fields.get("lenh").cloned().unwrap_or_default();
+    let mut body = match command_json(&name, &fields) {
+        Ok(m) => m,
+        Err(problems) => return workspace_page(&app, t, &viewer, &p, &id, None, problems).await,
+    };
+    // Files: one for a draft or the signed result, else by component.
+    let d = match dossiers::visible(&app, &p, &id).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let components: Vec<String> = config
+        .version_of(&d.procedure, &d.procedure_version)
+        .map(|p| p.components.iter().map(|c| c.name.clone()).collect())
+        .unwrap_or_default();
+    let mut attachments = Vec::new();
+    if matches!(name.as_str(), "attach-draft" | "attach-signed-result") {
+        let Some((_, upload)) = uploads.into_iter().find(|(k, _)| k == "f.attachment") else {
+            return workspace_page(
+                &app,
+                t,
+                &viewer,
+                &p,
+                &id,
+                None,
+                vec![Problem {
+                    field: format!("{name}.attachment"),
+                    message: "Chọn tệp cần đính kèm.".into(),
+                }],
+            )
+            .await;
+        };
+        if name == "attach-signed-result" && upload.content_type != "application/pdf" {
+            return workspace_page(
+                &app,
+                t,
+                &viewer,
+                &p,
+                &id,
+                None,
+                vec![Problem {
+                    field: format!("{name}.attachment"),
+                    message: "Kết quả đã ký số phải là tệp PDF.".into(),
+                }],
+            )
+            .await;
+        }
+        body.insert(
+            "attachment".into(),
+            json!({"name": upload.name, "sha256": motcua_store::sha256_hex(&upload.bytes)}),
+        );
+        attachments.push(motcua_store::NewAttachment {
+            bytes: upload.bytes,
+            content_type: upload.content_type,
+        });
+    } else if motcua_core::dossier::fields_of(&name)
+        .iter()
+        .any(|f| f.name == "files")
+    {
+        let named = uploads
+            .into_iter()
+            .filter_map(|(input, upload)| {
+                let c = input
+                    .strip_prefix("component.")
+                    .and_then(|i| i.parse::<usize>().ok())
+                    .and_then(|i| components.get(i))?;
+                Some((c.clone(), upload))
+            })
+            .collect();
+        let (files, new) = dossiers::component_files(named);
+        body.insert("files".into(), json!(files));
+        attachments = new;
+    }
+    let command = match crate::json::dossiers::command_from_client(Value::Object(body), true) {
+        Ok(c) => c,
+        Err(e) => return workspace_page(&app, t, &viewer, &p, &id, None, problem(e.message)).await,
+    };
+    let expected = fields.get("phien-ban").and_then(|v| v.parse().ok());
+    match dossiers::run(&app, &p, &id, command, expected, attachments).await {
+        Ok(_) => see_other(&format!("/can-bo/ho-so/{id}?xong={name}"), &[]),
+        Err(e) if e.status() < 500 && e.status() != 404 => {
+            let message = if e.status() == 409 {
+                "Hồ sơ vừa được người khác thay đổi; trang dưới đây là tình trạng mới nhất, hãy xem lại rồi thực hiện lại.".to_string()
+            } else {
+                e.message
+            };
+            workspace_page(&app, t, &viewer, &p, &id, None, problem(message)).await
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}

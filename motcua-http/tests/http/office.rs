@@ -1,0 +1,248 @@
+//! The back office's queue and dossier workspace through `router(state).oneshot(...)`: who
+//! may see them, the forms the engine allows each officer, a dossier carried from online
+//! submission to the returned result in the pages, refusals shown beside the form, forged
+//! posts refused.
+
+use super::pages::{browse, csrf_of, get_with};
+use crate::support::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+
+const COMMUNE: &str = "000.31.12.H53";
+
+fn cookie(token: &str) -> String {
+    format!("motcua_session={token}")
+}
+
+/// A workspace form posted (multipart, no files) from a browser holding `cookies`.
+async fn act(
+    st: &motcua_http::AppState,
+    id: &str,
+    cookies: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, String, Vec<String>, String) {
+    let boundary = "motcua-office";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    let req = Request::post(format!("/can-bo/ho-so/{id}/lenh"))
+        .header("cookie", cookies)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    browse(st, req).await
+}
+
+async fn online_birth_registration(st: &motcua_http::AppState, name: &str) -> String {
+    let token = applicant(st, &format!("nguoi-nop-{}", name.len()), name).await;
+    let (s, v) = call(
+        st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&token),
+        Some(json!({
+            "procedure": "1.001193", "agency": COMMUNE, "applicant": {"name": name, "phone": "0912000111"},
+            "form": {"ten_tre": "Lâm Gia Bảo", "ngay_sinh": "27/02/2026"},
+            "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().expect("id").to_string()
+}
+
+async fn state_of(st: &motcua_http::AppState, token: &str, id: &str) -> String {
+    let (_, v) = call(
+        st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(token),
+        None,
+    )
+    .await;
+    v["dossier"]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn only_officers_of_the_agency_reach_the_queue_and_the_workspace() {
+    let st = state().await;
+    let id = online_birth_registration(&st, "Đinh Thị Xuân Hương").await;
+    let (s, location, _, _) = get_with(&st, "/can-bo", "").await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/dang-nhap?tiep=/can-bo")
+    );
+    let citizen = cookie(&applicant(&st, "cong-dan", "Công Dân").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo", &citizen).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert!(page.contains("dành cho cán bộ"), "{page}");
+    let elsewhere = cookie(
+        &staff(
+            &st,
+            "mot-cua-noi-khac",
+            "000.00.04.H53",
+            "reception-officer",
+        )
+        .await,
+    );
+    let (s, _, _, page) = get_with(&st, &format!("/can-bo/ho-so/{id}"), &elsewhere).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another agency's officer: {page}");
+    assert!(!page.contains("Đinh Thị Xuân Hương"));
+    let desk = cookie(&staff(&st, "tn-p2", COMMUNE, "reception-officer").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo", &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [
+        "UBND Phường 2",
+        "Đinh Thị Xuân Hương",
+        "(chưa tiếp nhận)",
+        &format!("/can-bo/ho-so/{id}"),
+    ] {
+        assert!(page.contains(want), "the queue lacks {want}: {page}");
+    }
+    assert!(
+        page.contains("Hồ sơ cần xử lý"),
+        "the staff's entry in the header"
+    );
+    // Search without diacritics, by name.
+    let (_, _, _, page) = get_with(&st, "/can-bo?q=DINH+thi+xuan+huong", &desk).await;
+    assert!(
+        page.contains("Tìm thấy 1 hồ sơ") && page.contains("Đinh Thị Xuân Hương"),
+        "{page}"
+    );
+    let (_, _, _, page) = get_with(&st, "/can-bo?q=x", &desk).await;
+    assert!(
+        page.contains("error-summary"),
+        "too short a search is said: {page}"
+    );
+}
+
+#[tokio::test]
+async fn a_dossier_goes_from_online_submission_to_the_returned_result_in_the_workspace() {
+    let st = state().await;
+    let id = online_birth_registration(&st, "Lý Văn Nam").await;
+    let desk_token = staff(&st, "tn-p2", COMMUNE, "reception-officer").await;
+    let desk = cookie(&desk_token);
+    let leader = cookie(&staff(&st, "ct-p2", COMMUNE, "agency-leader").await);
+    let page_uri = format!("/can-bo/ho-so/{id}");
+    let (s, _, _, page) = get_with(&st, &page_uri, &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    for want in [
+        "Lý Văn Nam",
+        "0912000111",
+        "Lâm Gia Bảo",
+        "Hạn tiếp nhận (8 giờ làm việc)",
+        "value=\"accept\"",
+    ] {
+        assert!(page.contains(want), "the workspace lacks {want}");
+    }
+    assert!(
+        !page.contains("value=\"mark-finished\""),
+        "the leader's action is not the desk's"
+    );
+    let csrf = csrf_of(&page);
+    // Forged: refused, nothing changes.
+    let (s, _, _, _) = act(&st, &id, &desk, &[("lenh", "accept")]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(state_of(&st, &desk_token, &id).await, "submitted");
+    let (s, _, _, page) = act(&st, &id, &desk, &[("csrf", &csrf), ("lenh", "accept")]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    let (_, _, _, page) = get_with(&st, &format!("{page_uri}?xong=accept"), &desk).await;
+    assert!(page.contains("Đã thực hiện: Tiếp nhận hồ sơ"), "{page}");
+    assert!(
+        page.contains("000.31.12.H53-"),
+        "the code the system assigned"
+    );
+    // A supplement asked for without its reason: said, nothing changes.
+    let (s, _, _, page) = act(
+        &st,
+        &id,
+        &desk,
+        &[
+            ("csrf", &csrf),
+            ("lenh", "request-supplement"),
+            ("f.reason", ""),
+            ("f.items", "Giấy chứng sinh bản rõ"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("error-summary"), "{page}");
+    assert_eq!(state_of(&st, &desk_token, &id).await, "in-progress");
+    // Forward to the leader's step, chosen in the list the engine gives.
+    let (_, _, _, page) = get_with(&st, &page_uri, &desk).await;
+    assert!(
+        page.contains("<option value=\"ky\">Chủ tịch UBND xã ký Giấy khai sinh</option>"),
+        "{page}"
+    );
+    let (s, _, _, _) = act(
+        &st,
+        &id,
+        &desk,
+        &[("csrf", &csrf), ("lenh", "forward"), ("f.to", "ky")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // The leader: the finish form, with its outcome.
+    let (_, _, _, page) = get_with(&st, &page_uri, &leader).await;
+    assert!(
+        page.contains("value=\"mark-finished\"") && page.contains("Không giải quyết"),
+        "{page}"
+    );
+    let leader_csrf = csrf_of(&page);
+    let (s, _, _, page) = act(
+        &st,
+        &id,
+        &leader,
+        &[
+            ("csrf", &leader_csrf),
+            ("lenh", "mark-finished"),
+            ("f.outcome", "granted"),
+            ("f.reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(state_of(&st, &desk_token, &id).await, "finished");
+    // Back at the desk: return the result.
+    let (_, _, _, page) = get_with(&st, &page_uri, &desk).await;
+    assert!(page.contains("value=\"return-result\""), "{page}");
+    let (s, _, _, _) = act(
+        &st,
+        &id,
+        &desk,
+        &[("csrf", &csrf), ("lenh", "return-result")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(state_of(&st, &desk_token, &id).await, "returned");
+    let (_, _, _, page) = get_with(&st, &page_uri, &desk).await;
+    assert!(
+        page.contains("Đã trả kết quả") && page.contains("Phiếu kiểm soát"),
+        "{page}"
+    );
+    // A stale form (an older version) is refused and says why.
+    let (s, _, _, page) = act(
+        &st,
+        &id,
+        &desk,
+        &[
+            ("csrf", &csrf),
+            ("lenh", "return-result"),
+            ("phien-ban", "1"),
+        ],
+    )
+    .await;
+    assert!(s.is_client_error(), "{s}");
+    assert!(page.contains("error-summary"), "{page}");
+}
