@@ -489,20 +489,38 @@ impl Store {
     /// Checks every dossier's hash chain, and that its projection ends where its log ends.
     pub async fn verify_all(&self) -> Result<VerifyReport, StoreError> {
         let mut report = VerifyReport::default();
-        let ids: Vec<(String, String)> = sqlx::query("SELECT id, body FROM dossiers ORDER BY id")
+        let ids: Vec<String> = sqlx::query("SELECT id FROM dossiers ORDER BY id")
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .map(|r| Ok(r.try_get(0)?))
             .collect::<Result<_, StoreError>>()?;
-        for (id, body) in ids {
+        for id in ids {
+            // The projection and the events from one snapshot: a command committing in
+            // between (the server still writing) would otherwise look like a projection
+            // that does not end at its last event.
+            let mut tx = self.pool.begin().await?;
+            if self.backend == Backend::Postgres {
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let Some(row) = sqlx::query("SELECT body FROM dossiers WHERE id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?
+            else {
+                continue;
+            };
+            let body: String = row.try_get(0)?;
             report.dossiers += 1;
             let rows = sqlx::query(
                 "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY id",
             )
             .bind(&id)
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
+            tx.commit().await?;
             let mut events = Vec::with_capacity(rows.len());
             for r in &rows {
                 match event_from_row(r) {

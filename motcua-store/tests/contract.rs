@@ -1853,3 +1853,56 @@ async fn an_agencys_contact_is_stored_replaced_and_exported() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_while_commands_commit_sees_every_dossier_whole() {
+    for t in backends().await {
+        let s = t.store.clone();
+        seed(&s).await;
+        for i in 0..8 {
+            run(
+                &s,
+                &format!("v{i}"),
+                &applicant("x"),
+                "2026-04-20T09:00:00+07:00",
+                submit("X"),
+            )
+            .await
+            .expect("submit");
+        }
+        // A writer keeps committing to the dossiers while verify reads them.
+        let writer = {
+            let s = s.clone();
+            tokio::spawn(async move {
+                for n in 0..400 {
+                    let command = Command::RequestPostalDelivery {
+                        address: format!("Số {n} Trần Hưng Đạo"),
+                        phone: "0912000111".into(),
+                    };
+                    run(
+                        &s,
+                        &format!("v{}", n % 8),
+                        &applicant("x"),
+                        "2026-04-20T10:00:00+07:00",
+                        command,
+                    )
+                    .await
+                    .expect("postal request");
+                }
+            })
+        };
+        let mut rounds = 0;
+        while !writer.is_finished() {
+            let report = s.verify_all().await.expect("verify");
+            assert!(
+                report.problems.is_empty(),
+                "{}: {:?}",
+                t.name,
+                report.problems
+            );
+            rounds += 1;
+        }
+        writer.await.expect("writer");
+        assert!(rounds > 0, "{}: verified while writing", t.name);
+    }
+}
