@@ -145,6 +145,23 @@ impl Store {
             .collect()
     }
 
+    /// The feedback sent to an agency: the unanswered first, soonest due first; then the
+    /// answered, latest answer first.
+    pub async fn feedback_to(&self, agency: &str, limit: u32) -> Result<Vec<Feedback>, StoreError> {
+        let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact
+                   FROM feedback WHERE agency_id = $1
+                   ORDER BY CASE WHEN answer IS NULL THEN 0 ELSE 1 END, CASE WHEN answer IS NULL THEN due_at ELSE -answered_at END, id
+                   LIMIT $2";
+        sqlx::query(sql)
+            .bind(agency)
+            .bind(i64::from(limit.max(1)))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(feedback_from_row)
+            .collect()
+    }
+
     /// An account's own feedback, newest first.
     pub async fn feedback_by(&self, author: &str, limit: u32) -> Result<Vec<Feedback>, StoreError> {
         let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact

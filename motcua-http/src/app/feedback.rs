@@ -246,3 +246,12 @@ pub async fn follow(app: &AppState, p: Option<&Principal>, id: &str) -> Result<F
     }
     Ok(Feedback { contact: None, ..f })
 }
+
+/// The feedback sent to an agency, for its staff (Điều 19): unanswered first, soonest due
+/// first, with the contact left by someone without an account (to answer them).
+pub async fn inbox(app: &AppState, p: &Principal, agency: &str) -> Result<Vec<Feedback>, AppError> {
+    if !policy::may_answer_feedback(p, agency) {
+        return Err(AppError::new(Code::Forbidden));
+    }
+    Ok(app.store.feedback_to(agency, 200).await?)
+}

@@ -339,6 +339,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/ho-so", get(mine::list))
         .route("/can-bo", get(office::queue))
         .route("/can-bo/ho-so/{id}", get(office::workspace))
+        .route("/can-bo/phan-anh", get(office::feedback_inbox))
+        .route(
+            "/can-bo/phan-anh/{id}",
+            axum::routing::post(office::answer_feedback),
+        )
         .route("/can-bo/ho-so/{id}/tep/{sha256}", get(office::file))
         .route(
             "/can-bo/ho-so/{id}/lenh",

@@ -41,6 +41,16 @@ fn officer<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Option<R
     }
 }
 
+/// The agency an officer works at on this site: the site's where they hold a role there,
+/// else their first.
+fn agency_of(p: &Principal, tenant: Option<&str>) -> String {
+    tenant
+        .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
+        .map(str::to_string)
+        .or_else(|| p.grants.first().map(|g| g.agency_id.clone()))
+        .unwrap_or_default()
+}
+
 fn staff_only() -> AppError {
     AppError::forbidden("Trang này dành cho cán bộ, công chức của cơ quan.")
 }
@@ -129,12 +139,7 @@ pub(crate) async fn queue(
         Ok(c) => c,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
-    // The agency: the site's where the officer works there, else their first.
-    let agency_id = t
-        .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
-        .map(str::to_string)
-        .or_else(|| p.grants.first().map(|g| g.agency_id.clone()))
-        .unwrap_or_default();
+    let agency_id = agency_of(p, t);
     let agency = config
         .directory
         .get(&agency_id)
@@ -805,6 +810,150 @@ pub(crate) async fn act(
                 e.message
             };
             workspace_page(&app, t, &viewer, &p, &id, None, problem(message)).await
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+struct FeedbackRow {
+    id: String,
+    subject: String,
+    body: String,
+    from: String,
+    dossier: Option<String>,
+    created: String,
+    due: String,
+    overdue: bool,
+    answer: Option<String>,
+    published: bool,
+}
+
+#[derive(Template)]
+#[template(path = "office_feedback.html")]
+struct FeedbackPage {
+    layout: Layout,
+    agency: String,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+    open: Vec<FeedbackRow>,
+    answered: Vec<FeedbackRow>,
+}
+
+impl FeedbackPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        super::submit::find(&self.problems, field)
+    }
+}
+
+async fn feedback_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+) -> Response {
+    let agency_id = agency_of(p, tenant);
+    let items = match crate::app::feedback::inbox(app, p, &agency_id).await {
+        Ok(items) => items,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let agency = match app.config().await {
+        Ok(c) => c
+            .directory
+            .get(&agency_id)
+            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let now = app.now();
+    let (open, answered): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .map(|f| FeedbackRow {
+            overdue: f.answer.is_none() && f.due_at < now,
+            from: if f.author.is_empty() {
+                format!(
+                    "Không có tài khoản; liên hệ: {}",
+                    f.contact.clone().unwrap_or_default()
+                )
+            } else {
+                format!("Tài khoản {}", f.author)
+            },
+            id: f.id,
+            subject: f.subject,
+            body: f.body,
+            dossier: f.dossier_id,
+            created: to_local_vi(f.created_at),
+            due: to_local_vi(f.due_at),
+            answer: f.answer,
+            published: f.published,
+        })
+        .partition(|f| f.answer.is_none());
+    let view = FeedbackPage {
+        layout: Layout::new(app, tenant, "office", viewer).await,
+        agency,
+        notice,
+        problems,
+        open,
+        answered,
+    };
+    let status = if view.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_for(viewer, status, &view)
+}
+
+/// `GET /can-bo/phan-anh[?da-tra-loi=1]`: the agency's feedback, the unanswered first with
+/// their 3-working-day due (Điều 19), each with its answer form.
+pub(crate) async fn feedback_inbox(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo/phan-anh") {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let notice = q
+        .contains_key("da-tra-loi")
+        .then(|| "Đã gửi câu trả lời đến người phản ánh.".to_string());
+    feedback_page(&app, t, &viewer, &p, notice, Vec::new()).await
+}
+
+/// `POST /can-bo/phan-anh/{id}`: the answer, published or not.
+pub(crate) async fn answer_feedback(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo/phan-anh") {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let answer = f
+        .get("answer")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let publish = f.get("publish").is_some_and(|v| !v.is_empty());
+    match crate::app::feedback::answer(&app, &p, &id, &answer, publish).await {
+        Ok(_) => see_other("/can-bo/phan-anh?da-tra-loi=1", &[]),
+        Err(e) if e.status() < 500 && e.status() != 404 => {
+            let problems = vec![Problem {
+                field: format!("tra-loi-{id}"),
+                message: e.message,
+            }];
+            feedback_page(&app, t, &viewer, &p, None, problems).await
         }
         Err(e) => error_page(&app, t, &viewer, e).await,
     }

@@ -246,3 +246,62 @@ async fn a_dossier_goes_from_online_submission_to_the_returned_result_in_the_wor
     assert!(s.is_client_error(), "{s}");
     assert!(page.contains("error-summary"), "{page}");
 }
+
+#[tokio::test]
+async fn the_feedback_inbox_lists_what_is_due_and_answers_it() {
+    let st = state().await;
+    let citizen = applicant(&st, "hoi-le-phi", "Người Hỏi").await;
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/feedback",
+        Some(&citizen),
+        Some(json!({"agency": COMMUNE, "subject": "Lệ phí <b>khai sinh</b>", "body": "Có mất lệ phí không?"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let desk = cookie(&staff(&st, "tn-p2", COMMUNE, "reception-officer").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo/phan-anh", &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Chưa trả lời (1)") && page.contains("Hạn trả lời"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Lệ phí &#60;b&#62;khai sinh&#60;/b&#62;"),
+        "escaped: {page}"
+    );
+    let elsewhere = cookie(&staff(&st, "sxd", "000.00.04.H53", "reception-officer").await);
+    let (_, _, _, page) = get_with(&st, "/can-bo/phan-anh", &elsewhere).await;
+    assert!(!page.contains("Lệ phí"), "another agency's inbox");
+    let id = v["id"].as_str().expect("id");
+    let csrf = csrf_of(&get_with(&st, "/can-bo/phan-anh", &desk).await.3);
+    let form = |answer: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("answer", answer.to_string()),
+            ("publish", "1".to_string()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.replace(' ', "+")))
+            .collect();
+        Request::post(format!("/can-bo/phan-anh/{id}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &desk)
+            .body(Body::from(body.join("&")))
+            .expect("request")
+    };
+    let (s, _, _, page) = browse(&st, post(form(""))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("error-summary"), "{page}");
+    let (s, location, _, _) = browse(&st, post(form("Khong thu le phi dang ky dung han."))).await;
+    assert_eq!(
+        (s, location.as_str()),
+        (StatusCode::SEE_OTHER, "/can-bo/phan-anh?da-tra-loi=1")
+    );
+    let (_, _, _, page) = get_with(&st, "/hoi-dap?q=le+phi", "").await;
+    assert!(page.contains("Khong thu le phi"), "published: {page}");
+}

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Browser journeys through the back office in a real Chromium (Debian's, driven by
+Playwright for Python; never `playwright install`), with axe-core on every page visited.
+
+    office.py --motcua target/debug/motcua [--chromium /usr/bin/chromium] [--screenshots DIR]
+
+Each journey starts from a fresh demo server (the helpers are portal.py's). Fails (exit 1)
+on any step that does not behave and on any axe violation of impact serious or critical.
+"""
+import argparse
+import os
+import sys
+
+from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import portal  # noqa: E402
+from portal import check, audit, online_dossier, log_in, sample_files  # noqa: E402
+
+DESK = ("mot-cua.p2", "ben-ninh-kieu-17")
+LEADER = ("chu-tich.p2", "vam-nao-song-tien-9")
+
+
+def first_login(browser, server, login, new_password):
+    """A demo officer's first login in the pages: the one-time password, then the change
+    the system requires, then a login with the new one. Answers the page, at the queue."""
+    page = browser.new_page()
+    once = server.passwords()[login]
+    log_in(page, server, login, once, then="/can-bo")
+    check(page.url.endswith("/doi-mat-khau"), f"{login}: the first login asks for a new password")
+    page.get_by_label("Mật khẩu hiện tại").fill(once)
+    page.get_by_label("Mật khẩu mới").fill(new_password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đổi mật khẩu").click()
+    log_in(page, server, login, new_password, then="/can-bo")
+    check(page.url.endswith("/can-bo"), f"{login}: after the change, the queue")
+    return page
+
+
+def run_action(page, title, fill=None):
+    """Opens the action `title` in the workspace, fills it, sends it."""
+    box = page.locator("details.action", has=page.locator("summary", has_text=title))
+    if box.get_attribute("open") is None:  # a lone action is shown open
+        box.locator("summary").click()
+    if fill:
+        fill(box)
+    with page.expect_navigation():
+        box.get_by_role("button").last.click()
+
+
+def whole_dossier(browser, server, shots):
+    """An online birth registration carried to the returned result, each officer in their
+    own browser session: the desk accepts and forwards, the leader finishes, the desk
+    returns; the applicant sees it returned in the portal."""
+    citizen = server.citizen("lam-thi-hong", "Lâm Thị Hồng")
+    dossier = online_dossier(server, citizen, "Lâm Thị Hồng")
+    desk = first_login(browser, server, *DESK)
+    audit(desk, "office-queue", shots)
+    body = desk.locator("main").inner_text()
+    check("Lâm Thị Hồng" in body and "chưa tiếp nhận" in body, "the desk's queue has the online dossier")
+    desk.get_by_role("link", name=f"{dossier} (chưa tiếp nhận)").click()
+    desk.wait_for_url(f"**/can-bo/ho-so/{dossier}")
+    check("Hạn tiếp nhận (8 giờ làm việc)" in desk.locator("main").inner_text(),
+          "the workspace shows the intake deadline")
+    audit(desk, "office-dossier", shots)
+    run_action(desk, "Tiếp nhận hồ sơ")
+    body = desk.locator("main").inner_text()
+    check("Đã thực hiện: Tiếp nhận hồ sơ" in body and "000.31.12.H53-" in body,
+          "accepted, with the code the system assigned")
+    audit(desk, "office-accepted", shots)
+    run_action(desk, "Chuyển bước",
+               lambda box: box.get_by_label("Chuyển đến bước").select_option("ky"))
+    check("Chủ tịch UBND xã ký Giấy khai sinh" in desk.locator("main").inner_text(),
+          "forwarded to the leader's step")
+    leader = first_login(browser, server, *LEADER)
+    leader.get_by_role("link", name="000.31.12.H53-", exact=False).first.click()
+    check(leader.locator("summary", has_text="Kết thúc xử lý").count() == 1
+          or leader.locator("input[value=mark-finished]").count() == 1,
+          "the leader is offered the finish")
+    check(desk.locator("input[value=mark-finished]").count() == 0,
+          "the desk is not offered the leader's finish")
+    audit(leader, "office-leader", shots)
+    run_action(leader, "Kết thúc xử lý")
+    check(server.api("GET", f"/dossiers/{dossier}", token=citizen)["dossier"]["state"] == "finished",
+          "finished by the leader")
+    desk.reload()
+    run_action(desk, "Trả kết quả")
+    check("Đã trả kết quả" in desk.locator("main").inner_text(), "returned by the desk")
+    audit(desk, "office-returned", shots)
+    page = browser.new_page()
+    log_in(page, server, "lam-thi-hong", then=f"/ho-so/{dossier}")
+    check("Đã trả kết quả" in page.locator("main").inner_text(),
+          "the applicant sees the result returned")
+    audit(page, "portal-returned", shots)
+    for p in (desk, leader, page):
+        p.close()
+
+
+def supplement_round(browser, server, shots):
+    """The desk asks for a supplement in the workspace; the applicant answers it with a file
+    in the portal; the desk sees the file."""
+    pdf, _ = sample_files(server.dir)
+    citizen = server.citizen("tran-thi-mai", "Trần Thị Mai")
+    dossier = online_dossier(server, citizen)
+    desk = first_login(browser, server, *DESK)
+    desk.goto(server.base + f"/can-bo/ho-so/{dossier}")
+    run_action(desk, "Tiếp nhận hồ sơ")
+
+    def ask(box):
+        box.get_by_label("Lý do").fill("Giấy chứng sinh bị mờ.")
+        box.get_by_label("Nội dung cần bổ sung").fill("Giấy chứng sinh (bản rõ nét)")
+    run_action(desk, "Yêu cầu bổ sung", ask)
+    check("Chờ bổ sung" in desk.locator("main").inner_text(), "the dossier waits for the supplement")
+    page = browser.new_page()
+    log_in(page, server, "tran-thi-mai", then=f"/ho-so/{dossier}")
+    form = page.locator("section.action", has=page.locator("input[value=receive-supplement]"))
+    form.get_by_label("Giấy chứng sinh").set_input_files(pdf)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Gửi bổ sung").click()
+    desk.reload()
+    body = desk.locator("main").inner_text()
+    check("to-khai.pdf" in body and "Đang xử lý" in body,
+          "the desk sees the file sent and the dossier going on")
+    audit(desk, "office-supplemented", shots)
+    desk.close()
+    page.close()
+
+
+def feedback_inbox(browser, server, shots):
+    """Feedback sent without an account; the desk answers and publishes it in its inbox; the
+    answer is in the Q&A."""
+    page = browser.new_page()
+    page.goto(server.base + "/phan-anh")
+    page.get_by_label("Gửi đến cơ quan").select_option(portal.COMMUNE)
+    page.get_by_label("Tiêu đề").fill("Làm việc sáng thứ Bảy")
+    page.get_by_label("Nội dung").fill("Bộ phận Một cửa có làm việc sáng thứ Bảy không?")
+    page.get_by_label("Họ tên và số điện thoại").fill("Danh Sơn, 0913000222")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gửi phản ánh").click()
+    desk = first_login(browser, server, *DESK)
+    desk.get_by_role("link", name="Phản ánh, kiến nghị").click()
+    body = desk.locator("main").inner_text()
+    check("Làm việc sáng thứ Bảy" in body and "0913000222" in body,
+          "the inbox shows the feedback and how to reach its sender")
+    audit(desk, "office-feedback", shots)
+    desk.get_by_label("Trả lời", exact=True).fill("Có, từ 7 giờ 30 đến 11 giờ 30.")
+    desk.get_by_label("Công khai câu hỏi").check()
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Gửi trả lời").click()
+    check("Đã gửi câu trả lời" in desk.locator("main").inner_text(), "answered")
+    page.goto(server.base + "/hoi-dap?q=thu+bay")
+    check("từ 7 giờ 30 đến 11 giờ 30" in page.locator("main").inner_text(), "published in the Q&A")
+    desk.close()
+    page.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--motcua", required=True)
+    ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--screenshots")
+    args = ap.parse_args()
+    if args.screenshots:
+        os.makedirs(args.screenshots, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, headless=True,
+                                    args=["--no-sandbox"])
+        for journey in (whole_dossier, supplement_round, feedback_inbox):
+            server = portal.Server(args.motcua)
+            try:
+                print(f"== {journey.__name__}")
+                journey(browser, server, args.screenshots)
+            except Exception as e:  # a step that could not be done is a failure
+                portal.FAILURES.append(f"{journey.__name__}: {e}")
+                print("FAIL:", journey.__name__, e)
+                for context in browser.contexts:
+                    for open_page in context.pages:
+                        print("  at", open_page.url, "showing:",
+                              open_page.locator("main").inner_text()[:600].replace("\n", " | "))
+                        open_page.close()
+            finally:
+                server.stop()
+        browser.close()
+    print(f"{len(portal.VISITED)} pages audited, {len(portal.FAILURES)} failure(s)")
+    sys.exit(1 if portal.FAILURES else 0)
+
+
+if __name__ == "__main__":
+    main()
