@@ -126,6 +126,32 @@ def supplement_round(browser, server, shots):
     page.close()
 
 
+def desk_intake(browser, server, shots):
+    """A paper dossier brought to the desk: the procedure chosen, the applicant and the form
+    typed, the components ticked, a scan uploaded, accepted in one page."""
+    _, png = sample_files(server.dir)
+    desk = first_login(browser, server, *DESK)
+    desk.get_by_role("link", name="Tiếp nhận hồ sơ tại quầy").click()
+    desk.get_by_label("Thủ tục").select_option("1.001193")
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Chọn").click()
+    audit(desk, "office-intake", shots)
+    desk.get_by_label("Họ và tên người nộp").fill("Thạch Sa Ra")
+    desk.get_by_label("Họ, chữ đệm và tên của trẻ").fill("Thạch Bảo Ngọc")
+    desk.get_by_label("Ngày, tháng, năm sinh").fill("01/11/2026")
+    desk.get_by_label("Tờ khai đăng ký khai sinh —", exact=False).check()
+    desk.get_by_label("Giấy chứng sinh —", exact=False).check()
+    desk.get_by_label("Bản quét: Giấy chứng sinh").set_input_files(png)
+    with desk.expect_navigation():
+        desk.get_by_role("button", name="Tiếp nhận hồ sơ").click()
+    body = desk.locator("main").inner_text()
+    check("Đã thực hiện: Tiếp nhận hồ sơ" in body and "000.31.12.H53-" in body and "Trực tiếp" in body,
+          "registered at the desk and accepted, with its code")
+    check(desk.locator("ul.previews img").count() == 1, "the scan is shown in the workspace")
+    audit(desk, "office-intake-done", shots)
+    desk.close()
+
+
 def feedback_inbox(browser, server, shots):
     """Feedback sent without an account; the desk answers and publishes it in its inbox; the
     answer is in the Q&A."""
@@ -165,7 +191,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
-        for journey in (whole_dossier, supplement_round, feedback_inbox):
+        for journey in (whole_dossier, supplement_round, desk_intake, feedback_inbox):
             server = portal.Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")

@@ -341,6 +341,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}", get(office::workspace))
         .route("/can-bo/phan-anh", get(office::feedback_inbox))
         .route(
+            "/can-bo/tiep-nhan",
+            get(office::intake_form)
+                .merge(axum::routing::post(office::intake).layer(crate::upload_limit())),
+        )
+        .route(
             "/can-bo/phan-anh/{id}",
             axum::routing::post(office::answer_feedback),
         )

@@ -1,4 +1,5 @@
-//! The staff back office, first part: the officer's queue and the dossier workspace.
+//! The staff back office, first part: the officer's queue, the dossier workspace, desk
+//! intake and the feedback inbox.
 //!
 //! `/can-bo` is the queue of the officer's agency, most urgent first, with counts (overdue,
 //! due today, due this week), filters by role and due, and search by code, name or ID
@@ -954,6 +955,360 @@ pub(crate) async fn answer_feedback(
                 message: e.message,
             }];
             feedback_page(&app, t, &viewer, &p, None, problems).await
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+struct IntakeComponent {
+    index: usize,
+    name: String,
+    copies: String,
+    required: bool,
+    ticked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "office_intake.html")]
+struct IntakePage {
+    layout: Layout,
+    agency: String,
+    procedures: Vec<(String, String, bool)>,
+    code: String,
+    name: String,
+    /// The id the dossier will have: sending the page twice registers it once.
+    id: String,
+    channel: String,
+    problems: Vec<Problem>,
+    applicant: Vec<super::accounts::Input>,
+    form: Vec<super::accounts::Input>,
+    components: Vec<IntakeComponent>,
+    note: String,
+    max_mb: usize,
+}
+
+impl IntakePage {
+    fn err(&self, field: &str) -> Option<&str> {
+        super::submit::find(&self.problems, field)
+    }
+}
+
+fn text_input(name: &str, label: &str, hint: &str, value: &str) -> super::accounts::Input {
+    super::accounts::Input {
+        name: name.into(),
+        label: label.into(),
+        hint: hint.into(),
+        kind: "text",
+        autocomplete: "off",
+        value: value.into(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // the page's whole state, once
+async fn intake_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    code: &str,
+    id: Option<String>,
+    sent: &HashMap<String, String>,
+    problems: Vec<Problem>,
+) -> Response {
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let agency_id = agency_of(p, tenant);
+    let agency = config
+        .directory
+        .get(&agency_id)
+        .map_or(agency_id.clone(), |a| a.name.clone());
+    let mut handled: Vec<&Procedure> = config
+        .latest()
+        .into_iter()
+        .filter(|x| config.handles(&agency_id, &x.catalogue.code))
+        .collect();
+    handled.sort_by(|a, b| a.catalogue.name.cmp(&b.catalogue.name));
+    let chosen = handled.iter().find(|x| x.catalogue.code == code).copied();
+    let get = |k: &str| sent.get(k).cloned().unwrap_or_default();
+    let view = IntakePage {
+        layout: Layout::new(app, tenant, "office", viewer).await,
+        agency,
+        procedures: handled
+            .iter()
+            .map(|x| {
+                (
+                    x.catalogue.code.clone(),
+                    x.catalogue.name.clone(),
+                    x.catalogue.code == code,
+                )
+            })
+            .collect(),
+        code: chosen.map_or_else(String::new, |x| x.catalogue.code.clone()),
+        name: chosen.map_or_else(String::new, |x| x.catalogue.name.clone()),
+        id: id.unwrap_or_else(|| app.ids.next("hs")),
+        channel: if get("kenh") == "post" {
+            "post".into()
+        } else {
+            "direct".into()
+        },
+        applicant: vec![
+            text_input("name", "Họ và tên người nộp", "", &get("name")),
+            text_input(
+                "id_number",
+                "Số định danh cá nhân (không bắt buộc)",
+                "12 chữ số",
+                &get("id_number"),
+            ),
+            text_input("phone", "Số điện thoại (không bắt buộc)", "", &get("phone")),
+            text_input("email", "Thư điện tử (không bắt buộc)", "", &get("email")),
+            text_input("address", "Địa chỉ (không bắt buộc)", "", &get("address")),
+        ],
+        form: chosen
+            .map(|x| {
+                x.form_fields
+                    .iter()
+                    .map(|f| {
+                        let name = format!("form.{}", f.key);
+                        let label = if f.required {
+                            f.label.clone()
+                        } else {
+                            format!("{} (không bắt buộc)", f.label)
+                        };
+                        text_input(&name, &label, &f.hint, &get(&name))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        components: chosen
+            .map(|x| {
+                x.components
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| IntakeComponent {
+                        index: i,
+                        name: c.name.clone(),
+                        copies: super::submit::copies_of(c),
+                        required: c.required,
+                        ticked: sent.contains_key(&format!("co.{i}")),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        note: get("note"),
+        problems,
+        max_mb: crate::limits::FILE_BYTES / (1024 * 1024),
+    };
+    let status = if view.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_for(viewer, status, &view)
+}
+
+/// `GET /can-bo/tiep-nhan[?thu-tuc=CODE]`: desk intake of a dossier brought in person or
+/// by post: the procedure, then the applicant, the form, the components received and
+/// their scans on one page.
+pub(crate) async fn intake_form(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo/tiep-nhan") {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let code = q.get("thu-tuc").cloned().unwrap_or_default();
+    intake_page(&app, t, &viewer, &p, &code, None, &q, Vec::new()).await
+}
+
+/// `POST /can-bo/tiep-nhan` (multipart): registers the dossier (direct or post) with what
+/// was received, then accepts it or returns it for completion with guidance, as the
+/// officer chose. Sending the page again finds the dossier registered and goes to it.
+pub(crate) async fn intake(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    req: Request,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo/tiep-nhan") {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let read = match Multipart::from_request(req, &app).await {
+        Ok(m) => crate::files::read_form(m).await,
+        Err(_) => Err(AppError::with(
+            Code::InvalidBody,
+            "Không đọc được biểu mẫu đã gửi; vui lòng thử lại.",
+        )),
+    };
+    let (fields, uploads) = match read {
+        Ok(x) => x,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    if !viewer.accepts(fields.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let (code, id) = (get("thu-tuc"), get("ma"));
+    let valid_id = id.starts_with("hs-")
+        && id.len() <= 40
+        && id[3..].chars().all(|c| c.is_ascii_alphanumeric());
+    if !valid_id {
+        return error_page(
+            &app,
+            t,
+            &viewer,
+            AppError::with(
+                Code::InvalidBody,
+                "Biểu mẫu không hợp lệ; vui lòng mở lại trang tiếp nhận.",
+            ),
+        )
+        .await;
+    }
+    // Sent twice (a second click, the back button): the dossier is there already.
+    if dossiers::visible(&app, &p, &id).await.is_ok() {
+        return see_other(&format!("/can-bo/ho-so/{id}"), &[]);
+    }
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let Some(proc) = config.latest_of(&code) else {
+        let problems = vec![Problem {
+            field: "thu-tuc".into(),
+            message: "Chọn thủ tục.".into(),
+        }];
+        return intake_page(&app, t, &viewer, &p, "", Some(id), &fields, problems).await;
+    };
+    let ticked: Vec<(usize, String)> = proc
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| fields.contains_key(&format!("co.{i}")))
+        .map(|(i, c)| (i, c.name.clone()))
+        .collect();
+    let mut problems = Vec::new();
+    if get("name").is_empty() {
+        problems.push(Problem {
+            field: "name".into(),
+            message: "Nhập họ và tên người nộp.".into(),
+        });
+    }
+    let returning = get("quyet-dinh") == "tra-lai";
+    let missing: Vec<String> = proc
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.required && !ticked.iter().any(|(t, _)| t == i))
+        .map(|(_, c)| c.name.clone())
+        .collect();
+    if returning && missing.is_empty() && get("note").is_empty() {
+        problems.push(Problem {
+            field: "note".into(),
+            message: "Hồ sơ đủ thành phần: ghi hướng dẫn hoàn thiện, hoặc chọn tiếp nhận.".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return intake_page(&app, t, &viewer, &p, &code, Some(id), &fields, problems).await;
+    }
+    let named: Vec<(String, dossiers::Upload)> = uploads
+        .into_iter()
+        .filter_map(|(input, upload)| {
+            let i = input.strip_prefix("component.")?.parse::<usize>().ok()?;
+            Some((proc.components.get(i)?.name.clone(), upload))
+        })
+        .collect();
+    let form = proc
+        .form_fields
+        .iter()
+        .filter_map(|f| {
+            let v = get(&format!("form.{}", f.key));
+            (!v.is_empty()).then(|| (f.key.clone(), v))
+        })
+        .collect();
+    let submitted = dossiers::submit(
+        &app,
+        &p,
+        Some(&agency_of(&p, t)),
+        dossiers::SubmitRequest {
+            id: Some(id.clone()),
+            procedure: code.clone(),
+            agency: Some(agency_of(&p, t)),
+            applicant: motcua_core::dossier::Applicant {
+                name: get("name"),
+                id_number: get("id_number"),
+                address: get("address"),
+                phone: get("phone"),
+                email: get("email"),
+            },
+            form,
+            components: ticked.into_iter().map(|(_, n)| n).collect(),
+            files: Vec::new(),
+            channel: Some(if get("kenh") == "post" {
+                motcua_core::dossier::Channel::Post
+            } else {
+                motcua_core::dossier::Channel::Direct
+            }),
+            owner: None,
+        },
+        named,
+    )
+    .await;
+    if let Err(e) = submitted {
+        if e.status() < 500 {
+            let problems = vec![Problem {
+                field: "loi-tieu-de".into(),
+                message: e.message,
+            }];
+            return intake_page(&app, t, &viewer, &p, &code, Some(id), &fields, problems).await;
+        }
+        return error_page(&app, t, &viewer, e).await;
+    }
+    // Then the decision, on the dossier now registered.
+    let (name, command) = if returning {
+        (
+            "return-for-completion",
+            motcua_core::dossier::Command::ReturnForCompletion {
+                missing: if missing.is_empty() {
+                    vec![get("note")]
+                } else {
+                    missing
+                },
+                note: get("note"),
+            },
+        )
+    } else {
+        (
+            "accept",
+            motcua_core::dossier::Command::Accept { sequence: 0 },
+        )
+    };
+    match dossiers::run(&app, &p, &id, command, None, Vec::new()).await {
+        Ok(_) => see_other(&format!("/can-bo/ho-so/{id}?xong={name}"), &[]),
+        Err(e) if e.status() < 500 => {
+            // Registered but not decided: the workspace says why and offers the decision.
+            let problems = vec![Problem {
+                field: "loi-tieu-de".into(),
+                message: format!(
+                    "Đã ghi nhận hồ sơ nhưng chưa {}: {}",
+                    motcua_core::dossier::label_vi(name).to_lowercase(),
+                    e.message
+                ),
+            }];
+            workspace_page(&app, t, &viewer, &p, &id, None, problems).await
         }
         Err(e) => error_page(&app, t, &viewer, e).await,
     }

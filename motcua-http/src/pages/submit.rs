@@ -548,7 +548,9 @@ impl FilesPage {
     }
 }
 
-fn copies(c: &motcua_core::procedure::Component) -> String {
+/// How many originals and copies of a component the paper dossier holds, in words (empty
+/// when the catalogue says none).
+pub(super) fn copies_of(c: &motcua_core::procedure::Component) -> String {
     let mut parts = Vec::new();
     if c.originals > 0 {
         parts.push(format!("{} bản chính", c.originals));
@@ -559,13 +561,13 @@ fn copies(c: &motcua_core::procedure::Component) -> String {
     if c.photocopies > 0 {
         parts.push(format!("{} bản photo", c.photocopies));
     }
-    if parts.is_empty() {
-        "Tải lên bản chụp hoặc bản quét".into()
-    } else {
-        format!(
-            "Hồ sơ giấy gồm {}; ở đây tải lên bản chụp hoặc bản quét",
-            parts.join(", ")
-        )
+    parts.join(", ")
+}
+
+fn copies(c: &motcua_core::procedure::Component) -> String {
+    match copies_of(c) {
+        none if none.is_empty() => "Tải lên bản chụp hoặc bản quét".into(),
+        parts => format!("Hồ sơ giấy gồm {parts}; ở đây tải lên bản chụp hoặc bản quét"),
     }
 }
 

@@ -305,3 +305,106 @@ async fn the_feedback_inbox_lists_what_is_due_and_answers_it() {
     let (_, _, _, page) = get_with(&st, "/hoi-dap?q=le+phi", "").await;
     assert!(page.contains("Khong thu le phi"), "published: {page}");
 }
+
+#[tokio::test]
+async fn desk_intake_registers_a_paper_dossier_once_and_accepts_or_returns_it() {
+    use super::portal::{PDF, post_files};
+    let st = state().await;
+    let desk_token = staff(&st, "tn-p2", COMMUNE, "reception-officer").await;
+    let desk = cookie(&desk_token);
+    let (s, _, _, page) = get_with(&st, "/can-bo/tiep-nhan", &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("<option value=\"1.001193\">Thủ tục đăng ký khai sinh</option>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Cấp giấy phép xây dựng"),
+        "only what the agency receives"
+    );
+    let (_, _, _, page) = get_with(&st, "/can-bo/tiep-nhan?thu-tuc=1.001193", &desk).await;
+    assert!(
+        page.contains("name=\"co.0\"") && page.contains("Giấy chứng sinh — 1 bản chính"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let at = page.find("name=\"ma\" value=\"").expect("the dossier's id") + 17;
+    let id: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    let base = [
+        ("csrf", csrf.as_str()),
+        ("thu-tuc", "1.001193"),
+        ("ma", id.as_str()),
+        ("kenh", "direct"),
+        ("form.ten_tre", "Lâm Gia Bảo"),
+        ("form.ngay_sinh", "27/02/2026"),
+        ("co.0", "1"),
+        ("co.1", "1"),
+        ("quyet-dinh", "tiep-nhan"),
+    ];
+    // Without the applicant's name: said, nothing registered.
+    let (s, _, _, page) = post_files(&st, "/can-bo/tiep-nhan", &desk, &base, &[]).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("href=\"#name\"") && page.contains("value=\"Lâm Gia Bảo\""),
+        "{page}"
+    );
+    let mut named = base.to_vec();
+    named.push(("name", "Thạch Sa Ra"));
+    let scan = [("component.0", "to-khai.pdf", "application/pdf", PDF)];
+    for _ in 0..2 {
+        let (s, location, _, _) = post_files(&st, "/can-bo/tiep-nhan", &desk, &named, &scan).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        assert!(
+            location.starts_with(&format!("/can-bo/ho-so/{id}")),
+            "{location}"
+        );
+    }
+    let (_, v) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(&desk_token),
+        None,
+    )
+    .await;
+    assert_eq!(v["dossier"]["state"], "in-progress", "{v}");
+    assert_eq!(v["dossier"]["channel"], "direct");
+    assert_eq!(
+        v["dossier"]["files"].as_array().map(Vec::len),
+        Some(1),
+        "the scan kept"
+    );
+    let found = st
+        .store
+        .search(&[COMMUNE.to_string()], "thach sa ra", 10)
+        .await
+        .expect("search");
+    assert_eq!(found.len(), 1, "registered once");
+    // Returned for completion: what is not ticked is what is missing.
+    let (_, _, _, page) = get_with(&st, "/can-bo/tiep-nhan?thu-tuc=1.001193", &desk).await;
+    let at = page.find("name=\"ma\" value=\"").expect("id") + 17;
+    let second: String = page[at..].chars().take_while(|c| *c != '"').collect();
+    assert_ne!(second, id, "a new page, a new dossier");
+    let returned = [
+        ("csrf", csrf.as_str()),
+        ("thu-tuc", "1.001193"),
+        ("ma", second.as_str()),
+        ("kenh", "post"),
+        ("name", "Danh Sơn"),
+        ("co.0", "1"),
+        ("note", "Bổ sung Giấy chứng sinh bản chính."),
+        ("quyet-dinh", "tra-lai"),
+    ];
+    let (s, _, _, _) = post_files(&st, "/can-bo/tiep-nhan", &desk, &returned, &[]).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, v) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{second}"),
+        Some(&desk_token),
+        None,
+    )
+    .await;
+    assert_eq!(v["dossier"]["state"], "returned-for-completion", "{v}");
+    assert_eq!(v["dossier"]["channel"], "post");
+}

@@ -12,7 +12,8 @@ use serde_json::json;
 
 const KHAI_SINH: &str = "1.001193";
 const COMMUNE: &str = "000.31.12.H53";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 fn cookie(token: &str) -> String {
@@ -20,7 +21,7 @@ fn cookie(token: &str) -> String {
 }
 
 /// A page form with files, posted from a browser holding `cookies`.
-async fn post_files(
+pub(crate) async fn post_files(
     st: &motcua_http::AppState,
     uri: &str,
     cookies: &str,
