@@ -359,6 +359,7 @@ struct WorkspacePage {
     notice: Option<String>,
     problems: Vec<Problem>,
     facts: Vec<(String, String)>,
+    why: Vec<String>,
     applicant: Vec<(String, String)>,
     form: Vec<(String, String)>,
     files: Vec<FileRow>,
@@ -374,6 +375,68 @@ impl WorkspacePage {
     fn err(&self, field: &str) -> Option<&str> {
         super::submit::find(&self.problems, field)
     }
+}
+
+/// Why the appointment is the date it is, in words: the time limit, when counting began,
+/// the days without working time in between with their sources, and whether a year's
+/// holidays are still only proposed.
+fn why_this_date(d: &Dossier, calendar: &motcua_core::calendar::WorkingCalendar) -> Vec<String> {
+    use motcua_core::calendar::DayReason;
+    let (Some(limit), Some(start), Some(end)) =
+        (d.clock.limit, d.clock.counting_start, d.clock.appointment)
+    else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        format!("Thời hạn giải quyết: {}.", text::duration(&limit)),
+        format!("Bắt đầu tính từ {}.", to_local_vi(start)),
+    ];
+    if d.supplement_rounds > 0 {
+        lines.push(format!(
+            "Đã yêu cầu bổ sung {} lần; thời gian chờ bổ sung không tính vào thời hạn.",
+            d.supplement_rounds
+        ));
+    }
+    if d.extensions_used > 0 {
+        lines.push(format!("Đã gia hạn {} lần.", d.extensions_used));
+    }
+    if let Ok(days) = calendar.days_between(start, end.max(start)) {
+        let weekly = days
+            .skipped
+            .iter()
+            .filter(|s| matches!(s.reason, DayReason::WeeklyRest { .. }))
+            .count();
+        if weekly > 0 {
+            lines.push(format!(
+                "Không tính {weekly} ngày nghỉ hằng tuần (thứ Bảy, Chủ nhật)."
+            ));
+        }
+        for s in &days.skipped {
+            if let DayReason::DayOff(info) = &s.reason {
+                lines.push(format!(
+                    "Không tính ngày {}: {} ({}{}).",
+                    s.date.format("%d/%m/%Y"),
+                    info.exception.name,
+                    info.exception.source,
+                    if info.proposed { ", dự kiến" } else { "" }
+                ));
+            }
+        }
+        for w in &days.make_up_days {
+            lines.push(format!(
+                "Tính ngày {} là ngày làm việc bù: {} ({}).",
+                w.exception.date.format("%d/%m/%Y"),
+                w.exception.name,
+                w.exception.source
+            ));
+        }
+        for y in &days.proposed_years {
+            lines.push(format!(
+                "Lịch nghỉ lễ năm {y} chưa được công bố chính thức; ngày hẹn tính theo lịch dự kiến và được tính lại khi có công bố."
+            ));
+        }
+    }
+    lines
 }
 
 fn or_dash(s: &str) -> String {
@@ -520,6 +583,7 @@ async fn workspace_page(
         title,
         notice,
         problems,
+        why: why_this_date(d, &config.calendar),
         facts,
         applicant,
         form,

@@ -408,3 +408,23 @@ async fn desk_intake_registers_a_paper_dossier_once_and_accepts_or_returns_it() 
     assert_eq!(v["dossier"]["state"], "returned-for-completion", "{v}");
     assert_eq!(v["dossier"]["channel"], "post");
 }
+
+#[tokio::test]
+async fn the_workspace_says_why_the_appointment_is_that_date() {
+    let st = state().await;
+    let officer = cookie(&staff(&st, "sxd-tn", "000.00.04.H53", "reception-officer").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo/ho-so/demo-xay-dung", &officer).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let at = page
+        .find("Vì sao là ngày hẹn này?")
+        .expect("the explanation");
+    let why = &page[at..page[at..].find("</details>").map_or(page.len(), |e| at + e)];
+    for want in [
+        "Thời hạn giải quyết: 20 ngày làm việc",
+        "Bắt đầu tính từ",
+        "ngày nghỉ hằng tuần",
+        "Đã gia hạn 1 lần",
+    ] {
+        assert!(why.contains(want), "the explanation lacks {want}: {why}");
+    }
+}
