@@ -161,6 +161,30 @@ impl Store {
         parse_body(&row.try_get::<String, _>(0)?)
     }
 
+    /// An agency's open dossiers whose applicant asked for the result by public post
+    /// (Điều 9.2), those with a result waiting first, then by appointment. Not indexed: it
+    /// reads the agency's open dossiers.
+    pub async fn postal_requests(
+        &self,
+        agency: &str,
+        limit: u32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT body FROM dossiers WHERE agency_id = $1
+               AND state IN ('submitted', 'in-progress', 'awaiting-supplement', 'awaiting-payment', 'finished')
+               AND body LIKE '%\"postal_delivery\":{%'
+             ORDER BY CASE WHEN state = 'finished' THEN 0 ELSE 1 END, appointment, id
+             LIMIT $2",
+        )
+        .bind(agency)
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| parse_body(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
     /// A dossier by its code (what applicants type in).
     pub async fn dossier_by_code(&self, code: &str) -> Result<Dossier, StoreError> {
         let row = sqlx::query("SELECT body FROM dossiers WHERE code = $1")

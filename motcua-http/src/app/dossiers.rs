@@ -430,3 +430,17 @@ pub async fn attachment(
     let (content_type, bytes) = app.store.attachment(sha256).await?;
     Ok((name, content_type, bytes))
 }
+
+/// The dossiers of `agency` whose results are to be sent by public post (Điều 9.2), for
+/// its staff: those with a result waiting first.
+pub async fn postal_requests(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+) -> Result<Vec<Dossier>, AppError> {
+    let config = app.config().await?;
+    if !p.is_staff() || !policy::may_read_agency(p, agency, &config.directory) {
+        return Err(AppError::forbidden("Không có quyền truy cập hồ sơ này."));
+    }
+    Ok(app.store.postal_requests(agency, 500).await?)
+}

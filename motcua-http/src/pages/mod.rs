@@ -340,6 +340,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo", get(office::queue))
         .route("/can-bo/ho-so/{id}", get(office::workspace))
         .route("/can-bo/phan-anh", get(office::feedback_inbox))
+        .route("/can-bo/buu-chinh", get(office::postal))
         .route(
             "/can-bo/tiep-nhan",
             get(office::intake_form)

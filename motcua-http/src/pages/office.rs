@@ -1377,3 +1377,74 @@ pub(crate) async fn intake(
         Err(e) => error_page(&app, t, &viewer, e).await,
     }
 }
+
+struct PostalRow {
+    id: String,
+    code: String,
+    applicant: String,
+    address: String,
+    phone: String,
+    state: String,
+    ready: bool,
+    appointment: String,
+}
+
+#[derive(Template)]
+#[template(path = "office_postal.html")]
+struct PostalPage {
+    layout: Layout,
+    agency: String,
+    rows: Vec<PostalRow>,
+}
+
+/// `GET /can-bo/buu-chinh`: the results to hand to the public postal service (Điều 9.2):
+/// the ready ones first, with the address and phone to send them to.
+pub(crate) async fn postal(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match officer(&viewer, "/can-bo/buu-chinh") {
+        Ok(p) => p.clone(),
+        Err(Some(r)) => return r,
+        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    };
+    let agency_id = agency_of(&p, t);
+    let list = match dossiers::postal_requests(&app, &p, &agency_id).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let agency = match app.config().await {
+        Ok(c) => c
+            .directory
+            .get(&agency_id)
+            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let rows = list
+        .into_iter()
+        .filter_map(|d| {
+            let post = d.postal_delivery.clone()?;
+            Some(PostalRow {
+                code: d
+                    .code
+                    .as_ref()
+                    .map_or_else(|| format!("{} (chưa tiếp nhận)", d.id), ToString::to_string),
+                applicant: d.applicant.name.clone(),
+                address: post.address,
+                phone: post.phone,
+                state: text::capitalised(d.state.label_vi()),
+                ready: d.state == DState::Finished,
+                appointment: d.clock.appointment.map_or_else(|| "—".into(), to_local_vi),
+                id: d.id,
+            })
+        })
+        .collect();
+    let view = PostalPage {
+        layout: Layout::new(&app, t, "office", &viewer).await,
+        agency,
+        rows,
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}

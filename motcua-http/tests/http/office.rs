@@ -428,3 +428,58 @@ async fn the_workspace_says_why_the_appointment_is_that_date() {
         assert!(why.contains(want), "the explanation lacks {want}: {why}");
     }
 }
+
+#[tokio::test]
+async fn postal_requests_are_listed_for_the_agency_ready_ones_first() {
+    let st = state().await;
+    let waiting = online_birth_registration(&st, "Người Chờ").await;
+    let ready = online_birth_registration(&st, "Người Đã Có Kết Quả").await;
+    let none = online_birth_registration(&st, "Người Nhận Tại Quầy").await;
+    let desk_token = staff(&st, "tn-p2", COMMUNE, "reception-officer").await;
+    let leader = staff(&st, "ct-p2", COMMUNE, "agency-leader").await;
+    for (id, n) in [(&waiting, 1), (&ready, 2)] {
+        let owner = login(
+            &st,
+            &format!(
+                "nguoi-nop-{}",
+                st.store.dossier(id).await.expect("d").applicant.name.len()
+            ),
+            "mat-khau-dai-10",
+        )
+        .await;
+        let (s, v) = command(
+            &st,
+            &owner,
+            id,
+            json!({"command": "request-postal-delivery", "address": format!("Số {n} Lê Lợi, Phường 6"), "phone": "0912000111"}),
+        )
+        .await;
+        assert!(s.is_success(), "{v}");
+    }
+    for (who, body) in [
+        (&desk_token, json!({"command": "accept"})),
+        (&desk_token, json!({"command": "forward", "to": "ky"})),
+        (
+            &leader,
+            json!({"command": "mark-finished", "outcome": {"kind": "granted"}}),
+        ),
+    ] {
+        let (s, v) = command(&st, who, &ready, body).await;
+        assert!(s.is_success(), "{v}");
+    }
+    let (s, _, _, page) = get_with(&st, "/can-bo/buu-chinh", &cookie(&desk_token)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (first, second) = (
+        page.find("Số 2 Lê Lợi").expect("the ready one"),
+        page.find("Số 1 Lê Lợi").expect("the waiting one"),
+    );
+    assert!(first < second, "the ready one first");
+    assert!(page.contains("Gửi bưu chính"), "{page}");
+    assert!(
+        !page.contains(&none),
+        "a result collected at the desk is not listed"
+    );
+    let elsewhere = cookie(&staff(&st, "sxd", "000.00.04.H53", "reception-officer").await);
+    let (_, _, _, page) = get_with(&st, "/can-bo/buu-chinh", &elsewhere).await;
+    assert!(!page.contains("Lê Lợi, Phường 6"), "another agency's list");
+}
