@@ -52,6 +52,21 @@ fn agency_of(p: &Principal, tenant: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// The officer of a back-office page, or the answer to give instead: the login page
+/// (coming back to `here`), the password change, or the refusal for a non-staff account.
+async fn signed_in(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    here: &str,
+) -> Result<Principal, Response> {
+    match officer(viewer, here) {
+        Ok(p) => Ok(p.clone()),
+        Err(Some(r)) => Err(r),
+        Err(None) => Err(error_page(app, tenant, viewer, staff_only()).await),
+    }
+}
+
 fn staff_only() -> AppError {
     AppError::forbidden("Trang này dành cho cán bộ, công chức của cơ quan.")
 }
@@ -124,11 +139,11 @@ pub(crate) async fn queue(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo") {
+    let p = match signed_in(&app, t, &viewer, "/can-bo").await {
         Ok(p) => p,
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+        Err(r) => return r,
     };
+    let p = &p;
     let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let (text_q, role, due) = (get("q"), get("vai-tro"), get("han"));
     let page_no: usize = q
@@ -597,12 +612,11 @@ async fn workspace_page(
         slip: timeline::slip(d, proc),
         max_mb: crate::limits::FILE_BYTES / (1024 * 1024),
     };
-    let status = if view_model.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page_for(viewer, status, &view_model)
+    page_for(
+        viewer,
+        super::submit::status_of(&view_model.problems),
+        &view_model,
+    )
 }
 
 /// `GET /can-bo/ho-so/{id}[?xong=command]`.
@@ -614,10 +628,9 @@ pub(crate) async fn workspace(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, &format!("/can-bo/ho-so/{id}")).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let notice = q.get("xong").map(|c| {
         format!(
@@ -638,12 +651,11 @@ pub(crate) async fn file(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
+    let p = match signed_in(&app, t, &viewer, &format!("/can-bo/ho-so/{id}")).await {
         Ok(p) => p,
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+        Err(r) => return r,
     };
-    match dossiers::attachment(&app, p, &id, &sha).await {
+    match dossiers::attachment(&app, &p, &id, &sha).await {
         Ok((name, content_type, bytes)) => {
             crate::files::download(&name, &content_type, bytes, q.contains_key("xem"))
         }
@@ -757,10 +769,9 @@ pub(crate) async fn act(
     req: Request,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, &format!("/can-bo/ho-so/{id}")) {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, &format!("/can-bo/ho-so/{id}")).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let read = match Multipart::from_request(req, &app).await {
         Ok(m) => crate::files::read_form(m).await,
@@ -961,12 +972,7 @@ async fn feedback_page(
         open,
         answered,
     };
-    let status = if view.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page_for(viewer, status, &view)
+    page_for(viewer, super::submit::status_of(&view.problems), &view)
 }
 
 /// `GET /can-bo/phan-anh[?da-tra-loi=1]`: the agency's feedback, the unanswered first with
@@ -978,10 +984,9 @@ pub(crate) async fn feedback_inbox(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo/phan-anh") {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, "/can-bo/phan-anh").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let notice = q
         .contains_key("da-tra-loi")
@@ -998,10 +1003,9 @@ pub(crate) async fn answer_feedback(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo/phan-anh") {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, "/can-bo/phan-anh").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     if !viewer.accepts(f.get("csrf").map(String::as_str)) {
         return error_page(&app, t, &viewer, forged()).await;
@@ -1164,12 +1168,7 @@ async fn intake_page(
         problems,
         max_mb: crate::limits::FILE_BYTES / (1024 * 1024),
     };
-    let status = if view.problems.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    page_for(viewer, status, &view)
+    page_for(viewer, super::submit::status_of(&view.problems), &view)
 }
 
 /// `GET /can-bo/tiep-nhan[?thu-tuc=CODE]`: desk intake of a dossier brought in person or
@@ -1182,10 +1181,9 @@ pub(crate) async fn intake_form(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo/tiep-nhan") {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, "/can-bo/tiep-nhan").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let code = q.get("thu-tuc").cloned().unwrap_or_default();
     intake_page(&app, t, &viewer, &p, &code, None, &q, Vec::new()).await
@@ -1201,10 +1199,9 @@ pub(crate) async fn intake(
     req: Request,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo/tiep-nhan") {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, "/can-bo/tiep-nhan").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let read = match Multipart::from_request(req, &app).await {
         Ok(m) => crate::files::read_form(m).await,
@@ -1405,10 +1402,9 @@ pub(crate) async fn postal(
     viewer: Viewer,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match officer(&viewer, "/can-bo/buu-chinh") {
-        Ok(p) => p.clone(),
-        Err(Some(r)) => return r,
-        Err(None) => return error_page(&app, t, &viewer, staff_only()).await,
+    let p = match signed_in(&app, t, &viewer, "/can-bo/buu-chinh").await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let agency_id = agency_of(&p, t);
     let list = match dossiers::postal_requests(&app, &p, &agency_id).await {

@@ -124,7 +124,7 @@ fn principal<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Respon
     }
 }
 
-fn status_of(problems: &[Problem]) -> StatusCode {
+pub(super) fn status_of(problems: &[Problem]) -> StatusCode {
     if problems.is_empty() {
         StatusCode::OK
     } else {
