@@ -1,10 +1,12 @@
-//! `motcua procedure`: check procedure files and draw their workflows.
+//! `motcua procedure`: check procedure files, draw their workflows, publish them to a
+//! database as new versions and assign them to the agencies that receive them.
 
 use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use motcua_core::procedure::Procedure;
 use std::path::PathBuf;
 
+use crate::store_cmd::DatabaseArg;
 use crate::{CliError, bad_input};
 
 #[derive(Subcommand)]
@@ -23,6 +25,28 @@ pub enum ProcedureCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
+    },
+    /// Publishes a procedure file as a new version (checked first; a published version never
+    /// changes: the same code and version with other content is refused). Running servers
+    /// pick it up within seconds.
+    Publish {
+        /// The procedure file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Check and say what would be done, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Assigns a published procedure to an agency that receives and handles it.
+    Assign {
+        /// The procedure's code.
+        code: String,
+        /// The agency's id.
+        #[arg(long)]
+        agency: String,
+        #[command(flatten)]
+        db: DatabaseArg,
     },
 }
 
@@ -45,8 +69,118 @@ pub fn load(path: &PathBuf) -> Result<Procedure, CliError> {
     }
 }
 
+/// What publishing a version would do given what is stored.
+enum Publication {
+    New,
+    Same,
+    Conflict,
+}
+
+async fn publish(file: PathBuf, db: DatabaseArg, dry_run: bool) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("reading {}", file.display()))
+        .map_err(CliError::BadInput)?;
+    let p = match Procedure::load(&file.display().to_string(), &text) {
+        Ok((p, report)) => {
+            print!("{report}");
+            p
+        }
+        Err(report) => return Err(bad_input(anyhow::anyhow!("{report}"))),
+    };
+    let store = crate::store_cmd::open(&db).await?;
+    let c = &p.catalogue;
+    let stored = store
+        .procedures()
+        .await
+        .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+    let sha = motcua_store::sha256_hex(text.as_bytes());
+    let state = match stored
+        .iter()
+        .find(|(code, version, _)| *code == c.code && *version == c.version)
+    {
+        None => Publication::New,
+        Some((_, _, source)) if motcua_store::sha256_hex(source.as_bytes()) == sha => {
+            Publication::Same
+        }
+        Some(_) => Publication::Conflict,
+    };
+    let versions: Vec<&str> = stored
+        .iter()
+        .filter(|(code, _, _)| *code == c.code)
+        .map(|(_, v, _)| v.as_str())
+        .collect();
+    match state {
+        Publication::Conflict => Err(bad_input(anyhow::anyhow!(
+            "{} version {} is already published with other content; a published version never changes: give the file a new version",
+            c.code,
+            c.version
+        ))),
+        Publication::Same => {
+            println!(
+                "{} version {} is already published, identical; nothing to do",
+                c.code, c.version
+            );
+            Ok(())
+        }
+        Publication::New if dry_run => {
+            println!(
+                "would publish {} version {} ({}); versions already published: {}",
+                c.code,
+                c.version,
+                c.name,
+                if versions.is_empty() {
+                    "none".to_string()
+                } else {
+                    versions.join(", ")
+                }
+            );
+            Ok(())
+        }
+        Publication::New => {
+            store
+                .put_procedure(&text, &p)
+                .await
+                .map_err(|e| CliError::Failure(anyhow::anyhow!("{e}")))?;
+            println!(
+                "published {} version {} ({}); assign it with: motcua procedure assign {} --agency ID",
+                c.code, c.version, c.name, c.code
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn assign(code: String, agency: String, db: DatabaseArg) -> Result<(), CliError> {
+    let store = crate::store_cmd::open(&db).await?;
+    match store.assign_procedure(&code, &agency).await {
+        Ok(true) => {
+            println!("{code} is now received and handled by {agency}");
+            Ok(())
+        }
+        Ok(false) => {
+            println!("{code} was already assigned to {agency}; nothing to do");
+            Ok(())
+        }
+        Err(motcua_store::StoreError::NotFound(what)) => {
+            let hint = if what.starts_with("procedure") {
+                "publish it first with motcua procedure publish FILE"
+            } else {
+                "the agencies are listed at /api/v1/agencies"
+            };
+            Err(bad_input(anyhow::anyhow!("{what} does not exist ({hint})")))
+        }
+        Err(e) => Err(CliError::Failure(anyhow::anyhow!("{e}"))),
+    }
+}
+
 pub fn run(cmd: ProcedureCommand) -> Result<(), CliError> {
     match cmd {
+        ProcedureCommand::Publish { file, db, dry_run } => {
+            crate::store_cmd::runtime()?.block_on(publish(file, db, dry_run))
+        }
+        ProcedureCommand::Assign { code, agency, db } => {
+            crate::store_cmd::runtime()?.block_on(assign(code, agency, db))
+        }
         ProcedureCommand::Check { files } => {
             let mut failed = false;
             for path in &files {

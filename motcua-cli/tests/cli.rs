@@ -737,3 +737,141 @@ fn the_readme_curl_walkthrough_reaches_a_returned_result() {
     assert!(stdout.contains("\"state\":\"returned\""), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `procedure publish` checks, publishes a new version once, never changes a published one;
+/// `procedure assign` names what does not exist.
+#[test]
+fn procedures_are_published_once_and_assigned() {
+    let dir = tempfile_dir("publish");
+    let db = format!("sqlite://{}/p.db", dir.display());
+    let file = path("examples/procedures/khai-sinh.toml");
+    let dry = ok(&[
+        "procedure",
+        "publish",
+        &file,
+        "--database",
+        &db,
+        "--dry-run",
+    ]);
+    assert!(
+        dry.contains("would publish 1.001193 version 2024.1"),
+        "{dry}"
+    );
+    let (rt, store) = store_at(&db);
+    assert!(
+        rt.block_on(store.procedures()).expect("list").is_empty(),
+        "a dry run stores nothing"
+    );
+    let done = ok(&["procedure", "publish", &file, "--database", &db]);
+    assert!(done.contains("published 1.001193 version 2024.1"), "{done}");
+    let again = ok(&["procedure", "publish", &file, "--database", &db]);
+    assert!(again.contains("already published, identical"), "{again}");
+    // The same version with other content: refused (exit 2), the stored one kept.
+    let changed = dir.join("khai-sinh-sua.toml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&changed, text.replace("Nơi sinh", "Nơi sinh của trẻ")).expect("write");
+    let out = motcua(
+        &[
+            "procedure",
+            "publish",
+            &changed.display().to_string(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a published version never changes"));
+    let stored = rt.block_on(store.procedures()).expect("list");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].2, text, "the published version unchanged");
+    // A file with errors: exit 2 with each problem's line and column, nothing stored.
+    let out = motcua(
+        &[
+            "procedure",
+            "publish",
+            &path("motcua-core/tests/data/procedures/broken.toml"),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(":28:6: error"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Assign: an unknown agency and an unknown procedure are named; then assigned once.
+    let out = motcua(
+        &[
+            "procedure",
+            "assign",
+            "1.001193",
+            "--agency",
+            "000.31.12.H53",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("agency 000.31.12.H53 does not exist"));
+    rt.block_on(store.put_agency(&motcua_store::Agency {
+        id: "000.31.12.H53".into(),
+        name: "UBND Phường 2".into(),
+        level: "commune".into(),
+        parent_id: None,
+        host_names: vec![],
+        contact: Default::default(),
+    }))
+    .expect("agency");
+    let out = motcua(
+        &[
+            "procedure",
+            "assign",
+            "9.999999",
+            "--agency",
+            "000.31.12.H53",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("procedure 9.999999 does not exist"));
+    let done = ok(&[
+        "procedure",
+        "assign",
+        "1.001193",
+        "--agency",
+        "000.31.12.H53",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        done.contains("now received and handled by 000.31.12.H53"),
+        "{done}"
+    );
+    let again = ok(&[
+        "procedure",
+        "assign",
+        "1.001193",
+        "--agency",
+        "000.31.12.H53",
+        "--database",
+        &db,
+    ]);
+    assert!(again.contains("already assigned"), "{again}");
+    assert_eq!(
+        rt.block_on(store.assignments()).expect("assignments"),
+        vec![("1.001193".to_string(), "000.31.12.H53".to_string())]
+    );
+}
+
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
