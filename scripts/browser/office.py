@@ -152,6 +152,63 @@ def desk_intake(browser, server, shots):
     desk.close()
 
 
+def procedure_published(browser, server, shots):
+    """A procedure file with errors shown with their lines; fixed, checked, drawn and
+    published; assigned to the commune; then found in the portal and submitted to."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    text = open(os.path.join(root, "examples/procedures/khai-sinh.toml"), encoding="utf-8").read()
+    text = (text.replace('code = "1.001193"', 'code = "TN-KS-2026"')
+                .replace('name = "Thủ tục đăng ký khai sinh"', 'name = "Đăng ký khai sinh lưu động (thử nghiệm)"'))
+    broken = text.replace('role = "agency-leader"', 'role = "chief-of-everything"')
+    bad_file = os.path.join(server.dir, "sai.toml")
+    good_file = os.path.join(server.dir, "dung.toml")
+    open(bad_file, "w", encoding="utf-8").write(broken)
+    open(good_file, "w", encoding="utf-8").write(text)
+    admin = first_login(browser, server, "quan-tri.he-thong", "song-cuu-long-chin-nhanh")
+    admin.get_by_role("link", name="Quản trị thủ tục").click()
+    audit(admin, "admin-procedures", shots)
+    admin.get_by_label("Tệp thủ tục (TOML)").set_input_files(bad_file)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Kiểm tra").click()
+    body = admin.locator("main").inner_text()
+    check("chưa công bố được" in body and "chief-of-everything" in body,
+          "the file's error is shown with its line")
+    check(admin.get_by_role("button", name="Công bố phiên bản này").count() == 0,
+          "a file with errors cannot be published")
+    audit(admin, "admin-check-errors", shots)
+    admin.goto(server.base + "/can-bo/thu-tuc")
+    admin.get_by_label("Tệp thủ tục (TOML)").set_input_files(good_file)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Kiểm tra").click()
+    check(admin.locator("svg[role=img]").count() == 1, "the workflow is drawn")
+    audit(admin, "admin-check", shots)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Công bố phiên bản này").click()
+    check("Đã công bố thủ tục TN-KS-2026" in admin.locator("main").inner_text(), "published")
+    admin.get_by_label("Thủ tục", exact=True).select_option("TN-KS-2026")
+    admin.get_by_label("Cơ quan tiếp nhận và giải quyết").select_option(portal.COMMUNE)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Giao thủ tục").click()
+    check("Đã giao thủ tục TN-KS-2026" in admin.locator("main").inner_text(), "assigned")
+    page = browser.new_page()
+    page.goto(server.base + "/thu-tuc?q=khai+sinh+luu+dong")
+    page.get_by_role("link", name="Đăng ký khai sinh lưu động (thử nghiệm)").click()
+    check("UBND Phường 2" in page.locator("main").inner_text(),
+          "the portal names the commune as receiving it")
+    page.get_by_role("link", name="Nộp hồ sơ trực tuyến").click()
+    check(page.url.endswith("/thu-tuc/TN-KS-2026/nop")
+          and "Bạn cần chuẩn bị" in page.locator("main").inner_text(),
+          "the portal offers it for online submission")
+    citizen = server.citizen("nguoi-thu", "Người Thử")
+    done = server.api("POST", "/dossiers", {
+        "procedure": "TN-KS-2026", "agency": portal.COMMUNE, "applicant": {"name": "Người Thử"},
+        "form": {"ten_tre": "Bé Thử", "ngay_sinh": "01/12/2026"},
+        "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]}, citizen)
+    check(done["id"].startswith("hs-"), "a dossier submitted to the new procedure")
+    admin.close()
+    page.close()
+
+
 def feedback_inbox(browser, server, shots):
     """Feedback sent without an account; the desk answers and publishes it in its inbox; the
     answer is in the Q&A."""
@@ -191,7 +248,8 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
-        for journey in (whole_dossier, supplement_round, desk_intake, feedback_inbox):
+        for journey in (whole_dossier, supplement_round, desk_intake, procedure_published,
+                        feedback_inbox):
             server = portal.Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")

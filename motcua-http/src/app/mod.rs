@@ -18,6 +18,7 @@ mod error;
 pub mod feedback;
 pub mod policy;
 mod principal;
+pub mod procedures;
 pub mod reports;
 pub mod staff;
 

@@ -6,6 +6,7 @@
 //! durations and levels in words) for the template.
 
 mod accounts;
+mod admin;
 mod feedback;
 mod gzip;
 mod mine;
@@ -341,6 +342,16 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/ho-so/{id}", get(office::workspace))
         .route("/can-bo/phan-anh", get(office::feedback_inbox))
         .route("/can-bo/buu-chinh", get(office::postal))
+        .route("/can-bo/thu-tuc", get(admin::list))
+        .route(
+            "/can-bo/thu-tuc/kiem-tra",
+            axum::routing::post(admin::check).layer(crate::upload_limit()),
+        )
+        .route(
+            "/can-bo/thu-tuc/cong-bo",
+            axum::routing::post(admin::publish).layer(crate::upload_limit()),
+        )
+        .route("/can-bo/thu-tuc/giao", axum::routing::post(admin::assign))
         .route(
             "/can-bo/tiep-nhan",
             get(office::intake_form)

@@ -92,6 +92,8 @@ struct QueueRow {
 struct QueuePage {
     layout: Layout,
     agency: String,
+    /// Whether the officer administers the system (the procedures' page is theirs).
+    admin: bool,
     q: String,
     roles: Vec<(String, String, bool)>,
     due: String,
@@ -278,6 +280,7 @@ pub(crate) async fn queue(
     let view = QueuePage {
         layout: Layout::new(&app, t, "office", &viewer).await,
         agency,
+        admin: crate::app::procedures::may_publish(p),
         prev: (page_no > 1).then(|| queue_link(&text_q, &role, &due, page_no - 1)),
         next: (page_no < pages).then(|| queue_link(&text_q, &role, &due, page_no + 1)),
         q: text_q,

@@ -7,6 +7,7 @@
 mod support;
 
 mod accounts;
+mod admin;
 mod agencies;
 mod dossiers;
 mod findings;

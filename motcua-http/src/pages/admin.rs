@@ -1,0 +1,564 @@
+//! Administration, first part: procedures. A system administrator uploads a procedure file,
+//! sees every problem with its line and column and the workflow drawn, publishes it as a new
+//! version (a published version never changes) and assigns procedures to the agencies that
+//! receive them. The rules are in `app::procedures`.
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_core::procedure::Procedure;
+use std::collections::{HashMap, VecDeque};
+
+use super::accounts::{forged, to_login};
+use super::{Layout, Viewer, error_page, page_for, see_other, text};
+use crate::app::procedures::{self as uc, Checked};
+use crate::app::{AppError, Code, Principal};
+use crate::{AppState, Tenant};
+
+/// The largest procedure file accepted.
+const MAX_SOURCE: usize = 256 * 1024;
+
+#[allow(clippy::result_large_err)] // an answer, built once, never propagated far
+fn admin<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Option<Response>> {
+    match &viewer.principal {
+        None => Err(Some(to_login(here))),
+        Some(p) if p.user.must_change_password => Err(Some(see_other("/doi-mat-khau", &[]))),
+        Some(p) if uc::may_publish(p) => Ok(p),
+        Some(_) => Err(None),
+    }
+}
+
+async fn signed_in(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    here: &str,
+) -> Result<Principal, Response> {
+    match admin(viewer, here) {
+        Ok(p) => Ok(p.clone()),
+        Err(Some(r)) => Err(r),
+        Err(None) => Err(error_page(
+            app,
+            tenant,
+            viewer,
+            AppError::forbidden("Trang này dành cho quản trị hệ thống."),
+        )
+        .await),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Splits a label into at most two lines of about `width` characters.
+fn two_lines(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in s.split_whitespace() {
+        let last = lines.last_mut().expect("a line");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > width {
+            if lines.len() == 2 {
+                let l = lines.last_mut().expect("a line");
+                l.push('…');
+                return lines;
+            }
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
+}
+
+/// The workflow as an SVG drawing: steps in layers by their distance from the first step,
+/// hand-overs as arrows labelled with the action, steps that go back drawn as curves.
+pub(crate) fn workflow_svg(p: &Procedure) -> String {
+    const W: i64 = 270;
+    const H: i64 = 64;
+    const GAP_X: i64 = 110;
+    const GAP_Y: i64 = 36;
+    let index: HashMap<&str, usize> = p
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut layer = vec![usize::MAX; p.steps.len()];
+    let mut queue = VecDeque::from([0usize]);
+    layer[0] = 0;
+    while let Some(i) = queue.pop_front() {
+        for t in p.transitions.iter().filter(|t| t.from == p.steps[i].id) {
+            if let Some(&j) = index.get(t.to.as_str())
+                && layer[j] == usize::MAX
+            {
+                layer[j] = layer[i] + 1;
+                queue.push_back(j);
+            }
+        }
+    }
+    let deepest = layer
+        .iter()
+        .filter(|l| **l != usize::MAX)
+        .max()
+        .copied()
+        .unwrap_or(0);
+    for l in &mut layer {
+        if *l == usize::MAX {
+            *l = deepest + 1;
+        }
+    }
+    let mut row = vec![0usize; p.steps.len()];
+    let mut per_layer: HashMap<usize, usize> = HashMap::new();
+    for (i, l) in layer.iter().enumerate() {
+        let n = per_layer.entry(*l).or_default();
+        row[i] = *n;
+        *n += 1;
+    }
+    let rows = per_layer.values().copied().max().unwrap_or(1) as i64;
+    let layers = layer.iter().max().copied().unwrap_or(0) as i64 + 1;
+    let pos = |i: usize| {
+        (
+            20 + layer[i] as i64 * (W + GAP_X),
+            20 + row[i] as i64 * (H + GAP_Y),
+        )
+    };
+    let width = 40 + layers * (W + GAP_X) - GAP_X;
+    let back = p.transitions.iter().any(|t| {
+        matches!((index.get(t.from.as_str()), index.get(t.to.as_str())), (Some(&a), Some(&b)) if layer[b] <= layer[a])
+    });
+    let height = 20 + rows * (H + GAP_Y) + if back { GAP_Y + 10 } else { 0 };
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"quy-trinh-tieu-de\">\
+         <title id=\"quy-trinh-tieu-de\">Sơ đồ quy trình: {} bước, {} cách chuyển</title>\
+         <defs><marker id=\"mui-ten\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#1b1b1b\"/></marker></defs>",
+        p.steps.len(),
+        p.transitions.len()
+    );
+    for t in &p.transitions {
+        let (Some(&a), Some(&b)) = (index.get(t.from.as_str()), index.get(t.to.as_str())) else {
+            continue;
+        };
+        let ((x1, y1), (x2, y2)) = (pos(a), pos(b));
+        let label = escape(motcua_core::dossier::label_vi(t.action.as_str()));
+        if layer[b] > layer[a] {
+            let (sx, sy, ex, ey) = (x1 + W, y1 + H / 2, x2, y2 + H / 2);
+            out += &format!(
+                "<line x1=\"{sx}\" y1=\"{sy}\" x2=\"{ex}\" y2=\"{ey}\" stroke=\"#1b1b1b\" stroke-width=\"1.5\" marker-end=\"url(#mui-ten)\"/>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#1b1b1b\">{label}</text>",
+                (sx + ex) / 2,
+                (sy + ey) / 2 - 6
+            );
+        } else {
+            // Back (or sideways): a curve under the boxes.
+            let (sx, sy, ex, ey) = (x1 + W / 2, y1 + H, x2 + W / 2, y2 + H);
+            let low = sy.max(ey) + GAP_Y;
+            out += &format!(
+                "<path d=\"M{sx},{sy} C{sx},{low} {ex},{low} {ex},{ey}\" fill=\"none\" stroke=\"#8a4b00\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\" marker-end=\"url(#mui-ten)\"/>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#8a4b00\">{label}</text>",
+                (sx + ex) / 2,
+                low + 2
+            );
+        }
+    }
+    for (i, s) in p.steps.iter().enumerate() {
+        let (x, y) = pos(i);
+        let stroke = if i == 0 || s.end {
+            "#1d6b2f"
+        } else {
+            "#1b1b1b"
+        };
+        out += &format!(
+            "<g><rect x=\"{x}\" y=\"{y}\" width=\"{W}\" height=\"{H}\" rx=\"6\" fill=\"#ffffff\" stroke=\"{stroke}\" stroke-width=\"2\"/>"
+        );
+        for (k, line) in two_lines(&s.name, 34).iter().enumerate() {
+            out += &format!(
+                "<text x=\"{}\" y=\"{}\" font-size=\"12\" font-weight=\"600\" fill=\"#1b1b1b\">{}</text>",
+                x + 8,
+                y + 18 + k as i64 * 15,
+                escape(line)
+            );
+        }
+        out += &format!(
+            "<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#505a5f\">{} · {}</text></g>",
+            x + 8,
+            y + H - 9,
+            escape(&text::capitalised(s.role.label_vi())),
+            escape(&text::duration(&s.allowance))
+        );
+    }
+    out += "</svg>";
+    out
+}
+
+struct Row {
+    code: String,
+    name: String,
+    versions: String,
+    agencies: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_procedures.html")]
+struct ListPage {
+    layout: Layout,
+    notice: Option<String>,
+    rows: Vec<Row>,
+    codes: Vec<(String, String)>,
+    agencies: Vec<(String, String)>,
+}
+
+/// `GET /can-bo/thu-tuc[?da-cong-bo=&da-giao=]`: the published procedures, the upload form
+/// and the assignment form.
+pub(crate) async fn list(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    if let Err(r) = signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        return r;
+    }
+    let (config, stored) = match (app.config().await, app.store.procedures().await) {
+        (Ok(c), Ok(s)) => (c, s),
+        (Err(e), _) => return error_page(&app, t, &viewer, e).await,
+        (_, Err(e)) => return error_page(&app, t, &viewer, e.into()).await,
+    };
+    let mut rows: Vec<Row> = config
+        .latest()
+        .into_iter()
+        .map(|x| {
+            let c = &x.catalogue;
+            let versions: Vec<&str> = stored
+                .iter()
+                .filter(|(code, _, _)| *code == c.code)
+                .map(|(_, v, _)| v.as_str())
+                .collect();
+            let agencies: Vec<String> = config
+                .agencies_of(&c.code)
+                .into_iter()
+                .map(|a| {
+                    config
+                        .directory
+                        .get(a)
+                        .map_or(a.to_string(), |x| x.name.clone())
+                })
+                .collect();
+            Row {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                versions: versions.join(", "),
+                agencies: if agencies.is_empty() {
+                    "Chưa giao cho cơ quan nào".into()
+                } else {
+                    agencies.join("; ")
+                },
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    let notice = match (q.get("da-cong-bo"), q.get("da-giao")) {
+        (Some(code), _) => Some(format!(
+            "Đã công bố thủ tục {code}. Giao thủ tục cho cơ quan tiếp nhận ở mục bên dưới."
+        )),
+        (_, Some(code)) => Some(format!("Đã giao thủ tục {code}.")),
+        _ => None,
+    };
+    let view = ListPage {
+        layout: Layout::new(&app, t, "office", &viewer).await,
+        notice,
+        codes: rows
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect(),
+        rows,
+        agencies: config
+            .directory
+            .all()
+            .into_iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}
+
+struct ProblemRow {
+    line: usize,
+    column: usize,
+    kind: &'static str,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_check.html")]
+struct CheckPage {
+    layout: Layout,
+    file: String,
+    source: String,
+    problems: Vec<ProblemRow>,
+    errors: usize,
+    summary: Vec<(String, String)>,
+    svg: String,
+    publication: &'static str,
+    versions: String,
+}
+
+fn check_page(
+    viewer: &Viewer,
+    layout: Layout,
+    file: String,
+    source: String,
+    c: Checked,
+) -> Response {
+    let errors = c.problems.iter().filter(|p| p.error).count();
+    let (summary, svg) = match &c.procedure {
+        Some(p) => {
+            let k = &p.catalogue;
+            (
+                vec![
+                    (
+                        "Mã thủ tục".to_string(),
+                        format!("{} (phiên bản {})", k.code, k.version),
+                    ),
+                    ("Tên".into(), k.name.clone()),
+                    ("Lĩnh vực".into(), k.field.clone()),
+                    (
+                        "Thời hạn".into(),
+                        text::time_limit(&k.time_limit, k.immediate),
+                    ),
+                    ("Số bước".into(), p.steps.len().to_string()),
+                    ("Thành phần hồ sơ".into(), p.components.len().to_string()),
+                ],
+                workflow_svg(p),
+            )
+        }
+        None => (Vec::new(), String::new()),
+    };
+    let status = if errors > 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CheckPage {
+        layout,
+        file,
+        source,
+        problems: c
+            .problems
+            .into_iter()
+            .map(|p| ProblemRow {
+                line: p.line,
+                column: p.column,
+                kind: if p.error { "Lỗi" } else { "Cảnh báo" },
+                message: p.message,
+            })
+            .collect(),
+        errors,
+        summary,
+        svg,
+        publication: c.publication,
+        versions: c.versions.join(", "),
+    };
+    page_for(viewer, status, &view)
+}
+
+/// `POST /can-bo/thu-tuc/kiem-tra` (multipart: the file, or its text pasted): the check.
+pub(crate) async fn check(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    req: Request,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let bad = |m: &str| AppError::with(Code::InvalidBody, m.to_string());
+    let mut multipart = match Multipart::from_request(req, &app).await {
+        Ok(m) => m,
+        Err(_) => {
+            return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
+        }
+    };
+    let (mut csrf, mut file, mut pasted, mut name) =
+        (None, None, String::new(), String::from("thu-tuc.toml"));
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
+            }
+        };
+        let part = field.name().unwrap_or_default().to_string();
+        if let Some(n) = field.file_name().filter(|n| !n.is_empty()) {
+            name = n
+                .chars()
+                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                .take(100)
+                .collect();
+        }
+        let bytes = match field.bytes().await {
+            Ok(b) if b.len() <= MAX_SOURCE => b,
+            Ok(_) => {
+                return error_page(
+                    &app,
+                    t,
+                    &viewer,
+                    bad("Tệp thủ tục quá lớn (tối đa 256 KB)."),
+                )
+                .await;
+            }
+            Err(_) => {
+                return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
+            }
+        };
+        match part.as_str() {
+            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).to_string()),
+            "tep" if !bytes.is_empty() => file = Some(bytes),
+            "noi-dung" => pasted = String::from_utf8_lossy(&bytes).to_string(),
+            _ => {}
+        }
+    }
+    if !viewer.accepts(csrf.as_deref()) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let source = match file {
+        Some(b) => match String::from_utf8(b.to_vec()) {
+            Ok(s) => s,
+            Err(_) => {
+                return error_page(
+                    &app,
+                    t,
+                    &viewer,
+                    bad("Tệp thủ tục phải là văn bản UTF-8 (TOML)."),
+                )
+                .await;
+            }
+        },
+        None if !pasted.trim().is_empty() => pasted,
+        None => {
+            return error_page(
+                &app,
+                t,
+                &viewer,
+                bad("Chọn tệp thủ tục hoặc dán nội dung của nó."),
+            )
+            .await;
+        }
+    };
+    match uc::check(&app, &p, &name, &source).await {
+        Ok(c) => {
+            let layout = Layout::new(&app, t, "office", &viewer).await;
+            check_page(&viewer, layout, name, source, c)
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+/// `POST /can-bo/thu-tuc/cong-bo`: publishes the checked text as a new version.
+pub(crate) async fn publish(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let source = f.get("noi-dung").cloned().unwrap_or_default();
+    match uc::publish(&app, &p, &source).await {
+        Ok(x) => see_other(
+            &format!(
+                "/can-bo/thu-tuc?da-cong-bo={}",
+                super::public::encode(&x.catalogue.code)
+            ),
+            &[],
+        ),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+/// `POST /can-bo/thu-tuc/giao`: assigns a procedure to an agency.
+pub(crate) async fn assign(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let code = get("thu-tuc");
+    match uc::assign(&app, &p, &code, &get("co-quan")).await {
+        Ok(_) => see_other(
+            &format!("/can-bo/thu-tuc?da-giao={}", super::public::encode(&code)),
+            &[],
+        ),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_example_workflow_is_drawn_with_a_box_per_step_and_an_arrow_per_transition() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/procedures");
+        for entry in std::fs::read_dir(dir).expect("examples") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            let (p, _) = Procedure::load(&path.display().to_string(), &text).expect("loads");
+            let svg = workflow_svg(&p);
+            assert_eq!(
+                svg.matches("<rect").count(),
+                p.steps.len(),
+                "{}",
+                path.display()
+            );
+            assert_eq!(
+                svg.matches("marker-end").count(),
+                p.transitions.len(),
+                "{}",
+                path.display()
+            );
+            assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+            if let Ok(out) = std::env::var("MOTCUA_SVG_OUT") {
+                let name = path
+                    .file_stem()
+                    .expect("stem")
+                    .to_string_lossy()
+                    .to_string();
+                std::fs::write(format!("{out}/{name}.svg"), &svg).expect("write");
+            }
+        }
+    }
+
+    #[test]
+    fn long_names_wrap_on_two_lines_at_most() {
+        assert_eq!(two_lines("Tiếp nhận hồ sơ", 34), vec!["Tiếp nhận hồ sơ"]);
+        let lines = two_lines(&"Lãnh đạo phòng xem xét ".repeat(6), 20);
+        assert_eq!(lines.len(), 2);
+        assert!(lines[1].ends_with('…'));
+    }
+}
