@@ -110,6 +110,12 @@ pub struct QueueFilter {
     /// Only dossiers due at or before this instant (overdue: now; due soon: a working day
     /// ahead).
     pub due_before: Option<DateTime<Utc>>,
+    /// Only dossiers of this procedure (code).
+    pub procedure: Option<String>,
+    /// Only dossiers of this field (lĩnh vực).
+    pub field: Option<String>,
+    /// Only dossiers that came by this channel (`direct`, `post`, `online`).
+    pub channel: Option<String>,
     /// At most this many.
     pub limit: u32,
 }
@@ -281,6 +287,16 @@ impl Store {
             n += 1;
             sql += &format!(" AND queue_due <= ${n}");
         }
+        for (column, value) in [
+            ("procedure_code", &f.procedure),
+            ("field", &f.field),
+            ("channel", &f.channel),
+        ] {
+            if value.is_some() {
+                n += 1;
+                sql += &format!(" AND {column} = ${n}");
+            }
+        }
         // Soonest due first (overdue ones are the soonest); one without a due instant is
         // stored as NO_DUE and comes last. The order comes from the dossiers_queue_due index.
         sql += &format!(" ORDER BY queue_due ASC, id ASC LIMIT ${}", n + 1);
@@ -296,6 +312,9 @@ impl Store {
         }
         if let Some(t) = f.due_before {
             q = q.bind(crate::micros(t));
+        }
+        for v in [&f.procedure, &f.field, &f.channel].into_iter().flatten() {
+            q = q.bind(v);
         }
         let rows = q
             .bind(i64::from(f.limit.max(1)))

@@ -316,6 +316,12 @@ pub struct QueueQuery {
     pub step: Option<String>,
     /// `overdue` (due before now) or `due-soon` (due within a working day).
     pub due: Option<String>,
+    /// Only this procedure (code).
+    pub procedure: Option<String>,
+    /// Only this field.
+    pub field: Option<String>,
+    /// Only this channel: `direct`, `post` or `online`.
+    pub channel: Option<String>,
 }
 
 /// A staff queue, most urgent first: each dossier due at its current step (the intake due
@@ -347,6 +353,15 @@ pub async fn queue(
             "Tham số role phải là một vai trò của quy trình (ví dụ reception-officer).",
         ));
     }
+    if q.channel
+        .as_deref()
+        .is_some_and(|c| !["direct", "post", "online"].contains(&c))
+    {
+        return Err(AppError::with(
+            Code::InvalidQuery,
+            "Tham số channel là direct (trực tiếp), post (bưu chính) hoặc online (trực tuyến).",
+        ));
+    }
     let now = app.now();
     let due_before = match q.due.as_deref() {
         None => None,
@@ -372,6 +387,9 @@ pub async fn queue(
             assignee: q.assignee,
             step: q.step,
             due_before,
+            procedure: q.procedure,
+            field: q.field,
+            channel: q.channel,
             limit: 200,
         })
         .await?)

@@ -259,14 +259,17 @@ pub(crate) async fn search(
     Ok(Json(DossierList { dossiers }))
 }
 
-/// `GET /api/v1/queue?agency=&role=&assignee=&step=&due=overdue|due-soon`: a staff queue,
-/// most urgent first.
+/// `GET /api/v1/queue?agency=&role=&assignee=&step=&due=overdue|due-soon&procedure=&field=&channel=`:
+/// a staff queue, most urgent first.
 #[utoipa::path(get, path = "/api/v1/queue", tag = "dossiers",
     summary = "A staff queue, most urgent first: each dossier due at its current step (the intake due while it waits)",
     security(("bearer" = [])),
     params(("agency" = Option<String>, Query), ("role" = Option<motcua_core::procedure::Role>, Query),
            ("assignee" = Option<String>, Query), ("step" = Option<String>, Query),
-           ("due" = Option<String>, Query, pattern = "^(overdue|due-soon)$", description = "overdue, or due within a working day")),
+           ("due" = Option<String>, Query, pattern = "^(overdue|due-soon)$", description = "overdue, or due within a working day"),
+           ("procedure" = Option<String>, Query, description = "only this procedure (code)"),
+           ("field" = Option<String>, Query, description = "only this field (lĩnh vực), as the catalogue writes it"),
+           ("channel" = Option<String>, Query, pattern = "^(direct|post|online)$", description = "only this channel")),
     responses((status = 200, body = DossierList), (status = 400, description = "invalid_query", body = ErrorBody)))]
 pub(crate) async fn queue(
     State(s): State<AppState>,
@@ -281,6 +284,9 @@ pub(crate) async fn queue(
         assignee: q.remove("assignee"),
         step: q.remove("step"),
         due: q.remove("due"),
+        procedure: q.remove("procedure"),
+        field: q.remove("field"),
+        channel: q.remove("channel"),
     };
     let dossiers = uc::queue(&s, &session.principal, tenant.as_deref(), query).await?;
     Ok(Json(DossierList { dossiers }))

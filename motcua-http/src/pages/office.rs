@@ -97,6 +97,9 @@ struct QueuePage {
     q: String,
     roles: Vec<(String, String, bool)>,
     due: String,
+    procedures: Vec<(String, String, bool)>,
+    fields: Vec<(String, String, bool)>,
+    channel: String,
     overdue: usize,
     today: usize,
     week: usize,
@@ -116,9 +119,9 @@ fn state_label(s: &str) -> String {
         .unwrap_or_else(|_| s.to_string())
 }
 
-fn queue_link(q: &str, role: &str, due: &str, page: usize) -> String {
+fn queue_link(filters: &[(&str, &str)], page: usize) -> String {
     let mut parts = Vec::new();
-    for (k, v) in [("q", q), ("vai-tro", role), ("han", due)] {
+    for (k, v) in filters.iter().copied() {
         if !v.is_empty() {
             parts.push(format!("{k}={}", super::public::encode(v)));
         }
@@ -133,7 +136,14 @@ fn queue_link(q: &str, role: &str, due: &str, page: usize) -> String {
     }
 }
 
-/// `GET /can-bo[?q=&vai-tro=&han=&trang=]`: the officer's queue.
+fn choices_of(options: &[(String, String)], chosen: &str) -> Vec<(String, String, bool)> {
+    options
+        .iter()
+        .map(|(v, l)| (v.clone(), l.clone(), v == chosen))
+        .collect()
+}
+
+/// `GET /can-bo[?q=&vai-tro=&han=&thu-tuc=&linh-vuc=&kenh=&trang=]`: the officer's queue.
 pub(crate) async fn queue(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
@@ -148,6 +158,8 @@ pub(crate) async fn queue(
     let p = &p;
     let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let (text_q, role, due) = (get("q"), get("vai-tro"), get("han"));
+    let (procedure, field, channel) = (get("thu-tuc"), get("linh-vuc"), get("kenh"));
+    let some = |v: &String| (!v.is_empty()).then(|| v.clone());
     let page_no: usize = q
         .get("trang")
         .and_then(|p| p.parse().ok())
@@ -200,6 +212,9 @@ pub(crate) async fn queue(
                     "sap-den-han" => Some("due-soon".into()),
                     _ => None,
                 },
+                procedure: some(&procedure),
+                field: some(&field),
+                channel: some(&channel),
                 ..Default::default()
             },
         )
@@ -271,6 +286,29 @@ pub(crate) async fn queue(
             Role::parse(r).map(|x| (r.to_string(), text::capitalised(x.label_vi()), r == role))
         })
         .collect();
+    let kept = [
+        ("q", text_q.as_str()),
+        ("vai-tro", role.as_str()),
+        ("han", due.as_str()),
+        ("thu-tuc", procedure.as_str()),
+        ("linh-vuc", field.as_str()),
+        ("kenh", channel.as_str()),
+    ];
+    let mut handled: Vec<(String, String)> = config
+        .latest()
+        .into_iter()
+        .filter(|x| config.handles(&agency_id, &x.catalogue.code))
+        .map(|x| (x.catalogue.code.clone(), x.catalogue.name.clone()))
+        .collect();
+    handled.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut fields_handled: Vec<(String, String)> = config
+        .latest()
+        .into_iter()
+        .filter(|x| config.handles(&agency_id, &x.catalogue.code))
+        .map(|x| (x.catalogue.field.clone(), x.catalogue.field.clone()))
+        .collect();
+    fields_handled.sort();
+    fields_handled.dedup();
     let summary = match (listed.len(), text_q.is_empty()) {
         (0, false) => format!("Không tìm thấy hồ sơ nào cho “{text_q}”."),
         (0, true) => "Không có hồ sơ nào đang chờ.".to_string(),
@@ -281,8 +319,11 @@ pub(crate) async fn queue(
         layout: Layout::new(&app, t, "office", &viewer).await,
         agency,
         admin: crate::app::procedures::may_publish(p),
-        prev: (page_no > 1).then(|| queue_link(&text_q, &role, &due, page_no - 1)),
-        next: (page_no < pages).then(|| queue_link(&text_q, &role, &due, page_no + 1)),
+        prev: (page_no > 1).then(|| queue_link(&kept, page_no - 1)),
+        next: (page_no < pages).then(|| queue_link(&kept, page_no + 1)),
+        procedures: choices_of(&handled, &procedure),
+        fields: choices_of(&fields_handled, &field),
+        channel: channel.clone(),
         q: text_q,
         roles,
         due,

@@ -483,3 +483,63 @@ async fn postal_requests_are_listed_for_the_agency_ready_ones_first() {
     let (_, _, _, page) = get_with(&st, "/can-bo/buu-chinh", &elsewhere).await;
     assert!(!page.contains("Lê Lợi, Phường 6"), "another agency's list");
 }
+
+#[tokio::test]
+async fn the_queue_is_filtered_by_procedure_field_and_channel() {
+    let st = state().await;
+    let id = online_birth_registration(&st, "Người Lọc Hàng Đợi").await;
+    let desk_token = staff(&st, "tn-p2", COMMUNE, "reception-officer").await;
+    let desk = cookie(&desk_token);
+    for (query, listed) in [
+        ("kenh=online", true),
+        ("kenh=direct", false),
+        ("thu-tuc=1.001193", true),
+        ("thu-tuc=HKD-DK-THANH-LAP", false),
+        ("linh-vuc=H%E1%BB%99+t%E1%BB%8Bch", true),
+        ("linh-vuc=%C4%90%E1%BA%A5t+%C4%91ai", false),
+        ("kenh=online&thu-tuc=1.001193&han=qua-han", false),
+    ] {
+        let (s, _, _, page) = get_with(&st, &format!("/can-bo?{query}"), &desk).await;
+        assert_eq!(s, StatusCode::OK, "{query}");
+        assert_eq!(
+            page.contains(&format!("/can-bo/ho-so/{id}")),
+            listed,
+            "{query}: {page}"
+        );
+    }
+    let (_, _, _, page) = get_with(&st, "/can-bo?kenh=online", &desk).await;
+    assert!(
+        page.contains("<option value=\"online\" selected>"),
+        "the choice is kept"
+    );
+    let (s, v) = call(
+        &st,
+        "GET",
+        "/api/v1/queue?channel=fax",
+        Some(&desk_token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_query")),
+        "{v}"
+    );
+    let (s, v) = call(
+        &st,
+        "GET",
+        "/api/v1/queue?channel=online&procedure=1.001193",
+        Some(&desk_token),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        v["dossiers"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|d| d["id"] == id.as_str()),
+        "{v}"
+    );
+}
