@@ -496,31 +496,32 @@ impl Store {
             .map(|r| Ok(r.try_get(0)?))
             .collect::<Result<_, StoreError>>()?;
         for id in ids {
-            // The projection and the events from one snapshot: a command committing in
-            // between (the server still writing) would otherwise look like a projection
-            // that does not end at its last event.
-            let mut tx = self.pool.begin().await?;
-            if self.backend == Backend::Postgres {
-                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let Some(row) = sqlx::query("SELECT body FROM dossiers WHERE id = $1")
-                .bind(&id)
-                .fetch_optional(&mut *tx)
-                .await?
-            else {
-                continue;
-            };
-            let body: String = row.try_get(0)?;
-            report.dossiers += 1;
+            // The projection and the events from one statement, so one snapshot on both
+            // backends: a command committing meanwhile (the server still writing) would
+            // otherwise look like a projection that does not end at its last event.
             let rows = sqlx::query(
-                "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY id",
+                "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, d.body
+                 FROM dossiers d JOIN events e ON e.dossier_id = d.id
+                 WHERE d.id = $1 ORDER BY e.id",
             )
             .bind(&id)
-            .fetch_all(&mut *tx)
+            .fetch_all(&self.pool)
             .await?;
-            tx.commit().await?;
+            let body: String = match rows.first() {
+                Some(r) => r.try_get(6)?,
+                None => {
+                    // No event at all: only the projection to compare with nothing.
+                    match sqlx::query("SELECT body FROM dossiers WHERE id = $1")
+                        .bind(&id)
+                        .fetch_optional(&self.pool)
+                        .await?
+                    {
+                        Some(r) => r.try_get(0)?,
+                        None => continue,
+                    }
+                }
+            };
+            report.dossiers += 1;
             let mut events = Vec::with_capacity(rows.len());
             for r in &rows {
                 match event_from_row(r) {
