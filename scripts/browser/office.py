@@ -209,6 +209,34 @@ def procedure_published(browser, server, shots):
     page.close()
 
 
+def new_staff_account(browser, server, shots):
+    """The province's administrator creates an officer's account; its one-time password is
+    shown once; the officer's first login asks for a new password, then the queue."""
+    admin = first_login(browser, server, "quan-tri.tinh", "phu-sa-mien-tay-21")
+    admin.get_by_role("link", name="Tài khoản cán bộ").click()
+    audit(admin, "admin-staff", shots)
+    admin.get_by_label("Tên đăng nhập").fill("chuyen-vien.moi")
+    admin.get_by_label("Họ và tên").fill("Nguyễn Thị Mới")
+    admin.get_by_label("Lãnh đạo cơ quan").check()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Tạo tài khoản").click()
+    once = admin.locator(".notice code").inner_text()
+    check(len(once) >= 10, "the one-time password is shown")
+    admin.reload()
+    check(once not in admin.content(), "and only once")
+    officer = browser.new_page()
+    log_in(officer, server, "chuyen-vien.moi", once, then="/can-bo")
+    check(officer.url.endswith("/doi-mat-khau"), "the new officer must change the password first")
+    officer.get_by_label("Mật khẩu hiện tại").fill(once)
+    officer.get_by_label("Mật khẩu mới").fill("song-tien-song-hau-88")
+    with officer.expect_navigation():
+        officer.get_by_role("button", name="Đổi mật khẩu").click()
+    log_in(officer, server, "chuyen-vien.moi", "song-tien-song-hau-88", then="/can-bo")
+    check(officer.url.endswith("/can-bo"), "then works at the queue")
+    admin.close()
+    officer.close()
+
+
 def feedback_inbox(browser, server, shots):
     """Feedback sent without an account; the desk answers and publishes it in its inbox; the
     answer is in the Q&A."""
@@ -249,7 +277,7 @@ def main():
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
         for journey in (whole_dossier, supplement_round, desk_intake, procedure_published,
-                        feedback_inbox):
+                        new_staff_account, feedback_inbox):
             server = portal.Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")

@@ -562,3 +562,222 @@ mod tests {
         assert!(lines[1].ends_with('…'));
     }
 }
+
+struct StaffRow {
+    id: String,
+    name: String,
+    roles: String,
+    pending: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_staff.html")]
+struct StaffPage {
+    layout: Layout,
+    agency: String,
+    /// A one-time password just made, shown this once: (login, password).
+    secret: Option<(String, String)>,
+    problems: Vec<crate::app::drafts::Problem>,
+    rows: Vec<StaffRow>,
+    roles: Vec<(&'static str, String)>,
+    form: HashMap<String, String>,
+}
+
+impl StaffPage {
+    fn err(&self, field: &str) -> Option<&str> {
+        super::submit::find(&self.problems, field)
+    }
+
+    fn value(&self, field: &str) -> &str {
+        self.form.get(field).map_or("", String::as_str)
+    }
+}
+
+/// The agency an administrator manages here: the site's if they hold a role there, else
+/// their first.
+fn managed(p: &Principal, tenant: Option<&str>) -> String {
+    tenant
+        .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
+        .map(str::to_string)
+        .or_else(|| p.grants.first().map(|g| g.agency_id.clone()))
+        .unwrap_or_default()
+}
+
+async fn staff_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    secret: Option<(String, String)>,
+    problems: Vec<crate::app::drafts::Problem>,
+    form: HashMap<String, String>,
+) -> Response {
+    let agency_id = managed(p, tenant);
+    let accounts = match crate::app::staff::list(app, p, &agency_id).await {
+        Ok(a) => a,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let agency = match app.config().await {
+        Ok(c) => c
+            .directory
+            .get(&agency_id)
+            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let role_name = |r: &str| {
+        motcua_core::procedure::Role::parse(r)
+            .map_or(r.to_string(), |x| text::capitalised(x.label_vi()))
+    };
+    let view = StaffPage {
+        layout: Layout::new(app, tenant, "office", viewer).await,
+        agency,
+        secret,
+        rows: accounts
+            .into_iter()
+            .map(|a| StaffRow {
+                roles: a
+                    .roles
+                    .iter()
+                    .map(|r| role_name(r))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                pending: a.must_change_password,
+                id: a.id,
+                name: a.name,
+            })
+            .collect(),
+        roles: motcua_core::procedure::Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), text::capitalised(r.label_vi())))
+            .collect(),
+        form,
+        problems,
+    };
+    let mut response = page_for(viewer, super::submit::status_of(&view.problems), &view);
+    // A one-time password is not kept by any cache.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// `GET /can-bo/tai-khoan`: the agency's staff accounts, the form to create one.
+pub(crate) async fn staff(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
+    let t = tenant.as_deref();
+    let Some(p) = viewer.principal.clone() else {
+        return to_login("/can-bo/tai-khoan");
+    };
+    if p.user.must_change_password {
+        return see_other("/doi-mat-khau", &[]);
+    }
+    staff_page(&app, t, &viewer, &p, None, Vec::new(), HashMap::new()).await
+}
+
+/// `POST /can-bo/tai-khoan`: a new staff account with its roles and a one-time password
+/// (shown once), or a password reset (`dat-lai` = the login).
+pub(crate) async fn staff_change(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let Some(p) = viewer.principal.clone() else {
+        return to_login("/can-bo/tai-khoan");
+    };
+    let fields: HashMap<String, String> = f.iter().cloned().collect();
+    if !viewer.accepts(fields.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let agency = managed(&p, t);
+    let problem = |field: &str, message: String| {
+        vec![crate::app::drafts::Problem {
+            field: field.into(),
+            message,
+        }]
+    };
+    if let Some(login) = fields.get("dat-lai") {
+        return match crate::app::staff::reset_password(&app, &p, &agency, login).await {
+            Ok(once) => {
+                staff_page(
+                    &app,
+                    t,
+                    &viewer,
+                    &p,
+                    Some((login.clone(), once)),
+                    Vec::new(),
+                    HashMap::new(),
+                )
+                .await
+            }
+            Err(e) if e.status() < 500 => {
+                staff_page(
+                    &app,
+                    t,
+                    &viewer,
+                    &p,
+                    None,
+                    problem("loi-tieu-de", e.message),
+                    HashMap::new(),
+                )
+                .await
+            }
+            Err(e) => error_page(&app, t, &viewer, e).await,
+        };
+    }
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let optional = |k: &str| Some(get(k)).filter(|v| !v.is_empty());
+    let roles: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "vai-tro")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let new = crate::app::staff::NewStaff {
+        id: get("id"),
+        name: get("name"),
+        email: optional("email"),
+        phone: optional("phone"),
+        roles,
+    };
+    match crate::app::staff::create(&app, &p, &agency, new).await {
+        Ok(c) => {
+            staff_page(
+                &app,
+                t,
+                &viewer,
+                &p,
+                Some((c.id, c.one_time_password)),
+                Vec::new(),
+                HashMap::new(),
+            )
+            .await
+        }
+        Err(e) if e.status() < 500 => {
+            let field = match e.code {
+                Code::InvalidAccountId | Code::AccountExists => "id",
+                _ => "loi-tieu-de",
+            };
+            staff_page(
+                &app,
+                t,
+                &viewer,
+                &p,
+                None,
+                problem(field, e.message),
+                fields,
+            )
+            .await
+        }
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}

@@ -344,6 +344,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/buu-chinh", get(office::postal))
         .route("/can-bo/thu-tuc", get(admin::list))
         .route(
+            "/can-bo/tai-khoan",
+            get(admin::staff).post(admin::staff_change),
+        )
+        .route(
             "/can-bo/thu-tuc/kiem-tra",
             axum::routing::post(admin::check).layer(crate::upload_limit()),
         )

@@ -94,6 +94,8 @@ struct QueuePage {
     agency: String,
     /// Whether the officer administers the system (the procedures' page is theirs).
     admin: bool,
+    /// Whether the officer administers their agency's staff accounts.
+    staff_admin: bool,
     q: String,
     roles: Vec<(String, String, bool)>,
     due: String,
@@ -319,6 +321,10 @@ pub(crate) async fn queue(
         layout: Layout::new(&app, t, "office", &viewer).await,
         agency,
         admin: crate::app::procedures::may_publish(p),
+        staff_admin: p
+            .grants
+            .iter()
+            .any(|g| matches!(g.role.as_str(), "agency-admin" | "system-admin")),
         prev: (page_no > 1).then(|| queue_link(&kept, page_no - 1)),
         next: (page_no < pages).then(|| queue_link(&kept, page_no + 1)),
         procedures: choices_of(&handled, &procedure),

@@ -157,3 +157,60 @@ async fn a_system_administrator_checks_publishes_and_assigns_procedures() {
             .handles("000.31.12.H53", "HKD-DK-THANH-LAP")
     );
 }
+
+#[tokio::test]
+async fn an_agency_administrator_creates_staff_with_a_one_time_password_shown_once() {
+    let st = state().await;
+    let desk = cookie(&staff(&st, "tn-p2", "000.31.12.H53", "reception-officer").await);
+    let (_, _, _, page) = get_with(&st, "/can-bo/tai-khoan", &desk).await;
+    assert!(
+        page.contains("Chỉ quản trị của cơ quan"),
+        "an officer cannot: {page}"
+    );
+    let admin = cookie(&staff(&st, "qt-p2", "000.31.12.H53", "agency-admin").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo/tai-khoan", &admin).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("tn-p2") && page.contains("Cán bộ tiếp nhận"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("id", "Sai Ten"),
+        ("name", "Nguyễn Văn Bình"),
+        ("vai-tro", "specialist"),
+    ];
+    let (s, _, _, page) = post_form(&st, "/can-bo/tai-khoan", &admin, &fields).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("href=\"#id\"") && page.contains("value=\"Nguyễn Văn Bình\""),
+        "{page}"
+    );
+    let mut good = fields.to_vec();
+    good[1] = ("id", "chuyen-vien.binh");
+    let (s, _, _, page) = post_form(&st, "/can-bo/tai-khoan", &admin, &good).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    let at = page.find("<code>").expect("the one-time password") + 6;
+    let once: String = page[at..].chars().take_while(|c| *c != '<').collect();
+    assert!(once.len() >= 10, "{once}");
+    let token = login(&st, "chuyen-vien.binh", &once).await;
+    let (_, v) = call(&st, "GET", "/api/v1/me", Some(&token), None).await;
+    assert_eq!(v["must_change_password"], true, "{v}");
+    let (_, _, _, page) = get_with(&st, "/can-bo/tai-khoan", &admin).await;
+    assert!(!page.contains(&once), "shown once only");
+    assert!(page.contains("chuyen-vien.binh") && page.contains("Chờ đổi ở lần đăng nhập đầu"));
+    // Reset: a new one-time password, the old one no longer works.
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/tai-khoan",
+        &admin,
+        &[("csrf", &csrf), ("dat-lai", "chuyen-vien.binh")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let at = page.find("<code>").expect("a new password") + 6;
+    let again: String = page[at..].chars().take_while(|c| *c != '<').collect();
+    assert_ne!(again, once);
+    login(&st, "chuyen-vien.binh", &again).await;
+}
