@@ -593,16 +593,6 @@ impl StaffPage {
     }
 }
 
-/// The agency an administrator manages here: the site's if they hold a role there, else
-/// their first.
-fn managed(p: &Principal, tenant: Option<&str>) -> String {
-    tenant
-        .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
-        .map(str::to_string)
-        .or_else(|| p.grants.first().map(|g| g.agency_id.clone()))
-        .unwrap_or_default()
-}
-
 async fn staff_page(
     app: &AppState,
     tenant: Option<&str>,
@@ -612,7 +602,7 @@ async fn staff_page(
     problems: Vec<crate::app::drafts::Problem>,
     form: HashMap<String, String>,
 ) -> Response {
-    let agency_id = managed(p, tenant);
+    let agency_id = super::office::agency_of(p, tenant);
     let accounts = match crate::app::staff::list(app, p, &agency_id).await {
         Ok(a) => a,
         Err(e) => return error_page(app, tenant, viewer, e).await,
@@ -694,7 +684,7 @@ pub(crate) async fn staff_change(
     if !viewer.accepts(fields.get("csrf").map(String::as_str)) {
         return error_page(&app, t, &viewer, forged()).await;
     }
-    let agency = managed(&p, t);
+    let agency = super::office::agency_of(&p, t);
     let problem = |field: &str, message: String| {
         vec![crate::app::drafts::Problem {
             field: field.into(),

@@ -44,7 +44,7 @@ fn officer<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Option<R
 
 /// The agency an officer works at on this site: the site's where they hold a role there,
 /// else their first.
-fn agency_of(p: &Principal, tenant: Option<&str>) -> String {
+pub(super) fn agency_of(p: &Principal, tenant: Option<&str>) -> String {
     tenant
         .filter(|a| p.grants.iter().any(|g| g.agency_id == *a))
         .map(str::to_string)
