@@ -608,10 +608,7 @@ async fn staff_page(
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let agency = match app.config().await {
-        Ok(c) => c
-            .directory
-            .get(&agency_id)
-            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Ok(c) => super::office::agency_name(&c, &agency_id),
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let role_name = |r: &str| {

@@ -67,6 +67,14 @@ async fn signed_in(
     }
 }
 
+/// An agency's name, or its id when the configuration does not know it.
+pub(super) fn agency_name(config: &crate::app::config::Config, id: &str) -> String {
+    config
+        .directory
+        .get(id)
+        .map_or_else(|| id.to_string(), |a| a.name.clone())
+}
+
 fn staff_only() -> AppError {
     AppError::forbidden("Trang này dành cho cán bộ, công chức của cơ quan.")
 }
@@ -172,10 +180,7 @@ pub(crate) async fn queue(
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let agency_id = agency_of(p, t);
-    let agency = config
-        .directory
-        .get(&agency_id)
-        .map_or(agency_id.clone(), |a| a.name.clone());
+    let agency = agency_name(&config, &agency_id);
     // Everything queued, for the counts; then what the filters and the search keep.
     let all = dossiers::queue(
         &app,
@@ -985,10 +990,7 @@ async fn feedback_page(
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let agency = match app.config().await {
-        Ok(c) => c
-            .directory
-            .get(&agency_id)
-            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Ok(c) => agency_name(&c, &agency_id),
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let now = app.now();
@@ -1138,10 +1140,7 @@ async fn intake_page(
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let agency_id = agency_of(p, tenant);
-    let agency = config
-        .directory
-        .get(&agency_id)
-        .map_or(agency_id.clone(), |a| a.name.clone());
+    let agency = agency_name(&config, &agency_id);
     let mut handled: Vec<&Procedure> = config
         .latest()
         .into_iter()
@@ -1462,10 +1461,7 @@ pub(crate) async fn postal(
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let agency = match app.config().await {
-        Ok(c) => c
-            .directory
-            .get(&agency_id)
-            .map_or(agency_id.clone(), |a| a.name.clone()),
+        Ok(c) => agency_name(&c, &agency_id),
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let rows = list

@@ -22,23 +22,14 @@ async fn act(
     cookies: &str,
     fields: &[(&str, &str)],
 ) -> (StatusCode, String, Vec<String>, String) {
-    let boundary = "motcua-office";
-    let mut body = String::new();
-    for (name, value) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    let req = Request::post(format!("/can-bo/ho-so/{id}/lenh"))
-        .header("cookie", cookies)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    browse(st, req).await
+    super::portal::post_files(
+        st,
+        &format!("/can-bo/ho-so/{id}/lenh"),
+        cookies,
+        fields,
+        &[],
+    )
+    .await
 }
 
 async fn online_birth_registration(st: &motcua_http::AppState, name: &str) -> String {
