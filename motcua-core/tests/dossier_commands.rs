@@ -32,7 +32,14 @@ fn submit_online_for(p: &Procedure) -> Command {
             channel,
             applicant,
             owner,
-            form,
+            // Every field the procedure's form requires, besides what the sample has.
+            form: {
+                let mut form = form;
+                for f in p.form_fields.iter().filter(|f| f.required) {
+                    form.entry(f.key.clone()).or_insert_with(|| "x".into());
+                }
+                form
+            },
             components: p.required_components(),
             files,
         },
@@ -1636,4 +1643,46 @@ fn a_rating_carries_the_indicators_the_applicant_answered() {
         }
         other => panic!("expected a rating, got {other:?}"),
     }
+}
+
+/// A within-the-day procedure restarted by a supplement is due at the close of the new
+/// counting day, every step with it: it was once due the instant the supplement came, so a
+/// supplement answered at night made every later step late.
+#[test]
+fn a_same_day_procedure_restarted_by_a_supplement_is_due_at_the_close_of_the_day() {
+    let p = load_example("khai-sinh.toml");
+    let mut d = accepted(&p, &[]);
+    let desk = staff("desk", Role::ReceptionOfficer);
+    exec(
+        &mut d,
+        &p,
+        &desk,
+        "2026-04-20T10:30:00+07:00",
+        Command::RequestSupplement {
+            reason: "Giấy chứng sinh bị mờ".into(),
+            items: vec!["Giấy chứng sinh".into()],
+            applicant_fault: false,
+        },
+    )
+    .expect("asked");
+    exec(
+        &mut d,
+        &p,
+        &applicant("owner"),
+        "2026-04-21T00:05:00+07:00",
+        Command::ReceiveSupplement {
+            items: vec![],
+            files: vec![],
+        },
+    )
+    .expect("received");
+    let day_end = at("2026-04-21T17:00:00+07:00");
+    assert_eq!(d.clock.appointment, Some(day_end));
+    assert_eq!(d.slip.last().map(|r| r.due), Some(day_end));
+    exec(&mut d, &p, &desk, "2026-04-21T08:00:00+07:00", fwd("ky")).expect("forward");
+    assert_eq!(
+        d.slip.iter().rev().nth(1).and_then(|r| r.result),
+        Some(motcua_core::calendar::Timeliness::OnTime),
+        "handed over on time"
+    );
 }

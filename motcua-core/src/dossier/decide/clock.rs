@@ -67,20 +67,27 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                         .calendar
                         .counting_start(now, p.policy.cutoff)
                         .map_err(calendar)?;
-                    let a = ctx
-                        .calendar
-                        .due(start, p.catalogue.time_limit)
-                        .map_err(calendar)?;
-                    let step = d
-                        .step
-                        .as_deref()
-                        .and_then(|s| p.step(s))
-                        .map(|s| s.allowance);
-                    let sd = ctx
-                        .calendar
-                        .due(start, step.unwrap_or(Duration::working_hours(0)))
-                        .map_err(calendar)?;
-                    (a, a, sd)
+                    // Within the working day: counted again from the new start, due at the
+                    // close of that day, every step with it (as at acceptance).
+                    if p.catalogue.immediate {
+                        let a = ctx.calendar.close_of_day(start).map_err(calendar)?;
+                        (a, a, a)
+                    } else {
+                        let a = ctx
+                            .calendar
+                            .due(start, p.catalogue.time_limit)
+                            .map_err(calendar)?;
+                        let step = d
+                            .step
+                            .as_deref()
+                            .and_then(|s| p.step(s))
+                            .map(|s| s.allowance);
+                        let sd = ctx
+                            .calendar
+                            .due(start, step.unwrap_or(Duration::working_hours(0)))
+                            .map_err(calendar)?;
+                        (a, a, sd)
+                    }
                 }
                 SupplementPolicy::Pause => {
                     let cur = d.clock.appointment.unwrap_or(now);
