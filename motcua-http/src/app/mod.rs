@@ -10,6 +10,7 @@
 //! - **Every error is in the catalogue** ([`Code`]), with its status and Vietnamese text.
 
 pub mod accounts;
+pub mod agencies;
 pub mod catalogue;
 pub mod config;
 pub mod dossiers;

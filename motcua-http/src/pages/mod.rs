@@ -12,6 +12,7 @@ mod gzip;
 mod mine;
 mod office;
 mod public;
+mod setup;
 mod submit;
 mod text;
 mod timeline;
@@ -343,6 +344,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/phan-anh", get(office::feedback_inbox))
         .route("/can-bo/buu-chinh", get(office::postal))
         .route("/can-bo/thu-tuc", get(admin::list))
+        .route(
+            "/can-bo/co-quan",
+            get(setup::agencies).post(setup::save_agency),
+        )
+        .route("/can-bo/co-quan/{id}", get(setup::agency))
         .route(
             "/can-bo/tai-khoan",
             get(admin::staff).post(admin::staff_change),

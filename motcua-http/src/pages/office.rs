@@ -54,7 +54,7 @@ pub(super) fn agency_of(p: &Principal, tenant: Option<&str>) -> String {
 
 /// The officer of a back-office page, or the answer to give instead: the login page
 /// (coming back to `here`), the password change, or the refusal for a non-staff account.
-async fn signed_in(
+pub(super) async fn signed_in(
     app: &AppState,
     tenant: Option<&str>,
     viewer: &Viewer,

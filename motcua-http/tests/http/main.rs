@@ -18,3 +18,4 @@ mod portal;
 mod public;
 mod reports;
 mod robustness;
+mod setup;
