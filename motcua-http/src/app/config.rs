@@ -112,14 +112,40 @@ pub fn compare_versions(a: &str, b: &str) -> Ordering {
 /// The name under which the working calendar's specification is stored.
 pub const CALENDAR: &str = "national";
 
+/// The name under which the years confirmed by administrators are stored (a JSON list of
+/// [`ConfirmedYear`]); they add to, or replace, the years shipped with motcua.
+pub const CONFIRMED_YEARS: &str = "confirmed-years";
+
+/// A year of national holidays as an administrator confirmed it against the announcement.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConfirmedYear {
+    /// The solar year.
+    pub year: i32,
+    /// The announcement (e.g. the Ministry of Home Affairs' notice).
+    pub announced: String,
+    /// Who confirmed it, and when (RFC 3339).
+    pub confirmed_by: String,
+    /// When.
+    pub confirmed_at: String,
+    /// Days off and make-up working days.
+    pub days: Vec<motcua_core::calendar::Exception>,
+}
+
 /// One reading of the configuration.
 #[derive(Debug)]
 pub struct Config {
     /// The store's configuration version this reading is of.
     pub version: i64,
     /// The working calendar: the one stored as [`CALENDAR`] (its latest version), or the
-    /// server's default when none is stored.
+    /// server's default when none is stored; national holidays from the shipped data and the
+    /// years confirmed in [`CONFIRMED_YEARS`].
     pub calendar: Arc<WorkingCalendar>,
+    /// The stored calendar specification and its version (`None`: the server's default).
+    pub calendar_spec: Option<(i64, CalendarSpec)>,
+    /// The years confirmed by administrators, with the stored version of the list.
+    pub confirmed_years: (i64, Vec<ConfirmedYear>),
+    /// The national holidays the calendar was compiled with.
+    pub holidays: NationalHolidays,
     /// The agencies.
     pub directory: Directory,
     /// Every stored procedure version.
@@ -128,24 +154,56 @@ pub struct Config {
     assigned: HashMap<String, BTreeSet<String>>,
 }
 
+/// The national holidays shipped with motcua, with `confirmed` laid over them.
+pub fn holidays_with(confirmed: &[ConfirmedYear]) -> Result<NationalHolidays, StoreError> {
+    let mut holidays = NationalHolidays::builtin()
+        .map_err(|e| StoreError::Config(format!("the national holidays: {e}")))?;
+    for y in confirmed {
+        holidays
+            .confirm(y.year, y.announced.clone(), y.days.clone())
+            .map_err(|e| StoreError::Config(format!("confirmed year {}: {e}", y.year)))?;
+    }
+    Ok(holidays)
+}
+
 impl Config {
     /// Reads the configuration from the store; `default` is the calendar when none is stored.
     pub async fn read(store: &Store, default: &Arc<WorkingCalendar>) -> Result<Config, StoreError> {
         // The version first: a change committed while reading is read again next time.
         let version = store.config_version().await?;
-        let calendar = match store.calendar(CALENDAR).await {
-            Ok((_, spec)) => {
-                let spec: CalendarSpec = serde_json::from_str(&spec)
-                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?;
-                let holidays = NationalHolidays::builtin()
-                    .map_err(|e| StoreError::Config(format!("the national holidays: {e}")))?;
-                Arc::new(
-                    WorkingCalendar::compile(&spec, &holidays, DEFAULT_YEARS)
-                        .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?,
-                )
-            }
-            Err(StoreError::NotFound(_)) => default.clone(),
+        let confirmed_years = match store.calendar(CONFIRMED_YEARS).await {
+            Ok((v, text)) => (
+                v,
+                serde_json::from_str::<Vec<ConfirmedYear>>(&text)
+                    .map_err(|e| StoreError::Config(format!("the confirmed years: {e}")))?,
+            ),
+            Err(StoreError::NotFound(_)) => (0, Vec::new()),
             Err(e) => return Err(e),
+        };
+        let holidays = holidays_with(&confirmed_years.1)?;
+        let calendar_spec = match store.calendar(CALENDAR).await {
+            Ok((v, spec)) => Some((
+                v,
+                serde_json::from_str::<CalendarSpec>(&spec)
+                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?,
+            )),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e),
+        };
+        let calendar = match &calendar_spec {
+            Some((_, spec)) => Arc::new(
+                WorkingCalendar::compile(spec, &holidays, DEFAULT_YEARS)
+                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?,
+            ),
+            None if confirmed_years.1.is_empty() => default.clone(),
+            None => Arc::new(
+                WorkingCalendar::compile(
+                    &CalendarSpec::national(motcua_core::calendar::default_windows()),
+                    &holidays,
+                    DEFAULT_YEARS,
+                )
+                .map_err(|e| StoreError::Config(format!("the national calendar: {e}")))?,
+            ),
         };
         let mut procedures = Vec::new();
         for (code, version, source) in store.procedures().await? {
@@ -160,6 +218,9 @@ impl Config {
         Ok(Config {
             version,
             calendar,
+            calendar_spec,
+            confirmed_years,
+            holidays,
             directory: Directory::new(store.agencies().await?),
             procedures,
             assigned,

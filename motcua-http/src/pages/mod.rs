@@ -350,6 +350,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/can-bo/co-quan/{id}", get(setup::agency))
         .route(
+            "/can-bo/lich",
+            get(setup::calendar).post(setup::calendar_change),
+        )
+        .route(
             "/can-bo/tai-khoan",
             get(admin::staff).post(admin::staff_change),
         )

@@ -207,3 +207,188 @@ async fn an_agency_administrator_edits_only_their_agencys_contact() {
     let (s, _, _, _) = get_with(&st, "/can-bo/co-quan", &desk).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
+    let st = state().await;
+    let desk = cookie(&staff(&st, "tn-p2", "000.31.12.H53", "reception-officer").await);
+    let (s, _, _, _) = get_with(&st, "/can-bo/lich?nam=2027", &desk).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an officer does not keep the calendar"
+    );
+    let admin = cookie(&staff(&st, "qt-ht", "000.00.00.H53", "system-admin").await);
+    let (s, _, _, page) = get_with(&st, "/can-bo/lich?nam=2027", &admin).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("Đề xuất, chưa có thông báo chính thức"),
+        "{page}"
+    );
+    // The proposal is offered in the form, one line a day.
+    assert!(page.contains("2027-02-05; nghỉ; Tết Nguyên đán"), "{page}");
+    let csrf = csrf_of(&page);
+    let start = &page[page.find("name=\"ngay\"").expect("textarea")..];
+    let start = &start[start.find('>').expect("tag") + 1..];
+    let proposal = start[..start.find("</textarea>").expect("end")].replace("&#59;", ";");
+    // The announcement moves one day and adds a make-up Saturday.
+    let announced = format!(
+        "{}\n2027-02-20; làm bù; Làm bù cho ngày 12/02/2027",
+        proposal
+            .lines()
+            .filter(|l| !l.starts_with("2027-02-10"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "so-sanh"),
+            ("nam", "2027"),
+            ("thong-bao", ""),
+            ("ngay", "2027-13-01; nghỉ; X"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("href=\"#thong-bao\"") && page.contains("Dòng 1"),
+        "{page}"
+    );
+    let notice = "Thông báo số 9999/TB-BNV";
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "so-sanh"),
+            ("nam", "2027"),
+            ("thong-bao", notice),
+            ("ngay", &announced),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(page.contains("So sánh với lịch đang dùng"), "{page}");
+    assert!(
+        page.contains("<td>Thứ Bảy 20/02/2027</td><td>—</td><td>Làm bù: Làm bù")
+            && page.contains(
+                "<td>Thứ Tư 10/02/2027</td><td>Nghỉ: Nghỉ bù Tết Nguyên đán</td><td>—</td>"
+            ),
+        "{page}"
+    );
+    // Nothing changed yet.
+    let cal = st.config().await.expect("config").calendar.clone();
+    let sat = chrono::NaiveDate::from_ymd_opt(2027, 2, 20).expect("date");
+    assert!(!cal.is_working_day(sat).expect("in range"));
+    let (s, location, _, page) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "xac-nhan"),
+            ("nam", "2027"),
+            ("thong-bao", notice),
+            ("ngay", &announced),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    let (_, _, _, page) = get_with(&st, &location, &admin).await;
+    assert!(page.contains("Đã xác nhận lịch nghỉ lễ năm 2027"), "{page}");
+    assert!(
+        page.contains(notice) && !page.contains("Đề xuất, chưa có"),
+        "{page}"
+    );
+    let cal = st.config().await.expect("config").calendar.clone();
+    assert!(
+        cal.is_working_day(sat).expect("in range"),
+        "the make-up Saturday is worked"
+    );
+    let wed = chrono::NaiveDate::from_ymd_opt(2027, 2, 10).expect("date");
+    assert!(
+        cal.is_working_day(wed).expect("in range"),
+        "the day the announcement left out"
+    );
+    assert!(cal.year_status(2027).expect("year").is_confirmed());
+    // A local day off with its source, then a new window: each a new calendar version.
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "them-ngay"),
+            ("nam", "2027"),
+            ("ngay-rieng", "2027-11-10"),
+            ("loai", "nghi"),
+            ("ten-ngay", "Lễ hội Oóc Om Bóc"),
+            ("nguon", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a day without its source: {page}"
+    );
+    let (s, _, _, _) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "them-ngay"),
+            ("nam", "2027"),
+            ("ngay-rieng", "2027-11-10"),
+            ("loai", "nghi"),
+            ("ten-ngay", "Lễ hội Oóc Om Bóc"),
+            ("nguon", "Quyết định 1/QĐ-UBND"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "gio-lam"),
+            ("nam", "2027"),
+            ("gio-lam", "13:00-11:00"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (s, _, _, _) = post_form(
+        &st,
+        "/can-bo/lich",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("viec", "gio-lam"),
+            ("nam", "2027"),
+            ("gio-lam", "07:30-11:30, 13:00-17:00"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let cal = st.config().await.expect("config").calendar.clone();
+    let local = chrono::NaiveDate::from_ymd_opt(2027, 11, 10).expect("date");
+    assert!(!cal.is_working_day(local).expect("in range"));
+    let (_, _, _, page) = get_with(&st, "/can-bo/lich?nam=2027", &admin).await;
+    assert!(
+        page.contains("Quyết định 1/QĐ-UBND") && page.contains("07:30-11:30, 13:00-17:00"),
+        "{page}"
+    );
+    assert!(page.contains("Phiên bản lịch 2"), "{page}");
+    // The year's days were confirmed in the calendar the public API answers with, too.
+    let (_, _, v) = send(&st, "GET", "/api/v1/calendar/2027", &[], None).await;
+    assert_eq!(v["status"]["status"].as_str(), Some("confirmed"), "{v}");
+}
