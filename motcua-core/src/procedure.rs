@@ -257,6 +257,10 @@ pub struct Catalogue {
     pub legal_basis: Vec<String>,
     /// How to perform it (trình tự, cách thức).
     pub steps_text: Vec<String>,
+    /// Whether the workflow is the default one the catalogue import gives a procedure that
+    /// came without its own (reception, specialist, leader's signature): to be replaced by
+    /// the agency's real internal workflow.
+    pub default_workflow: bool,
 }
 
 /// What happens to the clock when a complete supplement arrives.

@@ -138,6 +138,8 @@ struct RawCatalogue {
     legal_basis: Vec<String>,
     #[serde(default)]
     steps_text: Vec<String>,
+    #[serde(default)]
+    default_workflow: bool,
 }
 
 #[derive(Deserialize)]
@@ -648,6 +650,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             conditions: p.conditions.clone(),
             legal_basis: p.legal_basis.clone(),
             steps_text: p.steps_text.clone(),
+            default_workflow: p.default_workflow,
         },
         components: raw.component.clone(),
         form_fields,

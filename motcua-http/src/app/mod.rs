@@ -18,6 +18,7 @@ pub mod dossiers;
 pub mod drafts;
 mod error;
 pub mod feedback;
+pub mod import;
 pub mod policy;
 mod principal;
 pub mod procedures;

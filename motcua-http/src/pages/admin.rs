@@ -19,6 +19,9 @@ use crate::{AppState, Tenant};
 /// The largest procedure file accepted.
 const MAX_SOURCE: usize = 256 * 1024;
 
+/// The largest catalogue file accepted (some hundreds of procedures).
+const MAX_CATALOGUE: usize = 4 * 1024 * 1024;
+
 #[allow(clippy::result_large_err)] // an answer, built once, never propagated far
 fn admin<'a>(viewer: &'a Viewer, here: &str) -> Result<&'a Principal, Option<Response>> {
     match &viewer.principal {
@@ -202,6 +205,7 @@ struct Row {
     name: String,
     versions: String,
     agencies: String,
+    default_workflow: bool,
 }
 
 #[derive(Template)]
@@ -252,6 +256,7 @@ pub(crate) async fn list(
                 })
                 .collect();
             Row {
+                default_workflow: c.default_workflow,
                 code: c.code.clone(),
                 name: c.name.clone(),
                 versions: versions.join(", "),
@@ -269,7 +274,9 @@ pub(crate) async fn list(
             "Đã công bố thủ tục {code}. Giao thủ tục cho cơ quan tiếp nhận ở mục bên dưới."
         )),
         (_, Some(code)) => Some(format!("Đã giao thủ tục {code}.")),
-        _ => None,
+        _ => q.get("da-nhap").map(|n| {
+            format!("Đã nhập danh mục: {n}. Thủ tục có quy trình mặc định cần được thay bằng quy trình nội bộ của cơ quan.")
+        }),
     };
     let view = ListPage {
         layout: Layout::new(&app, t, "office", &viewer).await,
@@ -369,6 +376,65 @@ fn check_page(
     page_for(viewer, status, &view)
 }
 
+/// A form with one uploaded text file (`tep`) or its text (`noi-dung`): the form token, the
+/// file's name, the text (`None` when neither was given), the other fields.
+async fn read_upload(
+    app: &AppState,
+    req: Request,
+    default_name: &str,
+    max: usize,
+) -> Result<(Option<String>, String, Option<String>, HashMap<String, String>), AppError> {
+    let bad = |m: &str| AppError::with(Code::InvalidBody, m.to_string());
+    let mut multipart = Multipart::from_request(req, app)
+        .await
+        .map_err(|_| bad("Không đọc được biểu mẫu đã gửi."))?;
+    let (mut csrf, mut file, mut pasted, mut name) =
+        (None, None, String::new(), default_name.to_string());
+    let mut others = HashMap::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return Err(bad("Không đọc được biểu mẫu đã gửi.")),
+        };
+        let part = field.name().unwrap_or_default().to_string();
+        if let Some(n) = field.file_name().filter(|n| !n.is_empty()) {
+            name = n
+                .chars()
+                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+                .take(100)
+                .collect();
+        }
+        let bytes = match field.bytes().await {
+            Ok(b) if b.len() <= max => b,
+            Ok(_) => {
+                return Err(bad(&format!(
+                    "Tệp quá lớn (tối đa {} KB).",
+                    max / 1024
+                )));
+            }
+            Err(_) => return Err(bad("Không đọc được biểu mẫu đã gửi.")),
+        };
+        match part.as_str() {
+            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).to_string()),
+            "tep" if !bytes.is_empty() => file = Some(bytes),
+            "noi-dung" => pasted = String::from_utf8_lossy(&bytes).to_string(),
+            _ => {
+                others.insert(part, String::from_utf8_lossy(&bytes).to_string());
+            }
+        }
+    }
+    let source = match file {
+        Some(b) => Some(
+            String::from_utf8(b.to_vec())
+                .map_err(|_| bad("Tệp phải là văn bản UTF-8."))?,
+        ),
+        None if !pasted.trim().is_empty() => Some(pasted),
+        None => None,
+    };
+    Ok((csrf, name, source, others))
+}
+
 /// `POST /can-bo/thu-tuc/kiem-tra` (multipart: the file, or its text pasted): the check.
 pub(crate) async fn check(
     State(app): State<AppState>,
@@ -381,79 +447,21 @@ pub(crate) async fn check(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let bad = |m: &str| AppError::with(Code::InvalidBody, m.to_string());
-    let mut multipart = match Multipart::from_request(req, &app).await {
-        Ok(m) => m,
-        Err(_) => {
-            return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
-        }
+    let (csrf, name, source, _) = match read_upload(&app, req, "thu-tuc.toml", MAX_SOURCE).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
     };
-    let (mut csrf, mut file, mut pasted, mut name) =
-        (None, None, String::new(), String::from("thu-tuc.toml"));
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => {
-                return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
-            }
-        };
-        let part = field.name().unwrap_or_default().to_string();
-        if let Some(n) = field.file_name().filter(|n| !n.is_empty()) {
-            name = n
-                .chars()
-                .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-                .take(100)
-                .collect();
-        }
-        let bytes = match field.bytes().await {
-            Ok(b) if b.len() <= MAX_SOURCE => b,
-            Ok(_) => {
-                return error_page(
-                    &app,
-                    t,
-                    &viewer,
-                    bad("Tệp thủ tục quá lớn (tối đa 256 KB)."),
-                )
-                .await;
-            }
-            Err(_) => {
-                return error_page(&app, t, &viewer, bad("Không đọc được biểu mẫu đã gửi.")).await;
-            }
-        };
-        match part.as_str() {
-            "csrf" => csrf = Some(String::from_utf8_lossy(&bytes).to_string()),
-            "tep" if !bytes.is_empty() => file = Some(bytes),
-            "noi-dung" => pasted = String::from_utf8_lossy(&bytes).to_string(),
-            _ => {}
-        }
-    }
     if !viewer.accepts(csrf.as_deref()) {
         return error_page(&app, t, &viewer, forged()).await;
     }
-    let source = match file {
-        Some(b) => match String::from_utf8(b.to_vec()) {
-            Ok(s) => s,
-            Err(_) => {
-                return error_page(
-                    &app,
-                    t,
-                    &viewer,
-                    bad("Tệp thủ tục phải là văn bản UTF-8 (TOML)."),
-                )
-                .await;
-            }
-        },
-        None if !pasted.trim().is_empty() => pasted,
-        None => {
-            return error_page(
-                &app,
-                t,
-                &viewer,
-                bad("Chọn tệp thủ tục hoặc dán nội dung của nó."),
-            )
-            .await;
-        }
+    let Some(source) = source else {
+        return error_page(
+            &app,
+            t,
+            &viewer,
+            AppError::with(Code::InvalidBody, "Chọn tệp thủ tục hoặc dán nội dung của nó."),
+        )
+        .await;
     };
     match uc::check(&app, &p, &name, &source).await {
         Ok(c) => {
@@ -767,4 +775,142 @@ pub(crate) async fn staff_change(
         }
         Err(e) => error_page(&app, t, &viewer, e).await,
     }
+}
+
+struct ImportRow {
+    line: usize,
+    code: String,
+    version: String,
+    name: String,
+    levels: String,
+    limit: String,
+    steps: String,
+    publication: &'static str,
+    assign: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_import.html")]
+struct ImportPage {
+    layout: Layout,
+    file: String,
+    text: String,
+    /// (line, column, message).
+    problems: Vec<(String, String, String)>,
+    rows: Vec<ImportRow>,
+    new: usize,
+}
+
+/// `POST /can-bo/thu-tuc/nhap` (multipart: the catalogue file; with `xac-nhan`, its text
+/// again): checks a catalogue import and shows every row or every problem; confirmed, imports
+/// it.
+pub(crate) async fn import(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    req: Request,
+) -> Response {
+    use crate::app::import as im;
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (csrf, name, text, others) = match read_upload(&app, req, "danh-muc.csv", MAX_CATALOGUE).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    if !viewer.accepts(csrf.as_deref()) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let Some(text) = text else {
+        return error_page(
+            &app,
+            t,
+            &viewer,
+            AppError::with(Code::InvalidBody, "Chọn tệp danh mục (CSV hoặc JSON)."),
+        )
+        .await;
+    };
+    let name = others.get("ten-tep").cloned().unwrap_or(name);
+    let confirmed = others.contains_key("xac-nhan");
+    let outcome = if confirmed {
+        match im::import(&app, &p, &text).await {
+            Ok(Ok(done)) => {
+                return see_other(
+                    &format!(
+                        "/can-bo/thu-tuc?da-nhap={}",
+                        super::public::encode(&format!(
+                            "{} thủ tục mới, {} không đổi, {} lần giao",
+                            done.published, done.unchanged, done.assigned
+                        ))
+                    ),
+                    &[],
+                );
+            }
+            Ok(Err(problems)) => Err(problems),
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        }
+    } else {
+        match im::check(&app, &p, &text).await {
+            Ok(x) => x,
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        }
+    };
+    let layout = Layout::new(&app, t, "office", &viewer).await;
+    let (problems, rows) = match outcome {
+        Ok(rows) => (Vec::new(), rows),
+        Err(problems) => (problems, Vec::new()),
+    };
+    let view = ImportPage {
+        layout,
+        file: name,
+        problems: problems
+            .into_iter()
+            .map(|x| {
+                (
+                    if x.line == 0 {
+                        "—".to_string()
+                    } else {
+                        x.line.to_string()
+                    },
+                    x.column.unwrap_or_else(|| "—".into()),
+                    x.message,
+                )
+            })
+            .collect(),
+        new: rows.iter().filter(|r| r.publication == "new").count(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let c = &r.procedure.catalogue;
+                ImportRow {
+                    line: r.line,
+                    code: c.code.clone(),
+                    version: c.version.clone(),
+                    name: c.name.clone(),
+                    levels: text::levels(&c.agency_levels),
+                    limit: text::time_limit(&c.time_limit, c.immediate),
+                    steps: if c.default_workflow {
+                        format!("Mặc định, {} bước", r.procedure.steps.len())
+                    } else {
+                        format!("{} bước", r.procedure.steps.len())
+                    },
+                    publication: if r.publication == "new" {
+                        "Mới"
+                    } else {
+                        "Đã có, không đổi"
+                    },
+                    assign: r.assign_to.join(", "),
+                }
+            })
+            .collect(),
+        text,
+    };
+    let status = if view.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    page_for(&viewer, status, &view)
 }

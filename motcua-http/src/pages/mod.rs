@@ -367,6 +367,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/can-bo/thu-tuc/giao", axum::routing::post(admin::assign))
         .route(
+            "/can-bo/thu-tuc/nhap",
+            axum::routing::post(admin::import).layer(crate::upload_limit()),
+        )
+        .route(
             "/can-bo/tiep-nhan",
             get(office::intake_form)
                 .merge(axum::routing::post(office::intake).layer(crate::upload_limit())),
