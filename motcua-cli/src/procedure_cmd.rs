@@ -48,6 +48,29 @@ pub enum ProcedureCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Imports the catalogue of many procedures from CSV or JSON (the columns are in
+    /// docs/procedure-format.md): each becomes a procedure with a default workflow, marked as
+    /// such. Every row is checked first; nothing is published unless all are right.
+    Import {
+        /// The catalogue file (CSV with a header row, or a JSON array).
+        file: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+        /// Check and say what would be done, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Retires a procedure version: new dossiers no longer use it; those received under it
+    /// keep it.
+    Retire {
+        /// The procedure's code.
+        code: String,
+        /// The version to retire.
+        #[arg(long)]
+        version: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -173,8 +196,111 @@ async fn assign(code: String, agency: String, db: DatabaseArg) -> Result<(), Cli
     }
 }
 
+async fn import(file: PathBuf, db: DatabaseArg, dry_run: bool) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("reading {}", file.display()))
+        .map_err(bad_input)?;
+    let store = crate::store_cmd::open(&db).await?;
+    let fail = |e: motcua_store::StoreError| CliError::Failure(anyhow::anyhow!("{e}"));
+    let stored = store.procedures().await.map_err(fail)?;
+    let agencies = store.agencies().await.map_err(fail)?;
+    let rows = match motcua_http::app::import::check_with(&text, &stored, |id| {
+        agencies.iter().any(|a| a.id == id)
+    }) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            for p in &problems {
+                let column = p
+                    .column
+                    .as_deref()
+                    .map_or(String::new(), |c| format!(" [{c}]"));
+                eprintln!(
+                    "{}:{}{column}: error: {}",
+                    file.display(),
+                    p.line,
+                    p.message
+                );
+            }
+            return Err(bad_input(anyhow::anyhow!(
+                "{} problems; nothing imported",
+                problems.len()
+            )));
+        }
+    };
+    let (mut published, mut unchanged, mut assigned) = (0, 0, 0);
+    for r in &rows {
+        let c = &r.procedure.catalogue;
+        let what = if r.publication == "new" {
+            "new"
+        } else {
+            "unchanged"
+        };
+        println!(
+            "{}:{}: {} {} ({what})",
+            file.display(),
+            r.line,
+            c.code,
+            c.version
+        );
+        if dry_run {
+            continue;
+        }
+        if r.publication == "new" {
+            store
+                .put_procedure(&r.source, &r.procedure)
+                .await
+                .map_err(fail)?;
+            published += 1;
+        } else {
+            unchanged += 1;
+        }
+        for a in &r.assign_to {
+            if store.assign_procedure(&c.code, a).await.map_err(fail)? {
+                assigned += 1;
+            }
+        }
+    }
+    if dry_run {
+        println!(
+            "dry run: {} procedures checked, nothing changed",
+            rows.len()
+        );
+    } else {
+        println!(
+            "{published} published, {unchanged} unchanged, {assigned} assignments; their workflow is the default one until replaced"
+        );
+    }
+    Ok(())
+}
+
+async fn retire(code: String, version: String, db: DatabaseArg) -> Result<(), CliError> {
+    let store = crate::store_cmd::open(&db).await?;
+    match store.retire_procedure(&code, &version).await {
+        Ok(true) => {
+            println!(
+                "{code} version {version} retired: new dossiers use the newest version still in force"
+            );
+            Ok(())
+        }
+        Ok(false) => {
+            println!("{code} version {version} was already retired; nothing to do");
+            Ok(())
+        }
+        Err(motcua_store::StoreError::NotFound(what)) => {
+            Err(bad_input(anyhow::anyhow!("{what} does not exist")))
+        }
+        Err(e) => Err(CliError::Failure(anyhow::anyhow!("{e}"))),
+    }
+}
+
 pub fn run(cmd: ProcedureCommand) -> Result<(), CliError> {
     match cmd {
+        ProcedureCommand::Import { file, db, dry_run } => {
+            crate::store_cmd::runtime()?.block_on(import(file, db, dry_run))
+        }
+        ProcedureCommand::Retire { code, version, db } => {
+            crate::store_cmd::runtime()?.block_on(retire(code, version, db))
+        }
         ProcedureCommand::Publish { file, db, dry_run } => {
             crate::store_cmd::runtime()?.block_on(publish(file, db, dry_run))
         }

@@ -364,7 +364,7 @@ fn database_commands_round_trip() {
     let db = format!("sqlite://{}", dir.join("a.db").display());
     assert!(
         ok(&["migrate", "--database", &db])
-            .contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9]")
+            .contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]")
     );
     assert!(ok(&["migrate", "--database", &db]).contains("up to date"));
     for s in [
@@ -874,4 +874,92 @@ fn tempfile_dir(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
+}
+
+/// `procedure import` turns a catalogue into procedures with the default workflow, all or
+/// nothing; `procedure retire` takes a version out of new submissions.
+#[test]
+fn a_catalogue_is_imported_then_a_version_retired() {
+    let dir = tempfile_dir("import");
+    let db = format!("sqlite://{}/i.db", dir.display());
+    let file = path("examples/catalogue/danh-muc-mau.csv");
+    let dry = ok(&["procedure", "import", &file, "--database", &db, "--dry-run"]);
+    assert!(
+        dry.contains("2.000815 1 (new)") && dry.contains("nothing changed"),
+        "{dry}"
+    );
+    let (rt, store) = store_at(&db);
+    assert!(rt.block_on(store.procedures()).expect("list").is_empty());
+    let done = ok(&["procedure", "import", &file, "--database", &db]);
+    assert!(done.contains("3 published, 0 unchanged"), "{done}");
+    let stored = rt.block_on(store.procedures()).expect("list");
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored
+            .iter()
+            .all(|(_, _, s)| s.contains("default_workflow = true"))
+    );
+    let again = ok(&["procedure", "import", &file, "--database", &db]);
+    assert!(again.contains("0 published, 3 unchanged"), "{again}");
+    // A broken row: exit 2, its line and column named, nothing else imported either.
+    let broken = dir.join("hong.csv");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &broken,
+        format!("{text}9.999999,Thủ tục mới,Lĩnh vực,Cấp Thôn,10 ngày làm việc,,,,,\n"),
+    )
+    .expect("write");
+    let out = motcua(
+        &[
+            "procedure",
+            "import",
+            &broken.display().to_string(),
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("hong.csv:5 [cap_thuc_hien]: error"), "{err}");
+    assert_eq!(rt.block_on(store.procedures()).expect("list").len(), 3);
+    // Retire: once, then nothing to do; an unknown version is named.
+    let r = ok(&[
+        "procedure",
+        "retire",
+        "1.001022",
+        "--version",
+        "1",
+        "--database",
+        &db,
+    ]);
+    assert!(r.contains("retired"), "{r}");
+    let r = ok(&[
+        "procedure",
+        "retire",
+        "1.001022",
+        "--version",
+        "1",
+        "--database",
+        &db,
+    ]);
+    assert!(r.contains("already retired"), "{r}");
+    let out = motcua(
+        &[
+            "procedure",
+            "retire",
+            "1.001022",
+            "--version",
+            "7",
+            "--database",
+            &db,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        rt.block_on(store.retired_procedures()).expect("list"),
+        vec![("1.001022".to_string(), "1".to_string())]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -29,6 +29,7 @@ pub async fn create_staff(
         must_change_password: true,
         created_at: chrono::Utc::now(),
         home_agency: Some(agency.into()),
+        deactivated_at: None,
     };
     let grant = Grant {
         agency_id: agency.into(),

@@ -70,6 +70,10 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/api/v1/agencies/{agency}/users/{user}/password-reset",
             post(json::staff::reset_password),
         ),
+        (
+            "/api/v1/agencies/{agency}/users/{user}/active",
+            put(json::staff::set_active),
+        ),
         ("/api/v1/agencies/{agency}/audit", get(json::staff::audit)),
         (
             "/api/v1/users/{user}/agency",

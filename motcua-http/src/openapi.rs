@@ -57,6 +57,7 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::staff::create,
         json::staff::set_roles,
         json::staff::reset_password,
+        json::staff::set_active,
         json::staff::audit,
         json::staff::move_account,
         json::accounts::register,

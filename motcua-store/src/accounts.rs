@@ -31,6 +31,9 @@ pub struct User {
     /// The agency a staff account belongs to (only there, or by a system administrator
     /// above it, can it be given roles); `None` for applicants.
     pub home_agency: Option<String>,
+    /// When the account was deactivated (it cannot log in); `None` while it is active.
+    #[serde(default)]
+    pub deactivated_at: Option<DateTime<Utc>>,
 }
 
 /// A role a user holds at an agency.
@@ -152,7 +155,7 @@ impl Store {
     /// A user and the roles they hold.
     pub async fn user(&self, id: &str) -> Result<(User, Vec<Grant>), StoreError> {
         let r = sqlx::query(
-            "SELECT id, kind, name, email, phone, password_hash, must_change_password, created_at, home_agency
+            "SELECT id, kind, name, email, phone, password_hash, must_change_password, created_at, home_agency, deactivated_at
              FROM users WHERE id = $1",
         )
         .bind(id)
@@ -169,6 +172,7 @@ impl Store {
             must_change_password: r.try_get::<i64, _>(6)? != 0,
             created_at: from_micros(r.try_get(7)?),
             home_agency: r.try_get(8)?,
+            deactivated_at: r.try_get::<Option<i64>, _>(9)?.map(from_micros),
         };
         let grants = sqlx::query(
             "SELECT agency_id, role FROM user_roles WHERE user_id = $1 ORDER BY agency_id, role",
@@ -293,6 +297,47 @@ impl Store {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Deactivates (`active = false`) or reactivates an account, audited at its agency; a
+    /// deactivated account's sessions end. Answers whether anything changed.
+    pub async fn set_active(
+        &self,
+        user_id: &str,
+        active: bool,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query("SELECT home_agency, deactivated_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let (home, was): (Option<String>, Option<i64>) = (row.try_get(0)?, row.try_get(1)?);
+        if was.is_none() == active {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE users SET deactivated_at = $1 WHERE id = $2")
+            .bind((!active).then(|| micros(now)))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let action = if active {
+            "account_reactivated"
+        } else {
+            "account_deactivated"
+        };
+        let e = change(now, actor, action, user_id, home, String::new());
+        crate::audit::append(&mut tx, &e).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// An administrator resets a password: the new hash must be changed at next login; the

@@ -170,6 +170,45 @@ impl Store {
         Ok(sha)
     }
 
+    /// Withdraws a procedure version from new submissions (dossiers received under it keep
+    /// it; a retired version is never deleted); answers whether it was in use until now.
+    pub async fn retire_procedure(&self, code: &str, version: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let known =
+            sqlx::query("SELECT retired_at FROM procedures WHERE code = $1 AND version = $2")
+                .bind(code)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("procedure {code} version {version}"))
+                })?;
+        if known.try_get::<Option<i64>, _>(0)?.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("UPDATE procedures SET retired_at = $1 WHERE code = $2 AND version = $3")
+            .bind(micros(Utc::now()))
+            .bind(code)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The retired procedure versions: (code, version).
+    pub async fn retired_procedures(&self) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query(
+            "SELECT code, version FROM procedures WHERE retired_at IS NOT NULL ORDER BY code, version",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+    }
+
     /// Every stored procedure version: (code, version, source text).
     pub async fn procedures(&self) -> Result<Vec<(String, String, String)>, StoreError> {
         sqlx::query("SELECT code, version, source FROM procedures ORDER BY code, version")

@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_agency_contact.sql"),
         postgres: include_str!("../migrations/postgres/0009_agency_contact.sql"),
     },
+    Migration {
+        version: 10,
+        description: "retired procedure versions, deactivated accounts",
+        sqlite: include_str!("../migrations/sqlite/0010_retire_deactivate.sql"),
+        postgres: include_str!("../migrations/postgres/0010_retire_deactivate.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

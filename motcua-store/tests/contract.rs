@@ -828,6 +828,7 @@ async fn users_calendars_and_feedback() {
             must_change_password: true,
             created_at: at("2026-11-01T08:00:00+07:00"),
             home_agency: Some(AGENCY.into()),
+            deactivated_at: None,
         };
         let grants = vec![Grant {
             agency_id: AGENCY.into(),

@@ -87,6 +87,7 @@ pub async fn register(
         must_change_password: false,
         created_at: now,
         home_agency: None,
+        deactivated_at: None,
     };
     match app.store.create_user(&user, &[], &user.id).await {
         Ok(()) => Ok(user.id),
@@ -133,15 +134,16 @@ pub async fn login(
         Err(e) => return Err(e.into()),
     };
     let ok = verify_password(password, &user.password_hash);
+    let deactivated = user.deactivated_at.is_some();
     if user.kind == "staff" {
         app.store
             .audit(&motcua_store::AuditEntry {
                 at: now,
                 actor: user.id.clone(),
-                action: if ok {
-                    "login_succeeded"
-                } else {
-                    "login_failed"
+                action: match (ok, deactivated) {
+                    (true, false) => "login_succeeded",
+                    (true, true) => "login_refused_deactivated",
+                    (false, _) => "login_failed",
                 }
                 .into(),
                 account: user.id.clone(),
@@ -155,6 +157,10 @@ pub async fn login(
         crate::throttle::login_failed(&app.store, id, address, now).await?;
         tracing::info!(user = %id, "failed login");
         return Err(AppError::new(Code::WrongCredentials));
+    }
+    if deactivated {
+        // Said only to whoever knows the password.
+        return Err(AppError::new(Code::AccountDeactivated));
     }
     crate::throttle::login_succeeded(&app.store, id, address).await?;
     let token = random_hex(32);

@@ -152,6 +152,8 @@ pub struct Config {
     pub procedures: Vec<Procedure>,
     /// Procedure codes by the agency they are assigned to.
     assigned: HashMap<String, BTreeSet<String>>,
+    /// Retired versions: (code, version); kept for the dossiers received under them.
+    retired: BTreeSet<(String, String)>,
 }
 
 /// The national holidays shipped with motcua, with `confirmed` laid over them.
@@ -215,7 +217,9 @@ impl Config {
         for (code, agency) in store.assignments().await? {
             assigned.entry(agency).or_default().insert(code);
         }
+        let retired = store.retired_procedures().await?.into_iter().collect();
         Ok(Config {
+            retired,
             version,
             calendar,
             calendar_spec,
@@ -227,10 +231,23 @@ impl Config {
         })
     }
 
-    /// The newest version of each procedure code, by code.
+    /// Whether a version was retired (no new submissions under it).
+    pub fn is_retired(&self, code: &str, version: &str) -> bool {
+        self.retired
+            .contains(&(code.to_string(), version.to_string()))
+    }
+
+    fn in_force(&self) -> impl Iterator<Item = &Procedure> {
+        self.procedures
+            .iter()
+            .filter(|p| !self.is_retired(&p.catalogue.code, &p.catalogue.version))
+    }
+
+    /// The newest version in force of each procedure code, by code (a code whose every
+    /// version is retired is not there).
     pub fn latest(&self) -> Vec<&Procedure> {
         let mut by_code: HashMap<&str, &Procedure> = HashMap::new();
-        for p in &self.procedures {
+        for p in self.in_force() {
             let e = by_code.entry(&p.catalogue.code).or_insert(p);
             if compare_versions(&p.catalogue.version, &e.catalogue.version) == Ordering::Greater {
                 *e = p;
@@ -241,10 +258,17 @@ impl Config {
         v
     }
 
-    /// The newest version of a procedure.
-    pub fn latest_of(&self, code: &str) -> Option<&Procedure> {
+    /// The newest version of a procedure, retired or not: to name the procedure of a dossier.
+    pub fn newest_of(&self, code: &str) -> Option<&Procedure> {
         self.procedures
             .iter()
+            .filter(|p| p.catalogue.code == code)
+            .max_by(|a, b| compare_versions(&a.catalogue.version, &b.catalogue.version))
+    }
+
+    /// The newest version in force of a procedure.
+    pub fn latest_of(&self, code: &str) -> Option<&Procedure> {
+        self.in_force()
             .filter(|p| p.catalogue.code == code)
             .max_by(|a, b| compare_versions(&a.catalogue.version, &b.catalogue.version))
     }

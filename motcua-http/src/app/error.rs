@@ -99,6 +99,7 @@ catalogue! {
     CsrfTokenMissing = "csrf_token_missing", 403, "Thiếu mã chống giả mạo yêu cầu.", "a cookie-authenticated change without the CSRF token";
     CsrfTokenInvalid = "csrf_token_invalid", 403, "Mã chống giả mạo yêu cầu không đúng.", "a CSRF token that is not the session's";
     Forbidden = "forbidden", 403, "Không có quyền thực hiện thao tác này.", "the user may not do this";
+    AccountDeactivated = "account_deactivated", 403, "Tài khoản đã bị ngừng sử dụng; liên hệ quản trị của cơ quan.", "the account was deactivated by an administrator";
     AccountOfAnotherAgency = "account_of_another_agency", 403, "Tài khoản này thuộc cơ quan khác.", "an administrator acting on another agency's account";
     // What is not there.
     NotFound = "not_found", 404, "Không tìm thấy.", "nothing at this address, or nothing the user may see";

@@ -13,7 +13,11 @@ use crate::AppState;
 
 /// The columns, in the order of the documentation: (key, required, meaning).
 pub const COLUMNS: [(&str, bool, &str); 15] = [
-    ("ma_thu_tuc", true, "mã thủ tục (national code), e.g. 1.001193"),
+    (
+        "ma_thu_tuc",
+        true,
+        "mã thủ tục (national code), e.g. 1.001193",
+    ),
     ("ten_thu_tuc", true, "tên thủ tục"),
     ("linh_vuc", true, "lĩnh vực"),
     (
@@ -32,7 +36,11 @@ pub const COLUMNS: [(&str, bool, &str); 15] = [
         "dịch vụ công trực tuyến: Toàn trình, Một phần, or empty (none)",
     ),
     ("phien_ban", false, "version; default 1"),
-    ("doi_tuong", false, "đối tượng thực hiện; default Tổ chức, cá nhân"),
+    (
+        "doi_tuong",
+        false,
+        "đối tượng thực hiện; default Tổ chức, cá nhân",
+    ),
     (
         "co_quan_thuc_hien",
         false,
@@ -49,7 +57,11 @@ pub const COLUMNS: [(&str, bool, &str); 15] = [
         false,
         "thành phần hồ sơ, separated by | or line breaks",
     ),
-    ("can_cu", false, "căn cứ pháp lý, separated by | or line breaks"),
+    (
+        "can_cu",
+        false,
+        "căn cứ pháp lý, separated by | or line breaks",
+    ),
     (
         "trinh_tu",
         false,
@@ -114,7 +126,13 @@ fn rows(text: &str) -> Result<Vec<(usize, Row)>, Vec<ImportProblem>> {
         .from_reader(text.as_bytes());
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
-        Err(e) => return Err(vec![at(1, None, format!("Không đọc được dòng tiêu đề: {e}"))]),
+        Err(e) => {
+            return Err(vec![at(
+                1,
+                None,
+                format!("Không đọc được dòng tiêu đề: {e}"),
+            )]);
+        }
     };
     let mut problems = Vec::new();
     for h in &header {
@@ -170,13 +188,21 @@ fn json_rows(text: &str) -> Result<Vec<(usize, Row)>, Vec<ImportProblem>> {
         // JSON rows are numbered by their place in the array.
         let n = i + 1;
         let Some(obj) = item.as_object() else {
-            problems.push(at(n, None, format!("Thủ tục thứ {n} không phải một đối tượng.")));
+            problems.push(at(
+                n,
+                None,
+                format!("Thủ tục thứ {n} không phải một đối tượng."),
+            ));
             continue;
         };
         let mut row = Vec::new();
         for (k, v) in obj {
             if !COLUMNS.iter().any(|(c, _, _)| c == k) {
-                problems.push(at(n, Some(k), format!("Khóa “{k}” không có trong mẫu nhập.")));
+                problems.push(at(
+                    n,
+                    Some(k),
+                    format!("Khóa “{k}” không có trong mẫu nhập."),
+                ));
                 continue;
             }
             let text = match v {
@@ -189,7 +215,11 @@ fn json_rows(text: &str) -> Result<Vec<(usize, Row)>, Vec<ImportProblem>> {
                     .collect::<Vec<_>>()
                     .join("|"),
                 _ => {
-                    problems.push(at(n, Some(k), format!("“{k}” phải là chuỗi hoặc mảng chuỗi.")));
+                    problems.push(at(
+                        n,
+                        Some(k),
+                        format!("“{k}” phải là chuỗi hoặc mảng chuỗi."),
+                    ));
                     continue;
                 }
             };
@@ -238,7 +268,11 @@ fn quoted(s: &str) -> String {
 fn quoted_list(items: &[String]) -> String {
     format!(
         "[{}]",
-        items.iter().map(|s| quoted(s)).collect::<Vec<_>>().join(", ")
+        items
+            .iter()
+            .map(|s| quoted(s))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 
@@ -249,7 +283,11 @@ fn fold(s: &str) -> String {
 /// Levels named like the national database (`Cấp Tỉnh`, `Cấp Xã`) or in English.
 fn levels(s: &str) -> Result<Vec<&'static str>, String> {
     let mut out = Vec::new();
-    for part in s.split([';', ',', '|']).map(str::trim).filter(|x| !x.is_empty()) {
+    for part in s
+        .split([';', ',', '|'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
         let f = fold(part);
         let level = if f.contains("tinh") || f == "province" {
             "province"
@@ -308,7 +346,11 @@ fn service_level(s: &str) -> Result<(u8, &'static str), String> {
         "" | "khong" | "none" | "2" | "muc do 2" | "cung cap thong tin" => (2, "none"),
         "mot phan" | "partial" | "3" | "muc do 3" => (3, "partial"),
         "toan trinh" | "full" | "4" | "muc do 4" => (4, "full"),
-        _ => return Err(format!("“{s}”: dịch vụ công trực tuyến là Toàn trình, Một phần hoặc để trống.")),
+        _ => {
+            return Err(format!(
+                "“{s}”: dịch vụ công trực tuyến là Toàn trình, Một phần hoặc để trống."
+            ));
+        }
     })
 }
 
@@ -323,7 +365,10 @@ fn fees(s: &str) -> Result<Vec<(String, u64)>, String> {
             .chars()
             .filter(|c| !matches!(c, '.' | ',' | ' ' | 'đ'))
             .collect();
-        let digits = digits.trim_end_matches("dong").trim_end_matches("VND").trim();
+        let digits = digits
+            .trim_end_matches("dong")
+            .trim_end_matches("VND")
+            .trim();
         if fold(amount) == "khong" || fold(amount) == "mien" {
             continue;
         }
@@ -364,7 +409,6 @@ fn source_of(row: &Row, line: usize) -> Result<String, Vec<ImportProblem>> {
         cell("cap_thuc_hien"),
         cell("thoi_han"),
     );
-    let mut problems = problems;
     let levels = match levels(&level_text) {
         Ok(l) => l,
         Err(m) => {
@@ -433,7 +477,11 @@ fn source_of(row: &Row, line: usize) -> Result<String, Vec<ImportProblem>> {
         quoted(&name),
         quoted(&field),
         quoted_list(&levels.iter().map(|l| l.to_string()).collect::<Vec<_>>()),
-        quoted(Some(get(row, "doi_tuong")).filter(|v| !v.is_empty()).unwrap_or("Tổ chức, cá nhân")),
+        quoted(
+            Some(get(row, "doi_tuong"))
+                .filter(|v| !v.is_empty())
+                .unwrap_or("Tổ chức, cá nhân")
+        ),
         quoted(&handling),
         quoted(
             Some(get(row, "ket_qua"))
@@ -532,14 +580,16 @@ pub fn check_with(
             }
         };
         let c = &procedure.catalogue;
-        if out
-            .iter()
-            .any(|o| o.procedure.catalogue.code == c.code && o.procedure.catalogue.version == c.version)
-        {
+        if out.iter().any(|o| {
+            o.procedure.catalogue.code == c.code && o.procedure.catalogue.version == c.version
+        }) {
             problems.push(at(
                 line,
                 Some("ma_thu_tuc"),
-                format!("Thủ tục {} phiên bản {} có hai dòng trong tệp.", c.code, c.version),
+                format!(
+                    "Thủ tục {} phiên bản {} có hai dòng trong tệp.",
+                    c.code, c.version
+                ),
             ));
             continue;
         }
@@ -571,7 +621,11 @@ pub fn check_with(
             if agency_exists(id) {
                 assign_to.push(id.to_string());
             } else {
-                problems.push(at(line, Some("giao_cho"), format!("Không có cơ quan {id} trong phạm vi quản trị của bạn.")));
+                problems.push(at(
+                    line,
+                    Some("giao_cho"),
+                    format!("Không có cơ quan {id} trong phạm vi quản trị của bạn."),
+                ));
             }
         }
         out.push(Imported {
@@ -616,7 +670,11 @@ pub async fn import(
             done.unchanged += 1;
         }
         for a in &r.assign_to {
-            if app.store.assign_procedure(&r.procedure.catalogue.code, a).await? {
+            if app
+                .store
+                .assign_procedure(&r.procedure.catalogue.code, a)
+                .await?
+            {
                 done.assigned += 1;
             }
         }
@@ -640,18 +698,28 @@ mod tests {
         let a = &rows[0].procedure;
         assert_eq!(a.catalogue.code, "1.004227");
         assert!(a.catalogue.immediate && a.catalogue.default_workflow);
-        assert_eq!(a.components.len(), 2, "a line break inside quotes separates components");
+        assert_eq!(
+            a.components.len(),
+            2,
+            "a line break inside quotes separates components"
+        );
         assert_eq!(a.catalogue.fees[0].amount_vnd, 2000);
         assert_eq!(rows[0].assign_to, vec!["000.31.12.H53"]);
         let b = &rows[1].procedure;
-        assert_eq!(b.catalogue.name, "Thủ tục đăng ký kết hôn, có \"yếu tố\" nước ngoài");
+        assert_eq!(
+            b.catalogue.name,
+            "Thủ tục đăng ký kết hôn, có \"yếu tố\" nước ngoài"
+        );
         assert_eq!(b.catalogue.time_limit.to_string(), "15wd");
         assert_eq!(b.catalogue.fees[0].amount_vnd, 1_000_000);
         assert_eq!(b.steps.len(), 4);
         // The allowances share out the limit: no warning from the loader.
         let (_, report) = Procedure::load("b", &rows[1].source).expect("loads");
         assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
-        assert_eq!(rows[1].line, 4, "the record starts after the two lines of the first");
+        assert_eq!(
+            rows[1].line, 4,
+            "the record starts after the two lines of the first"
+        );
     }
 
     #[test]
@@ -669,7 +737,10 @@ mod tests {
         let changed = CSV.replace("15 ngày làm việc", "20 ngày làm việc");
         let problems = check_with(&changed, &stored, |_| true).expect_err("a conflict");
         assert_eq!(problems.len(), 1);
-        assert_eq!((problems[0].line, problems[0].column.as_deref()), (4, Some("phien_ban")));
+        assert_eq!(
+            (problems[0].line, problems[0].column.as_deref()),
+            (4, Some("phien_ban"))
+        );
     }
 
     #[test]

@@ -130,3 +130,21 @@ pub async fn assign(
     app.config_changed().await?;
     Ok(added)
 }
+
+/// Retires a procedure version: no new submission uses it (the newest version still in force
+/// does; with none left, the procedure leaves the catalogue), dossiers received under it keep
+/// it. Answers whether it was in force.
+pub async fn retire(
+    app: &AppState,
+    p: &Principal,
+    code: &str,
+    version: &str,
+) -> Result<bool, AppError> {
+    if !may_publish(p) {
+        return Err(forbidden());
+    }
+    let done = app.store.retire_procedure(code, version).await?;
+    app.config_changed().await?;
+    tracing::info!(admin = %p.user.id, %code, %version, "procedure version retired");
+    Ok(done)
+}

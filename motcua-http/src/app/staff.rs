@@ -35,6 +35,8 @@ pub struct Account {
     pub must_change_password: bool,
     /// Roles at the agency.
     pub roles: Vec<String>,
+    /// Whether the account may log in (false once deactivated).
+    pub active: bool,
 }
 
 fn account(user: &User, grants: &[Grant], agency: &str) -> Account {
@@ -44,6 +46,7 @@ fn account(user: &User, grants: &[Grant], agency: &str) -> Account {
         email: user.email.clone(),
         phone: user.phone.clone(),
         must_change_password: user.must_change_password,
+        active: user.deactivated_at.is_none(),
         roles: grants
             .iter()
             .filter(|g| g.agency_id == agency)
@@ -166,6 +169,7 @@ pub async fn create(
         must_change_password: true,
         created_at: app.now(),
         home_agency: Some(agency.to_string()),
+        deactivated_at: None,
     };
     let grants: Vec<Grant> = roles
         .iter()
@@ -267,6 +271,40 @@ pub async fn reset_password(
     app.store.end_sessions_of(id).await?;
     tracing::info!(admin = %p.user.id, user = %id, %agency, "staff password reset");
     Ok(password)
+}
+
+/// Deactivates (`active = false`) or reactivates a staff member of the agency: a deactivated
+/// account cannot log in and its sessions end; its roles, its history and the dossiers it
+/// handled stay. Nobody deactivates their own account. Answers whether anything changed.
+pub async fn set_active(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+    id: &str,
+    active: bool,
+) -> Result<bool, AppError> {
+    let config = administered(app, p, agency).await?;
+    let (user, grants) = staff_member(app, id).await?;
+    if !grants.iter().any(|g| g.agency_id == agency) && user.home_agency.as_deref() != Some(agency)
+    {
+        return Err(AppError::not_found("Không có tài khoản cán bộ này."));
+    }
+    if !policy::may_manage_account(p, &user, &config.directory)
+        || !policy::may_reset_password(p, &grants, &config.directory)
+    {
+        return Err(of_another_agency());
+    }
+    if user.id == p.user.id {
+        return Err(AppError::forbidden(
+            "Không tự ngừng tài khoản của chính mình được.",
+        ));
+    }
+    let changed = app
+        .store
+        .set_active(id, active, &p.user.id, app.now())
+        .await?;
+    tracing::info!(admin = %p.user.id, user = %id, %agency, active, "staff account activity set");
+    Ok(changed)
 }
 
 /// A system administrator moves a staff account to another agency (both within their

@@ -203,3 +203,28 @@ pub(crate) async fn reset_password(
         one_time_password,
     }))
 }
+
+/// Whether an account may log in.
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Activity {
+    active: bool,
+}
+
+/// `PUT /api/v1/agencies/{agency}/users/{user}/active`.
+#[utoipa::path(put, path = "/api/v1/agencies/{agency}/users/{user}/active", tag = "staff",
+    summary = "Deactivate (false) or reactivate (true) a staff account; history is kept, a deactivated account's sessions end",
+    security(("bearer" = [])), params(("agency" = String, Path), ("user" = String, Path)),
+    request_body = Activity,
+    responses((status = 200, body = Activity), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub(crate) async fn set_active(
+    State(s): State<AppState>,
+    session: Session,
+    Path((agency, id)): Path<(String, String)>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<Activity>, AppError> {
+    let b: Activity = json_body(b, crate::limits::STAFF)?;
+    let active = b.active;
+    uc::set_active(&s, &session.principal, &agency, &id, active).await?;
+    Ok(Json(Activity { active }))
+}

@@ -203,7 +203,10 @@ pub(crate) fn workflow_svg(p: &Procedure) -> String {
 struct Row {
     code: String,
     name: String,
-    versions: String,
+    /// (version, retired), newest first.
+    versions: Vec<(String, bool)>,
+    /// The version new submissions use; `None` when every version is retired.
+    in_force: Option<String>,
     agencies: String,
     default_workflow: bool,
 }
@@ -235,16 +238,19 @@ pub(crate) async fn list(
         (Err(e), _) => return error_page(&app, t, &viewer, e).await,
         (_, Err(e)) => return error_page(&app, t, &viewer, e.into()).await,
     };
-    let mut rows: Vec<Row> = config
-        .latest()
+    let mut codes: Vec<&str> = stored.iter().map(|(c, _, _)| c.as_str()).collect();
+    codes.dedup();
+    let mut rows: Vec<Row> = codes
         .into_iter()
+        .filter_map(|code| config.newest_of(code))
         .map(|x| {
             let c = &x.catalogue;
-            let versions: Vec<&str> = stored
+            let mut versions: Vec<(String, bool)> = stored
                 .iter()
                 .filter(|(code, _, _)| *code == c.code)
-                .map(|(_, v, _)| v.as_str())
+                .map(|(_, v, _)| (v.clone(), config.is_retired(&c.code, v)))
                 .collect();
+            versions.sort_by(|a, b| crate::app::config::compare_versions(&b.0, &a.0));
             let agencies: Vec<String> = config
                 .agencies_of(&c.code)
                 .into_iter()
@@ -256,10 +262,15 @@ pub(crate) async fn list(
                 })
                 .collect();
             Row {
-                default_workflow: c.default_workflow,
+                default_workflow: config
+                    .latest_of(&c.code)
+                    .is_some_and(|l| l.catalogue.default_workflow),
+                in_force: config
+                    .latest_of(&c.code)
+                    .map(|l| l.catalogue.version.clone()),
                 code: c.code.clone(),
                 name: c.name.clone(),
-                versions: versions.join(", "),
+                versions,
                 agencies: if agencies.is_empty() {
                     "Chưa giao cho cơ quan nào".into()
                 } else {
@@ -274,6 +285,10 @@ pub(crate) async fn list(
             "Đã công bố thủ tục {code}. Giao thủ tục cho cơ quan tiếp nhận ở mục bên dưới."
         )),
         (_, Some(code)) => Some(format!("Đã giao thủ tục {code}.")),
+        _ if q.contains_key("da-ngung") => Some(format!(
+            "Đã ngừng áp dụng phiên bản {}. Hồ sơ đã nhận theo phiên bản này vẫn giải quyết theo nó; hồ sơ mới dùng phiên bản mới nhất còn áp dụng.",
+            q.get("da-ngung").map_or("", String::as_str)
+        )),
         _ => q.get("da-nhap").map(|n| {
             format!("Đã nhập danh mục: {n}. Thủ tục có quy trình mặc định cần được thay bằng quy trình nội bộ của cơ quan.")
         }),
@@ -383,7 +398,15 @@ async fn read_upload(
     req: Request,
     default_name: &str,
     max: usize,
-) -> Result<(Option<String>, String, Option<String>, HashMap<String, String>), AppError> {
+) -> Result<
+    (
+        Option<String>,
+        String,
+        Option<String>,
+        HashMap<String, String>,
+    ),
+    AppError,
+> {
     let bad = |m: &str| AppError::with(Code::InvalidBody, m.to_string());
     let mut multipart = Multipart::from_request(req, app)
         .await
@@ -408,10 +431,7 @@ async fn read_upload(
         let bytes = match field.bytes().await {
             Ok(b) if b.len() <= max => b,
             Ok(_) => {
-                return Err(bad(&format!(
-                    "Tệp quá lớn (tối đa {} KB).",
-                    max / 1024
-                )));
+                return Err(bad(&format!("Tệp quá lớn (tối đa {} KB).", max / 1024)));
             }
             Err(_) => return Err(bad("Không đọc được biểu mẫu đã gửi.")),
         };
@@ -425,10 +445,9 @@ async fn read_upload(
         }
     }
     let source = match file {
-        Some(b) => Some(
-            String::from_utf8(b.to_vec())
-                .map_err(|_| bad("Tệp phải là văn bản UTF-8."))?,
-        ),
+        Some(b) => {
+            Some(String::from_utf8(b.to_vec()).map_err(|_| bad("Tệp phải là văn bản UTF-8."))?)
+        }
         None if !pasted.trim().is_empty() => Some(pasted),
         None => None,
     };
@@ -459,7 +478,10 @@ pub(crate) async fn check(
             &app,
             t,
             &viewer,
-            AppError::with(Code::InvalidBody, "Chọn tệp thủ tục hoặc dán nội dung của nó."),
+            AppError::with(
+                Code::InvalidBody,
+                "Chọn tệp thủ tục hoặc dán nội dung của nó.",
+            ),
         )
         .await;
     };
@@ -576,12 +598,16 @@ struct StaffRow {
     name: String,
     roles: String,
     pending: bool,
+    active: bool,
 }
 
 #[derive(Template)]
 #[template(path = "admin_staff.html")]
 struct StaffPage {
     layout: Layout,
+    /// The administrator's own login (not offered to deactivate).
+    layout_user: String,
+    notice: Option<String>,
     agency: String,
     /// A one-time password just made, shown this once: (login, password).
     secret: Option<(String, String)>,
@@ -601,11 +627,13 @@ impl StaffPage {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn staff_page(
     app: &AppState,
     tenant: Option<&str>,
     viewer: &Viewer,
     p: &Principal,
+    notice: Option<String>,
     secret: Option<(String, String)>,
     problems: Vec<crate::app::drafts::Problem>,
     form: HashMap<String, String>,
@@ -625,6 +653,8 @@ async fn staff_page(
     };
     let view = StaffPage {
         layout: Layout::new(app, tenant, "office", viewer).await,
+        layout_user: p.user.id.clone(),
+        notice,
         agency,
         secret,
         rows: accounts
@@ -637,6 +667,7 @@ async fn staff_page(
                     .collect::<Vec<_>>()
                     .join(", "),
                 pending: a.must_change_password,
+                active: a.active,
                 id: a.id,
                 name: a.name,
             })
@@ -662,6 +693,7 @@ pub(crate) async fn staff(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
     viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
     let Some(p) = viewer.principal.clone() else {
@@ -670,7 +702,24 @@ pub(crate) async fn staff(
     if p.user.must_change_password {
         return see_other("/doi-mat-khau", &[]);
     }
-    staff_page(&app, t, &viewer, &p, None, Vec::new(), HashMap::new()).await
+    let notice = match (q.get("da-ngung"), q.get("da-kich-hoat")) {
+        (Some(id), _) => Some(format!(
+            "Đã ngừng sử dụng tài khoản {id}: không đăng nhập được nữa, các phiên đang mở đã kết thúc. Lịch sử xử lý hồ sơ của tài khoản được giữ nguyên."
+        )),
+        (_, Some(id)) => Some(format!("Tài khoản {id} đăng nhập được trở lại.")),
+        _ => None,
+    };
+    staff_page(
+        &app,
+        t,
+        &viewer,
+        &p,
+        notice,
+        None,
+        Vec::new(),
+        HashMap::new(),
+    )
+    .await
 }
 
 /// `POST /can-bo/tai-khoan`: a new staff account with its roles and a one-time password
@@ -696,6 +745,34 @@ pub(crate) async fn staff_change(
             message,
         }]
     };
+    for (key, active) in [("ngung", false), ("kich-hoat", true)] {
+        if let Some(login) = fields.get(key) {
+            return match crate::app::staff::set_active(&app, &p, &agency, login, active).await {
+                Ok(_) => see_other(
+                    &format!(
+                        "/can-bo/tai-khoan?{}={}",
+                        if active { "da-kich-hoat" } else { "da-ngung" },
+                        super::public::encode(login)
+                    ),
+                    &[],
+                ),
+                Err(e) if e.status() < 500 => {
+                    staff_page(
+                        &app,
+                        t,
+                        &viewer,
+                        &p,
+                        None,
+                        None,
+                        problem("loi-tieu-de", e.message),
+                        HashMap::new(),
+                    )
+                    .await
+                }
+                Err(e) => error_page(&app, t, &viewer, e).await,
+            };
+        }
+    }
     if let Some(login) = fields.get("dat-lai") {
         return match crate::app::staff::reset_password(&app, &p, &agency, login).await {
             Ok(once) => {
@@ -704,6 +781,7 @@ pub(crate) async fn staff_change(
                     t,
                     &viewer,
                     &p,
+                    None,
                     Some((login.clone(), once)),
                     Vec::new(),
                     HashMap::new(),
@@ -716,6 +794,7 @@ pub(crate) async fn staff_change(
                     t,
                     &viewer,
                     &p,
+                    None,
                     None,
                     problem("loi-tieu-de", e.message),
                     HashMap::new(),
@@ -751,6 +830,7 @@ pub(crate) async fn staff_change(
                 t,
                 &viewer,
                 &p,
+                None,
                 Some((c.id, c.one_time_password)),
                 Vec::new(),
                 HashMap::new(),
@@ -767,6 +847,7 @@ pub(crate) async fn staff_change(
                 t,
                 &viewer,
                 &p,
+                None,
                 None,
                 problem(field, e.message),
                 fields,
@@ -816,10 +897,11 @@ pub(crate) async fn import(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let (csrf, name, text, others) = match read_upload(&app, req, "danh-muc.csv", MAX_CATALOGUE).await {
-        Ok(x) => x,
-        Err(e) => return error_page(&app, t, &viewer, e).await,
-    };
+    let (csrf, name, text, others) =
+        match read_upload(&app, req, "danh-muc.csv", MAX_CATALOGUE).await {
+            Ok(x) => x,
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        };
     if !viewer.accepts(csrf.as_deref()) {
         return error_page(&app, t, &viewer, forged()).await;
     }
@@ -913,4 +995,104 @@ pub(crate) async fn import(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     page_for(&viewer, status, &view)
+}
+
+struct AuditRow {
+    at: String,
+    actor: String,
+    action: &'static str,
+    account: String,
+    address: String,
+    detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    layout: Layout,
+    agency: String,
+    rows: Vec<AuditRow>,
+}
+
+fn audit_action_vi(action: &str) -> &'static str {
+    match action {
+        "login_succeeded" => "Đăng nhập",
+        "login_failed" => "Đăng nhập sai mật khẩu",
+        "login_refused_deactivated" => "Đăng nhập bị từ chối (tài khoản đã ngừng)",
+        "role_granted" => "Cấp vai trò",
+        "role_revoked" => "Thu hồi vai trò",
+        "password_reset" => "Đặt lại mật khẩu",
+        "account_created" => "Tạo tài khoản",
+        "account_moved" => "Chuyển cơ quan",
+        "account_deactivated" => "Ngừng sử dụng tài khoản",
+        "account_reactivated" => "Cho dùng lại tài khoản",
+        _ => "Thay đổi khác",
+    }
+}
+
+/// `GET /can-bo/tai-khoan/nhat-ky`: the newest logins and account changes of the agency.
+pub(crate) async fn audit(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/tai-khoan/nhat-ky").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let agency_id = super::office::agency_of(&p, t);
+    let entries = match crate::app::staff::audit(&app, &p, &agency_id).await {
+        Ok(e) => e,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let agency = match app.config().await {
+        Ok(c) => super::office::agency_name(&c, &agency_id),
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let view = AuditPage {
+        layout: Layout::new(&app, t, "office", &viewer).await,
+        agency,
+        rows: entries
+            .into_iter()
+            .map(|e| AuditRow {
+                at: text::instant(&e.at.to_rfc3339()),
+                actor: e.actor,
+                action: audit_action_vi(&e.action),
+                account: e.account,
+                address: e.address.unwrap_or_default(),
+                detail: e.detail,
+            })
+            .collect(),
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}
+
+/// `POST /can-bo/thu-tuc/ngung`: retires a procedure version.
+pub(crate) async fn retire(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (code, version) = (get("thu-tuc"), get("phien-ban"));
+    match uc::retire(&app, &p, &code, &version).await {
+        Ok(_) => see_other(
+            &format!(
+                "/can-bo/thu-tuc?da-ngung={}",
+                super::public::encode(&format!("{version} của thủ tục {code}"))
+            ),
+            &[],
+        ),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
 }

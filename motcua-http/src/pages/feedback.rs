@@ -62,7 +62,7 @@ async fn form_page(
             .into_iter()
             .map(|d| {
                 let name = config
-                    .latest_of(&d.procedure)
+                    .newest_of(&d.procedure)
                     .map_or(d.procedure.clone(), |p| p.catalogue.name.clone());
                 (
                     d.id.clone(),

@@ -78,7 +78,7 @@ pub(crate) async fn list(
     };
     let name_of = |code: &str| {
         config
-            .latest_of(code)
+            .newest_of(code)
             .map_or_else(|| code.to_string(), |p| p.catalogue.name.clone())
     };
     let now = app.now();

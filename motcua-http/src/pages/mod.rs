@@ -349,6 +349,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(setup::agencies).post(setup::save_agency),
         )
         .route("/can-bo/co-quan/{id}", get(setup::agency))
+        .route("/can-bo/tai-khoan/nhat-ky", get(admin::audit))
         .route(
             "/can-bo/lich",
             get(setup::calendar).post(setup::calendar_change),
@@ -366,6 +367,7 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::post(admin::publish).layer(crate::upload_limit()),
         )
         .route("/can-bo/thu-tuc/giao", axum::routing::post(admin::assign))
+        .route("/can-bo/thu-tuc/ngung", axum::routing::post(admin::retire))
         .route(
             "/can-bo/thu-tuc/nhap",
             axum::routing::post(admin::import).layer(crate::upload_limit()),

@@ -253,7 +253,7 @@ pub(crate) async fn queue(
         .skip((page_no - 1) * PER_PAGE)
         .take(PER_PAGE)
         .map(|d| {
-            let procedure = config.latest_of(&d.procedure);
+            let procedure = config.newest_of(&d.procedure);
             QueueRow {
                 id: d.id.clone(),
                 code: d

@@ -19,6 +19,7 @@ async fn first_login_password_change_and_lockout() {
         must_change_password: true,
         created_at: chrono::Utc::now(),
         home_agency: Some("000.20.31.H53".into()),
+        deactivated_at: None,
     };
     st.store
         .create_user(

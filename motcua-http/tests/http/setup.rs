@@ -392,3 +392,197 @@ async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
     let (_, _, v) = send(&st, "GET", "/api/v1/calendar/2027", &[], None).await;
     assert_eq!(v["status"]["status"].as_str(), Some("confirmed"), "{v}");
 }
+
+fn repo_file(rel: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(rel),
+    )
+    .expect("read")
+}
+
+#[tokio::test]
+async fn a_catalogue_is_checked_imported_and_a_version_retired_in_the_pages() {
+    use super::portal::post_files;
+    let st = state().await;
+    let admin = cookie(&staff(&st, "qt-ht", "000.00.00.H53", "system-admin").await);
+    let (_, _, _, page) = get_with(&st, "/can-bo/thu-tuc", &admin).await;
+    let csrf = csrf_of(&page);
+    let csv = repo_file("examples/catalogue/danh-muc-mau.csv");
+    let broken = format!("{csv}9.9,Tên,Lĩnh vực,Cấp Xã,mười ngày,,,,,\n");
+    let (s, _, _, page) = post_files(
+        &st,
+        "/can-bo/thu-tuc/nhap",
+        &admin,
+        &[("csrf", &csrf)],
+        &[("tep", "danh-muc.csv", "text/csv", broken.as_bytes())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<td>5</td><td>thoi_han</td>"), "{page}");
+    assert!(page.contains("Không thủ tục nào được nhập") && !page.contains("name=\"xac-nhan\""));
+    let (s, _, _, page) = post_files(
+        &st,
+        "/can-bo/thu-tuc/nhap",
+        &admin,
+        &[("csrf", &csrf)],
+        &[("tep", "danh-muc.csv", "text/csv", csv.as_bytes())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("3 thủ tục: 3 mới") && page.contains("Mặc định, 4 bước"),
+        "{page}"
+    );
+    let before = st.store.procedures().await.expect("list").len();
+    let (s, location, _, page) = post_files(
+        &st,
+        "/can-bo/thu-tuc/nhap",
+        &admin,
+        &[("csrf", &csrf), ("xac-nhan", "1"), ("noi-dung", &csv)],
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    assert_eq!(st.store.procedures().await.expect("list").len(), before + 3);
+    let (_, _, _, page) = get_with(&st, &location, &admin).await;
+    assert!(page.contains("Đã nhập danh mục: 3 thủ tục mới"), "{page}");
+    assert!(page.contains("Quy trình mặc định"), "{page}");
+    // The imported procedure is in the public catalogue once assigned.
+    let (s, _, _, _) = post_form(
+        &st,
+        "/can-bo/thu-tuc/giao",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("thu-tuc", "1.001022"),
+            ("co-quan", "000.31.12.H53"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _, page) = get_with(&st, "/t/000.31.12.H53/thu-tuc/1.001022", "").await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    // Retiring its only version takes it out of new submissions; the page says so.
+    let (s, location, _, _) = post_form(
+        &st,
+        "/can-bo/thu-tuc/ngung",
+        &admin,
+        &[("csrf", &csrf), ("thu-tuc", "1.001022"), ("phien-ban", "1")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, _, page) = get_with(&st, &location, &admin).await;
+    assert!(
+        page.contains("Đã ngừng áp dụng phiên bản 1 của thủ tục 1.001022"),
+        "{page}"
+    );
+    assert!(page.contains("Không còn phiên bản áp dụng"), "{page}");
+    let (s, _, _, _) = get_with(&st, "/t/000.31.12.H53/thu-tuc/1.001022", "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "no longer offered");
+    // An officer cannot import.
+    let desk = cookie(&staff(&st, "tn-p2", "000.31.12.H53", "reception-officer").await);
+    let (s, _, _, _) = post_files(
+        &st,
+        "/can-bo/thu-tuc/nhap",
+        &desk,
+        &[("csrf", &csrf)],
+        &[("tep", "danh-muc.csv", "text/csv", csv.as_bytes())],
+    )
+    .await;
+    assert!(s == StatusCode::FORBIDDEN, "{s}");
+}
+
+#[tokio::test]
+async fn a_deactivated_account_cannot_log_in_and_the_audit_shows_it() {
+    let st = state().await;
+    let local = cookie(&staff(&st, "qt-p2", "000.31.12.H53", "agency-admin").await);
+    let desk_token = staff(&st, "tn-p2", "000.31.12.H53", "reception-officer").await;
+    let (_, _, _, page) = get_with(&st, "/can-bo/tai-khoan", &local).await;
+    assert!(page.contains("name=\"ngung\" value=\"tn-p2\""), "{page}");
+    assert!(
+        !page.contains("name=\"ngung\" value=\"qt-p2\""),
+        "not oneself"
+    );
+    let csrf = csrf_of(&page);
+    let (s, location, _, page) = post_form(
+        &st,
+        "/can-bo/tai-khoan",
+        &local,
+        &[("csrf", &csrf), ("ngung", "tn-p2")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+    let (_, _, _, page) = get_with(&st, &location, &local).await;
+    assert!(
+        page.contains("Đã ngừng sử dụng tài khoản tn-p2") && page.contains("Cho dùng lại"),
+        "{page}"
+    );
+    // Their session ended; the right password is now refused with its reason.
+    let (s, _) = call(&st, "GET", "/api/v1/me", Some(&desk_token), None).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(serde_json::json!({ "id": "tn-p2", "password": "mat-khau-can-bo" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("account_deactivated"))
+    );
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/sessions",
+        None,
+        Some(serde_json::json!({ "id": "tn-p2", "password": "sai" })),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("wrong_credentials")),
+        "a wrong password says nothing more"
+    );
+    // Reactivated: logs in again. The audit page lists it all.
+    let (s, _, _, _) = post_form(
+        &st,
+        "/can-bo/tai-khoan",
+        &local,
+        &[("csrf", &csrf), ("kich-hoat", "tn-p2")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    login(&st, "tn-p2", "mat-khau-can-bo").await;
+    let (s, _, _, page) = get_with(&st, "/can-bo/tai-khoan/nhat-ky", &local).await;
+    assert_eq!(s, StatusCode::OK);
+    for said in [
+        "Ngừng sử dụng tài khoản",
+        "Cho dùng lại tài khoản",
+        "Đăng nhập bị từ chối (tài khoản đã ngừng)",
+        "Đăng nhập sai mật khẩu",
+    ] {
+        assert!(page.contains(said), "{said}: {page}");
+    }
+    // Another agency's administrator cannot touch the account.
+    let other = staff(&st, "qt-sxd", "000.00.04.H53", "agency-admin").await;
+    let (s, _) = call(
+        &st,
+        "PUT",
+        "/api/v1/agencies/000.31.12.H53/users/tn-p2/active",
+        Some(&other),
+        Some(serde_json::json!({ "active": false })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let desk = cookie(&login(&st, "tn-p2", "mat-khau-can-bo").await);
+    let (s, _, _, _) = get_with(&st, "/can-bo/tai-khoan/nhat-ky", &desk).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an officer does not read the audit"
+    );
+}

@@ -143,6 +143,7 @@ pub async fn staff(state: &AppState, id: &str, agency: &str, role: &str) -> Stri
         must_change_password: false,
         created_at: chrono::Utc::now(),
         home_agency: Some(agency.into()),
+        deactivated_at: None,
     };
     state
         .store
