@@ -191,6 +191,87 @@ impl Store {
             .collect()
     }
 
+    /// Open dossiers of some agencies past their appointment at `now` (being processed, or
+    /// finished with the result not yet returned; a dossier waiting for a supplement or a
+    /// payment has its clock stopped and is not listed), the longest overdue first.
+    pub async fn overdue(
+        &self,
+        agencies: &[String],
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DossierSummary>, StoreError> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..agencies.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "{SUMMARY} WHERE agency_id IN ({}) AND state IN ('in-progress', 'finished')
+               AND appointment IS NOT NULL AND appointment < $1
+             ORDER BY appointment ASC, id ASC LIMIT $2",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql))
+            .bind(crate::micros(now))
+            .bind(i64::from(limit.max(1)));
+        for a in agencies {
+            q = q.bind(a);
+        }
+        q.fetch_all(&self.pool).await?.iter().map(summary).collect()
+    }
+
+    /// How many dossiers of some agencies are in each internal state, by state.
+    pub async fn state_counts(
+        &self,
+        agencies: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..agencies.len()).map(|i| format!("${}", i + 1)).collect();
+        let sql = format!(
+            "SELECT state, COUNT(*) FROM dossiers WHERE agency_id IN ({}) GROUP BY state ORDER BY state",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for a in agencies {
+            q = q.bind(a);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    /// Open dossiers of some agencies that consulted other agencies (Điều 14.3.c), by
+    /// appointment. Not indexed: it reads the agencies' open dossiers.
+    pub async fn consulting(
+        &self,
+        agencies: &[String],
+        limit: u32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        if agencies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..agencies.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT body FROM dossiers WHERE agency_id IN ({})
+               AND state IN ('in-progress', 'awaiting-supplement', 'awaiting-payment')
+               AND body LIKE '%\"consultations\":[{{%'
+             ORDER BY appointment, id LIMIT $1",
+            list.join(", ")
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql)).bind(i64::from(limit.max(1)));
+        for a in agencies {
+            q = q.bind(a);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| parse_body(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
     /// A dossier by its code (what applicants type in).
     pub async fn dossier_by_code(&self, code: &str) -> Result<Dossier, StoreError> {
         let row = sqlx::query("SELECT body FROM dossiers WHERE code = $1")

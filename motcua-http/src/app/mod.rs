@@ -19,6 +19,7 @@ pub mod drafts;
 mod error;
 pub mod feedback;
 pub mod import;
+pub mod monitoring;
 pub mod policy;
 mod principal;
 pub mod procedures;

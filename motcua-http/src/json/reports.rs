@@ -72,7 +72,7 @@ pub(crate) async fn statistics(
 /// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the
 /// Vietnamese as Windows-1252), the form's headers with the totals it has, one row per field
 /// and the totals, then a note defining every column.
-fn statistics_csv(st: &motcua_store::Statistics) -> String {
+pub(crate) fn statistics_csv(st: &motcua_store::Statistics) -> String {
     use motcua_store::COLUMNS;
     let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
     fn header(key: &str) -> &str {

@@ -48,12 +48,6 @@ struct MinePage {
     drafts: Vec<DraftRow>,
 }
 
-fn state_label(s: &str) -> String {
-    serde_json::from_value::<DState>(serde_json::Value::String(s.to_string()))
-        .map(|s| text::capitalised(s.label_vi()))
-        .unwrap_or_else(|_| s.to_string())
-}
-
 /// `GET /ho-so`.
 pub(crate) async fn list(
     State(app): State<AppState>,
@@ -94,7 +88,7 @@ pub(crate) async fn list(
                     .clone()
                     .unwrap_or_else(|| format!("Số hồ sơ {}", d.id)),
                 procedure: name_of(&d.procedure),
-                state: state_label(&d.state),
+                state: text::state(&d.state),
                 national: text::national_status(d.national_status),
                 appointment: d.appointment.map_or_else(|| "Chưa có".into(), to_local_vi),
                 overdue: !closed && d.appointment.is_some_and(|a| a < now),

@@ -10,6 +10,7 @@ mod admin;
 mod feedback;
 mod gzip;
 mod mine;
+mod monitor;
 mod office;
 mod public;
 mod setup;
@@ -349,6 +350,8 @@ pub(crate) fn routes() -> Router<AppState> {
             get(setup::agencies).post(setup::save_agency),
         )
         .route("/can-bo/co-quan/{id}", get(setup::agency))
+        .route("/can-bo/theo-doi", get(monitor::page))
+        .route("/can-bo/theo-doi/thong-ke.csv", get(monitor::csv))
         .route("/can-bo/tai-khoan/nhat-ky", get(admin::audit))
         .route(
             "/can-bo/lich",

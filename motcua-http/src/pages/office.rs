@@ -123,12 +123,6 @@ struct QueuePage {
     next: Option<String>,
 }
 
-fn state_label(s: &str) -> String {
-    serde_json::from_value::<DState>(Value::String(s.to_string()))
-        .map(|s| text::capitalised(s.label_vi()))
-        .unwrap_or_else(|_| s.to_string())
-}
-
 fn queue_link(filters: &[(&str, &str)], page: usize) -> String {
     let mut parts = Vec::new();
     for (k, v) in filters.iter().copied() {
@@ -271,7 +265,7 @@ pub(crate) async fn queue(
                             .map_or(s.to_string(), |s| s.name.clone())
                     })
                     .unwrap_or_else(|| "Chờ tiếp nhận".into()),
-                state: state_label(&d.state),
+                state: text::state(&d.state),
                 due: d
                     .due
                     .map_or_else(|| "Tạm dừng tính thời gian".into(), to_local_vi),

@@ -115,6 +115,14 @@ pub(crate) fn money(vnd: u64) -> String {
     format!("{} đồng", motcua_core::text::thousands(vnd))
 }
 
+/// A dossier's internal state in Vietnamese, capitalised (the stored kebab-case name when it
+/// is not one the engine knows).
+pub(crate) fn state(s: &str) -> String {
+    serde_json::from_value::<motcua_core::dossier::State>(serde_json::Value::String(s.to_string()))
+        .map(|s| capitalised(s.label_vi()))
+        .unwrap_or_else(|_| s.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

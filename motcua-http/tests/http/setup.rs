@@ -586,3 +586,90 @@ async fn a_deactivated_account_cannot_log_in_and_the_audit_shows_it() {
         "an officer does not read the audit"
     );
 }
+
+#[tokio::test]
+async fn monitoring_shows_the_overdue_and_the_table_and_exports_csv() {
+    use chrono::{DateTime, Utc};
+    use std::sync::Arc;
+    let at = |s: &str| {
+        DateTime::parse_from_rfc3339(s)
+            .expect("instant")
+            .with_timezone(&Utc)
+    };
+    let clock = Arc::new(motcua_http::ManualClock::new(at(
+        "2026-12-07T09:00:00+07:00",
+    )));
+    let st = state().await.with_clock(clock.clone());
+    let district = "000.20.31.H53";
+    let owner = applicant(&st, "nguoi-nop", "Người Nộp").await;
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&owner),
+        Some(serde_json::json!({ "procedure": "HKD-DK-THANH-LAP", "agency": district,
+                     "applicant": { "name": "Hồ Văn Sáu" }, "components": ["Giấy đề nghị đăng ký hộ kinh doanh"] })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let desk = staff(&st, "desk.m", district, "reception-officer").await;
+    let (s, v) = command(&st, &desk, &id, serde_json::json!({ "command": "accept" })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let code = v["code"].as_str().expect("code").to_string();
+    // A week later it is past its appointment (three working days).
+    clock.set(at("2026-12-14T09:00:00+07:00"));
+    let leader = cookie(&staff(&st, "ld.tp", district, "agency-leader").await);
+    let (s, _, _, page) = get_with(
+        &st,
+        "/can-bo/theo-doi?tu=2026-12-01&den=2026-12-14",
+        &leader,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!(">{code}</a>")),
+        "in the overdue list: {page}"
+    );
+    assert!(
+        page.contains("<svg") && page.contains("Biểu đồ hồ sơ theo lĩnh vực"),
+        "{page}"
+    );
+    assert!(page.contains("<th scope=\"row\">Tổng cộng</th>"), "{page}");
+    assert!(
+        page.contains("Đang xử lý") || page.contains("Đang giải quyết"),
+        "{page}"
+    );
+    // The CSV opens in Excel with its Vietnamese headers.
+    let (s, _, _, body) = get_with(
+        &st,
+        &format!("/can-bo/theo-doi/thong-ke.csv?co-quan={district}&tu=2026-12-01&den=2026-12-14"),
+        &leader,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        body.starts_with('\u{feff}') && body.contains("Số hồ sơ đang giải quyết - Quá hạn"),
+        "{body}"
+    );
+    // The commune's officer cannot look at the district's monitoring.
+    let commune = cookie(&staff(&st, "tn.p2", "000.31.12.H53", "reception-officer").await);
+    let (s, _, _, _) = get_with(
+        &st,
+        &format!("/can-bo/theo-doi?co-quan={district}"),
+        &commune,
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _, _) = get_with(
+        &st,
+        "/can-bo/theo-doi?tu=2026-12-09&den=2026-12-01",
+        &leader,
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "a period ending before it starts"
+    );
+}
