@@ -667,7 +667,7 @@ fn serve_starts_with_the_demo_and_stops_cleanly() {
             assert!(stdout.contains("one-time passwords"), "{stdout}");
             assert_eq!(
                 stdout.lines().filter(|l| l.contains("000.")).count(),
-                14,
+                15,
                 "{stdout}"
             );
         } else {

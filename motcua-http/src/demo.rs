@@ -175,7 +175,7 @@ pub struct DemoAccount {
 }
 
 /// One staff account per role: login, agency, role.
-const STAFF: [(&str, &str, &str); 14] = [
+const STAFF: [(&str, &str, &str); 15] = [
     ("mot-cua.sxd", "000.00.04.H53", "reception-officer"),
     ("truong-phong.sxd", "000.00.04.H53", "department-head"),
     ("chuyen-vien.sxd", "000.00.04.H53", "specialist"),
@@ -185,6 +185,7 @@ const STAFF: [(&str, &str, &str); 14] = [
     ("truong-phong.tp", "000.20.31.H53", "department-head"),
     ("chuyen-vien.tp", "000.20.31.H53", "specialist"),
     ("van-thu.tp", "000.20.31.H53", "clerk"),
+    ("chu-tich.tp", "000.20.31.H53", "agency-leader"),
     ("mot-cua.p2", "000.31.12.H53", "reception-officer"),
     ("chu-tich.p2", "000.31.12.H53", "agency-leader"),
     // Held at the province, so that it reaches every agency below (oversight roles do).

@@ -593,6 +593,14 @@ mod tests {
     }
 }
 
+/// The agency a page is about: the one asked for, else the officer's own.
+pub(super) fn chosen_agency(asked: Option<&String>, p: &Principal, tenant: Option<&str>) -> String {
+    asked
+        .filter(|a| !a.is_empty())
+        .cloned()
+        .unwrap_or_else(|| super::office::agency_of(p, tenant))
+}
+
 struct StaffRow {
     id: String,
     name: String,
@@ -608,6 +616,9 @@ struct StaffPage {
     /// The administrator's own login (not offered to deactivate).
     layout_user: String,
     notice: Option<String>,
+    agency_id: String,
+    /// The agencies whose staff the administrator manages: (id, name).
+    administered: Vec<(String, String)>,
     agency: String,
     /// A one-time password just made, shown this once: (login, password).
     secret: Option<(String, String)>,
@@ -633,18 +644,27 @@ async fn staff_page(
     tenant: Option<&str>,
     viewer: &Viewer,
     p: &Principal,
+    agency_id: &str,
     notice: Option<String>,
     secret: Option<(String, String)>,
     problems: Vec<crate::app::drafts::Problem>,
     form: HashMap<String, String>,
 ) -> Response {
-    let agency_id = super::office::agency_of(p, tenant);
+    let agency_id = agency_id.to_string();
     let accounts = match crate::app::staff::list(app, p, &agency_id).await {
         Ok(a) => a,
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
-    let agency = match app.config().await {
-        Ok(c) => super::office::agency_name(&c, &agency_id),
+    let (agency, administered) = match app.config().await {
+        Ok(c) => (
+            super::office::agency_name(&c, &agency_id),
+            c.directory
+                .all()
+                .into_iter()
+                .filter(|a| crate::app::policy::may_administer(p, &a.id, &c.directory))
+                .map(|a| (a.id.clone(), a.name.clone()))
+                .collect::<Vec<_>>(),
+        ),
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
     let role_name = |r: &str| {
@@ -655,6 +675,8 @@ async fn staff_page(
         layout: Layout::new(app, tenant, "office", viewer).await,
         layout_user: p.user.id.clone(),
         notice,
+        agency_id: agency_id.clone(),
+        administered,
         agency,
         secret,
         rows: accounts
@@ -709,11 +731,13 @@ pub(crate) async fn staff(
         (_, Some(id)) => Some(format!("Tài khoản {id} đăng nhập được trở lại.")),
         _ => None,
     };
+    let agency = chosen_agency(q.get("co-quan"), &p, t);
     staff_page(
         &app,
         t,
         &viewer,
         &p,
+        &agency,
         notice,
         None,
         Vec::new(),
@@ -738,7 +762,7 @@ pub(crate) async fn staff_change(
     if !viewer.accepts(fields.get("csrf").map(String::as_str)) {
         return error_page(&app, t, &viewer, forged()).await;
     }
-    let agency = super::office::agency_of(&p, t);
+    let agency = chosen_agency(fields.get("co-quan"), &p, t);
     let problem = |field: &str, message: String| {
         vec![crate::app::drafts::Problem {
             field: field.into(),
@@ -750,7 +774,8 @@ pub(crate) async fn staff_change(
             return match crate::app::staff::set_active(&app, &p, &agency, login, active).await {
                 Ok(_) => see_other(
                     &format!(
-                        "/can-bo/tai-khoan?{}={}",
+                        "/can-bo/tai-khoan?co-quan={}&{}={}",
+                        super::public::encode(&agency),
                         if active { "da-kich-hoat" } else { "da-ngung" },
                         super::public::encode(login)
                     ),
@@ -762,6 +787,7 @@ pub(crate) async fn staff_change(
                         t,
                         &viewer,
                         &p,
+                        &agency,
                         None,
                         None,
                         problem("loi-tieu-de", e.message),
@@ -781,6 +807,7 @@ pub(crate) async fn staff_change(
                     t,
                     &viewer,
                     &p,
+                    &agency,
                     None,
                     Some((login.clone(), once)),
                     Vec::new(),
@@ -794,6 +821,7 @@ pub(crate) async fn staff_change(
                     t,
                     &viewer,
                     &p,
+                    &agency,
                     None,
                     None,
                     problem("loi-tieu-de", e.message),
@@ -830,6 +858,7 @@ pub(crate) async fn staff_change(
                 t,
                 &viewer,
                 &p,
+                &agency,
                 None,
                 Some((c.id, c.one_time_password)),
                 Vec::new(),
@@ -847,6 +876,7 @@ pub(crate) async fn staff_change(
                 t,
                 &viewer,
                 &p,
+                &agency,
                 None,
                 None,
                 problem(field, e.message),
@@ -1035,13 +1065,14 @@ pub(crate) async fn audit(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
     viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
     let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/tai-khoan/nhat-ky").await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let agency_id = super::office::agency_of(&p, t);
+    let agency_id = chosen_agency(q.get("co-quan"), &p, t);
     let entries = match crate::app::staff::audit(&app, &p, &agency_id).await {
         Ok(e) => e,
         Err(e) => return error_page(&app, t, &viewer, e).await,

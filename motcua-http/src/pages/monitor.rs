@@ -37,6 +37,8 @@ struct MonitorPage {
     from_vi: String,
     to_vi: String,
     presets: Vec<(String, String)>,
+    /// The chart's legend: (label, colour).
+    legend: &'static [(&'static str, &'static str)],
     judged_at: String,
     csv: String,
     chart: String,
@@ -65,15 +67,14 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Horizontal stacked bars, one per field: the resolved (early, on time, late) and those in
-/// progress (within time, overdue), each with its number; a legend above.
+/// Horizontal stacked bars, one per field under its name: the resolved (early, on time,
+/// late) and those in progress (within time, overdue), each with its number when it fits.
+/// Narrow enough to stay readable on a phone; the legend is HTML, beside it.
 pub(crate) fn chart_svg(rows: &[(String, [i64; 5])]) -> String {
-    const LABEL: i64 = 230;
-    const BAR: i64 = 520;
-    const ROW: i64 = 34;
-    const TOP: i64 = 44;
-    let width = LABEL + BAR + 70;
-    let height = TOP + ROW * rows.len().max(1) as i64 + 10;
+    const BAR: i64 = 340;
+    const ROW: i64 = 52;
+    let width = BAR + 60;
+    let height = ROW * rows.len().max(1) as i64 + 4;
     let max = rows
         .iter()
         .map(|(_, v)| v.iter().sum::<i64>())
@@ -84,52 +85,44 @@ pub(crate) fn chart_svg(rows: &[(String, [i64; 5])]) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"bieu-do-tieu-de\">\
          <title id=\"bieu-do-tieu-de\">Biểu đồ hồ sơ theo lĩnh vực và kết quả giải quyết</title>"
     );
-    let mut x = 0;
-    for (label, colour) in SEGMENTS {
-        out += &format!(
-            "<rect x=\"{x}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{colour}\"/><text x=\"{}\" y=\"18\" font-size=\"12\" fill=\"#1b1b1b\">{label}</text>",
-            x + 18
-        );
-        x += 26 + label.chars().count() as i64 * 7;
-    }
     for (i, (name, values)) in rows.iter().enumerate() {
-        let y = TOP + i as i64 * ROW;
-        let short: String = name.chars().take(34).collect();
-        let short = if name.chars().count() > 34 {
+        let y = i as i64 * ROW;
+        let short: String = name.chars().take(48).collect();
+        let short = if name.chars().count() > 48 {
             format!("{short}…")
         } else {
             short
         };
         out += &format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"12\" fill=\"#1b1b1b\">{}</text>",
-            y + 17,
+            "<text x=\"0\" y=\"{}\" font-size=\"14\" fill=\"#1b1b1b\">{}</text>",
+            y + 16,
             escape(&short)
         );
-        let mut at = LABEL;
+        let mut at = 0;
         for (k, v) in values.iter().enumerate() {
             if *v == 0 {
                 continue;
             }
-            let w = (v * BAR / max).max(2);
+            let w = (v * BAR / max).max(3);
             out += &format!(
-                "<rect x=\"{at}\" y=\"{}\" width=\"{w}\" height=\"22\" fill=\"{}\"><title>{}: {v}</title></rect>",
-                y + 2,
+                "<rect x=\"{at}\" y=\"{}\" width=\"{w}\" height=\"24\" fill=\"{}\"><title>{}: {v}</title></rect>",
+                y + 22,
                 SEGMENTS[k].1,
                 SEGMENTS[k].0
             );
-            if w >= 22 {
+            if w >= 26 {
                 out += &format!(
-                    "<text x=\"{}\" y=\"{}\" font-size=\"11\" fill=\"#ffffff\" text-anchor=\"middle\">{v}</text>",
+                    "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#ffffff\" text-anchor=\"middle\">{v}</text>",
                     at + w / 2,
-                    y + 17
+                    y + 39
                 );
             }
             at += w;
         }
         out += &format!(
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#1b1b1b\">{}</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"700\" fill=\"#1b1b1b\">{}</text>",
             at + 6,
-            y + 17,
+            y + 39,
             values.iter().sum::<i64>()
         );
     }
@@ -170,11 +163,7 @@ pub(crate) async fn page(
         Ok(p) => p,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
-    let agency_id = q
-        .get("co-quan")
-        .filter(|s| !s.is_empty())
-        .cloned()
-        .unwrap_or_else(|| super::office::agency_of(&p, t));
+    let agency_id = super::admin::chosen_agency(q.get("co-quan"), &p, t);
     let m = match uc::monitor(&app, &p, &agency_id, period).await {
         Ok(m) => m,
         Err(e) => return error_page(&app, t, &viewer, e).await,
@@ -255,6 +244,7 @@ pub(crate) async fn page(
             period.to
         ),
         chart: chart_svg(&bars),
+        legend: &SEGMENTS,
         by_state: m
             .by_state
             .iter()

@@ -12,7 +12,7 @@ fn cookie(token: &str) -> String {
     format!("motcua_session={token}")
 }
 
-fn file(rel: &str) -> String {
+pub(crate) fn file(rel: &str) -> String {
     std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("..")

@@ -393,15 +393,6 @@ async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
     assert_eq!(v["status"]["status"].as_str(), Some("confirmed"), "{v}");
 }
 
-fn repo_file(rel: &str) -> String {
-    std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("..")
-            .join(rel),
-    )
-    .expect("read")
-}
-
 #[tokio::test]
 async fn a_catalogue_is_checked_imported_and_a_version_retired_in_the_pages() {
     use super::portal::post_files;
@@ -409,7 +400,7 @@ async fn a_catalogue_is_checked_imported_and_a_version_retired_in_the_pages() {
     let admin = cookie(&staff(&st, "qt-ht", "000.00.00.H53", "system-admin").await);
     let (_, _, _, page) = get_with(&st, "/can-bo/thu-tuc", &admin).await;
     let csrf = csrf_of(&page);
-    let csv = repo_file("examples/catalogue/danh-muc-mau.csv");
+    let csv = super::admin::file("examples/catalogue/danh-muc-mau.csv");
     let broken = format!("{csv}9.9,Tên,Lĩnh vực,Cấp Xã,mười ngày,,,,,\n");
     let (s, _, _, page) = post_files(
         &st,

@@ -50,7 +50,7 @@ pub async fn state() -> AppState {
         .await
         .expect("demo")
         .expect("seeded");
-    assert_eq!(accounts.len(), 14, "one staff account per role and site");
+    assert_eq!(accounts.len(), 15, "one staff account per role and site");
     assert!(
         demo::seed_if_empty(&store, &calendar)
             .await
