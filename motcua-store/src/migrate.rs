@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_retire_deactivate.sql"),
         postgres: include_str!("../migrations/postgres/0010_retire_deactivate.sql"),
     },
+    Migration {
+        version: 11,
+        description: "trigram index for staff search",
+        sqlite: include_str!("../migrations/sqlite/0011_search_index.sql"),
+        postgres: include_str!("../migrations/postgres/0011_search_index.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -418,10 +418,23 @@ impl Store {
         }
         let placeholders: Vec<String> =
             (0..agencies.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "{SUMMARY} WHERE search_text LIKE $1 ESCAPE '\\' AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
-            placeholders.join(", ")
-        );
+        // On SQLite a needle of three characters or more is looked up in the trigram index
+        // (migration 0011) first; LIKE keeps the exact meaning. PostgreSQL's planner uses
+        // its trigram index for the LIKE itself.
+        let indexed = self.backend == crate::Backend::Sqlite && needle.chars().count() >= 3;
+        let sql = if indexed {
+            format!(
+                "{SUMMARY} WHERE rowid IN (SELECT rowid FROM dossiers_search WHERE dossiers_search MATCH ${})
+                   AND search_text LIKE $1 ESCAPE '\\' AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
+                agencies.len() + 3,
+                placeholders.join(", ")
+            )
+        } else {
+            format!(
+                "{SUMMARY} WHERE search_text LIKE $1 ESCAPE '\\' AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
+                placeholders.join(", ")
+            )
+        };
         // The needle is matched literally: LIKE's wildcards in it are escaped (they once made
         // `%%` match every dossier in scope).
         let escaped = needle
@@ -434,6 +447,10 @@ impl Store {
             .bind(i64::from(limit.max(1)));
         for a in agencies {
             q = q.bind(a);
+        }
+        if indexed {
+            // An FTS5 phrase: the whole needle as one substring, quotes doubled.
+            q = q.bind(format!("\"{}\"", needle.replace('"', "\"\"")));
         }
         let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(summary).collect()

@@ -550,6 +550,22 @@ async fn search_queue_and_statistics() {
             s.search(&agencies, &code, 10).await.expect("search")[0].id,
             "b"
         );
+        // Quotes and FTS syntax in the needle are text, not a query.
+        for odd in ["van \"an", "an\" OR \"b", "NEAR(an b)", "*"] {
+            assert!(
+                s.search(&agencies, odd, 10)
+                    .await
+                    .expect("search")
+                    .is_empty(),
+                "{}: {odd}",
+                t.name
+            );
+        }
+        // Two characters: below the trigram index, still found.
+        assert_eq!(
+            s.search(&agencies, "bi", 10).await.expect("search")[0].id,
+            "b"
+        );
         assert!(
             s.search(&["000.99.99.H53".to_string()], "an", 10)
                 .await
