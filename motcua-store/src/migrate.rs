@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_search_index.sql"),
         postgres: include_str!("../migrations/postgres/0011_search_index.sql"),
     },
+    Migration {
+        version: 12,
+        description: "an index for judging open dossiers in the statistics",
+        sqlite: include_str!("../migrations/sqlite/0012_open_stats.sql"),
+        postgres: include_str!("../migrations/postgres/0012_open_stats.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -433,6 +433,20 @@ struct WorkspacePage {
     timeline: Vec<timeline::Entry>,
     slip: Vec<(String, String, String, String, String)>,
     max_mb: usize,
+    consultations: Vec<ConsultationView>,
+    /// (when, where), in order.
+    verifications: Vec<(String, String)>,
+}
+
+/// A consultation as the workspace shows it.
+struct ConsultationView {
+    id: String,
+    content: String,
+    deadline: String,
+    /// Past its deadline with agencies still silent.
+    late: bool,
+    /// (agency, its answer or what is awaited, answered late).
+    answers: Vec<(String, String, bool)>,
 }
 
 impl WorkspacePage {
@@ -660,6 +674,33 @@ async fn workspace_page(
         timeline: timeline::for_applicant(&view.events, proc),
         slip: timeline::slip(d, proc),
         max_mb: crate::limits::FILE_BYTES / (1024 * 1024),
+        consultations: d
+            .consultations
+            .iter()
+            .map(|c| {
+                let answers: Vec<(String, String, bool)> = c
+                    .agencies
+                    .iter()
+                    .map(|a| match c.answers.get(a) {
+                        Some((answer, late)) => (agency_name(&config, a), answer.clone(), *late),
+                        None => (agency_name(&config, a), "Chưa trả lời".to_string(), false),
+                    })
+                    .collect();
+                ConsultationView {
+                    id: c.id.clone(),
+                    content: c.content.clone(),
+                    deadline: to_local_vi(c.deadline),
+                    late: c.deadline < app.now()
+                        && c.agencies.iter().any(|a| !c.answers.contains_key(a)),
+                    answers,
+                }
+            })
+            .collect(),
+        verifications: d
+            .verifications
+            .iter()
+            .map(|(at, place)| (to_local_vi(*at), place.clone()))
+            .collect(),
     };
     page_for(
         viewer,

@@ -608,6 +608,16 @@ async fn monitoring_shows_the_overdue_and_the_table_and_exports_csv() {
     let (s, v) = command(&st, &desk, &id, serde_json::json!({ "command": "accept" })).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let code = v["code"].as_str().expect("code").to_string();
+    let (s, v) = command(
+        &st,
+        &desk,
+        &id,
+        serde_json::json!({ "command": "open-consultation", "id": "yk-1",
+            "agencies": ["000.31.12.H53"], "content": "Xác nhận địa điểm kinh doanh",
+            "deadline": "2026-12-09T17:00:00+07:00" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     // A week later it is past its appointment (three working days).
     clock.set(at("2026-12-14T09:00:00+07:00"));
     let leader = cookie(&staff(&st, "ld.tp", district, "agency-leader").await);
@@ -627,6 +637,18 @@ async fn monitoring_shows_the_overdue_and_the_table_and_exports_csv() {
         "{page}"
     );
     assert!(page.contains("<th scope=\"row\">Tổng cộng</th>"), "{page}");
+    let late = &page[page.find("Lấy ý kiến quá hạn").expect("section")..];
+    assert!(
+        late.contains("Xác nhận địa điểm kinh doanh") && late.contains("UBND Phường 2"),
+        "{late}"
+    );
+    let desk_page = cookie(&login(&st, "desk.m", "mat-khau-can-bo").await);
+    let (_, _, _, ws) = get_with(&st, &format!("/can-bo/ho-so/{id}"), &desk_page).await;
+    assert!(
+        ws.contains("Lấy ý kiến yk-1: quá hạn, còn cơ quan chưa trả lời")
+            && ws.contains("Chưa trả lời"),
+        "{ws}"
+    );
     assert!(
         page.contains("Đang xử lý") || page.contains("Đang giải quyết"),
         "{page}"
