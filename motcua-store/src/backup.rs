@@ -467,6 +467,26 @@ impl Store {
                 }
             }
         }
+        // search_name is not exported (it is derived): the name and ID number, search_text
+        // without the code (as migration 0014 fills it). On SQLite the trigram index follows
+        // below.
+        sqlx::query(
+            "UPDATE dossiers SET search_name = CASE WHEN code IS NULL THEN search_text
+                ELSE rtrim(substr(search_text, 1, length(search_text) - length(code))) END",
+        )
+        .execute(&mut *tx)
+        .await?;
+        if self.backend == Backend::Sqlite {
+            // The names' trigram index, from the restored rows.
+            sqlx::query("INSERT INTO dossiers_search (dossiers_search) VALUES ('rebuild')")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE search_indexed SET up_to = (SELECT COALESCE(MAX(rowid), 0) FROM dossiers)",
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         // An export written before the legal clock's history existed has none: it is derived
         // from the events, so rebuild it.

@@ -638,12 +638,14 @@ pub(crate) fn projection(
     now: DateTime<Utc>,
 ) -> Result<Statement, StoreError> {
     let code = d.code.as_ref().map(ToString::to_string);
-    let search = motcua_core::text::fold(&format!(
-        "{} {} {}",
-        d.applicant.name,
-        d.applicant.id_number,
-        code.as_deref().unwrap_or("")
-    ));
+    // What staff search by: name and ID number (search_name, indexed by trigrams on
+    // SQLite; it does not change after submission) and the same with the code
+    // (search_text).
+    let name = motcua_core::text::fold(&format!("{} {}", d.applicant.name, d.applicant.id_number));
+    let search = match &code {
+        Some(c) => format!("{name} {}", motcua_core::text::fold(c)),
+        None => format!("{name} "),
+    };
     let open = !d.state.is_closed() && d.state != State::Finished;
     let finished_at = match d.state {
         State::Finished | State::Returned => d.slip.last().and_then(|r| r.left_at),
@@ -654,17 +656,17 @@ pub(crate) fn projection(
         "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
            national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
            submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
-           updated_at, body, supplement_rounds, queue_due, id)
+           updated_at, body, supplement_rounds, queue_due, search_name, id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-           $21, $22, $23, $24, $25, $26, $27)"
+           $21, $22, $23, $24, $25, $26, $27, $28)"
     } else {
         "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
            version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
            applicant_name = $11, search_text = $12, step = $13, step_role = $14, assignee = $15,
            submitted_at = $16, accepted_at = $17, appointment = $18, original_appointment = $19,
            finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
-           supplement_rounds = $25, queue_due = $26
-         WHERE id = $27 AND version = $28"
+           supplement_rounds = $25, queue_due = $26, search_name = $27
+         WHERE id = $28 AND version = $29"
     };
     let mut values: Vec<Value> = vec![
         d.agency.clone().into(),
@@ -693,6 +695,7 @@ pub(crate) fn projection(
         json(d)?.into(),
         i64::from(d.supplement_rounds).into(),
         queue_due.into(),
+        name.into(),
         d.id.clone().into(),
     ];
     if !is_new {

@@ -84,6 +84,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_open_stats.sql"),
         postgres: include_str!("../migrations/postgres/0012_open_stats.sql"),
     },
+    Migration {
+        version: 13,
+        description: "partial indexes for the monitoring lists",
+        sqlite: include_str!("../migrations/sqlite/0013_monitoring.sql"),
+        postgres: include_str!("../migrations/postgres/0013_monitoring.sql"),
+    },
+    Migration {
+        version: 14,
+        description: "the trigram index on the applicant's name and ID number only",
+        sqlite: include_str!("../migrations/sqlite/0014_search_name.sql"),
+        postgres: include_str!("../migrations/postgres/0014_search_name.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

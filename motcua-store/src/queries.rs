@@ -191,6 +191,57 @@ impl Store {
             .collect()
     }
 
+    /// Brings SQLite's trigram index of names (migration 0014) up to the newest dossiers, a
+    /// batch at a time; answers how many were indexed. Outside the commands' transactions, so
+    /// that a submission does not pay for it; dossiers not indexed yet are still found
+    /// (read directly). A no-op on PostgreSQL, whose index is kept by the database.
+    pub async fn index_search(&self, batch: u32) -> Result<u64, StoreError> {
+        if self.backend != crate::Backend::Sqlite {
+            return Ok(0);
+        }
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "SELECT rowid, search_name FROM dossiers
+             WHERE rowid > (SELECT up_to FROM search_indexed) ORDER BY rowid LIMIT $1",
+        )
+        .bind(i64::from(batch.max(1)))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut last = None;
+        for r in &rows {
+            let (rowid, name): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+            sqlx::query("INSERT INTO dossiers_search (rowid, search_name) VALUES ($1, $2)")
+                .bind(rowid)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            last = Some(rowid);
+        }
+        if let Some(up_to) = last {
+            sqlx::query("UPDATE search_indexed SET up_to = $1 WHERE id = 1")
+                .bind(up_to)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    /// Indexes the newest dossiers' names when more than a thousand are not in the index yet
+    /// (a search reads those directly).
+    async fn index_search_if_behind(&self) -> Result<(), StoreError> {
+        let r = sqlx::query(
+            "SELECT (SELECT up_to FROM search_indexed), (SELECT COALESCE(MAX(rowid), 0) FROM dossiers)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (up_to, max): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+        if max - up_to > 1000 {
+            while self.index_search(5000).await? > 0 {}
+        }
+        Ok(())
+    }
+
     /// Open dossiers of some agencies past their appointment at `now` (being processed, or
     /// finished with the result not yet returned; a dossier waiting for a supplement or a
     /// payment has its clock stopped and is not listed), the longest overdue first.
@@ -204,8 +255,16 @@ impl Store {
             return Ok(Vec::new());
         }
         let list: Vec<String> = (0..agencies.len()).map(|i| format!("${}", i + 3)).collect();
+        // SQLite's planner, without statistics, prefers an index on agency_id and then
+        // sorts every open dossier of the province; the partial index of migration 0013
+        // gives the order directly and stops at the limit.
+        let by = if self.backend == crate::Backend::Sqlite {
+            " INDEXED BY dossiers_overdue"
+        } else {
+            ""
+        };
         let sql = format!(
-            "{SUMMARY} WHERE agency_id IN ({}) AND state IN ('in-progress', 'finished')
+            "{SUMMARY}{by} WHERE agency_id IN ({}) AND state IN ('in-progress', 'finished')
                AND appointment IS NOT NULL AND appointment < $1
              ORDER BY appointment ASC, id ASC LIMIT $2",
             list.join(", ")
@@ -421,10 +480,32 @@ impl Store {
         // On SQLite a needle of three characters or more is looked up in the trigram index
         // (migration 0011) first; LIKE keeps the exact meaning. PostgreSQL's planner uses
         // its trigram index for the LIKE itself.
-        let indexed = self.backend == crate::Backend::Sqlite && needle.chars().count() >= 3;
+        // A whole dossier code is looked up by the code's own index.
+        if let Ok(code) = motcua_core::dossier::DossierCode::parse(&text.trim().to_uppercase()) {
+            let sql = format!(
+                "{SUMMARY} WHERE code = $1 AND agency_id IN ({}) LIMIT $2",
+                placeholders.join(", ")
+            );
+            let mut q = sqlx::query(AssertSqlSafe(sql))
+                .bind(code.to_string())
+                .bind(i64::from(limit.max(1)));
+            for a in agencies {
+                q = q.bind(a);
+            }
+            return q.fetch_all(&self.pool).await?.iter().map(summary).collect();
+        }
+        // The trigram index holds names and ID numbers; a needle with a code's dots or
+        // dashes (part of a code) reads the agencies' dossiers.
+        let indexed = self.backend == crate::Backend::Sqlite
+            && needle.chars().count() >= 3
+            && !needle.contains(['.', '-']);
+        if indexed {
+            self.index_search_if_behind().await?;
+        }
         let sql = if indexed {
             format!(
-                "{SUMMARY} WHERE rowid IN (SELECT rowid FROM dossiers_search WHERE dossiers_search MATCH ${})
+                "{SUMMARY} WHERE rowid IN (SELECT rowid FROM dossiers_search WHERE dossiers_search MATCH ${}
+                     UNION ALL SELECT rowid FROM dossiers WHERE rowid > (SELECT up_to FROM search_indexed))
                    AND search_text LIKE $1 ESCAPE '\\' AND agency_id IN ({}) ORDER BY updated_at DESC LIMIT $2",
                 agencies.len() + 3,
                 placeholders.join(", ")

@@ -286,8 +286,16 @@ impl Store {
 
         // Of those open at the end, the overdue ones: judged by the legal clock's row in
         // force at `judged_at` (see legal_clock.rs).
+        // The covering index of migration 0012 (it holds the id the legal clock is looked
+        // up by); SQLite's planner, without statistics, would take dossiers_stats and read
+        // every open dossier's wide row.
+        let by = if self.backend == crate::Backend::Sqlite {
+            " INDEXED BY dossiers_open_stats"
+        } else {
+            ""
+        };
         let sql = format!(
-            "SELECT d.field, COUNT(*) FROM dossiers d
+            "SELECT d.field, COUNT(*) FROM dossiers d{by}
              WHERE d.agency_id IN ({}) AND d.accepted_at < $2 AND (d.closed_at IS NULL OR d.closed_at >= $2)
                AND (SELECT c.overdue_after FROM legal_clock c
                     WHERE c.dossier_id = d.id AND c.at <= $1 ORDER BY c.seq DESC LIMIT 1) < $1

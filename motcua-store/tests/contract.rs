@@ -517,6 +517,10 @@ async fn search_queue_and_statistics() {
                 .await
                 .expect("accept");
         }
+        // The names' index (SQLite) catches up outside the commands; 0 on PostgreSQL.
+        let indexed = s.index_search(100).await.expect("index");
+        assert!(indexed == 3 || indexed == 0, "{}: {indexed}", t.name);
+        assert_eq!(s.index_search(100).await.expect("index"), 0, "nothing left");
         let agencies = vec![AGENCY.to_string()];
         let found = s
             .search(&agencies, "nguyen van an", 10)
@@ -548,6 +552,20 @@ async fn search_queue_and_statistics() {
             .to_string();
         assert_eq!(
             s.search(&agencies, &code, 10).await.expect("search")[0].id,
+            "b"
+        );
+        // Part of a code (its date and number), and a code typed in lower case.
+        let tail = &code[code.len() - 11..];
+        assert_eq!(
+            s.search(&agencies, tail, 10).await.expect("search")[0].id,
+            "b",
+            "{tail}"
+        );
+        assert_eq!(
+            s.search(&agencies, &code.to_lowercase(), 10)
+                .await
+                .expect("search")[0]
+                .id,
             "b"
         );
         // Quotes and FTS syntax in the needle are text, not a query.
@@ -663,6 +681,25 @@ async fn search_queue_and_statistics() {
             .await,
             Err(StoreError::NotFound(_))
         ));
+        // A dossier submitted after the index caught up is found before it is indexed.
+        run(
+            s,
+            "d",
+            &applicant("d"),
+            "2026-04-23T08:00:00+07:00",
+            submit("Võ Thị Tư"),
+        )
+        .await
+        .expect("submit");
+        assert_eq!(
+            s.search(&agencies, "vo thi tu", 10).await.expect("search")[0].id,
+            "d"
+        );
+        s.index_search(100).await.expect("index");
+        assert_eq!(
+            s.search(&agencies, "vo thi tu", 10).await.expect("search")[0].id,
+            "d"
+        );
     }
 }
 
@@ -1921,5 +1958,107 @@ async fn verify_while_commands_commit_sees_every_dossier_whole() {
         }
         writer.await.expect("writer");
         assert!(rounds > 0, "{}: verified while writing", t.name);
+    }
+}
+
+/// The monitoring's lists on both backends: states counted, the overdue ones by
+/// appointment (not those whose clock is stopped), the dossiers that consulted others.
+#[tokio::test]
+async fn monitoring_lists_states_overdue_and_consultations() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        for (id, day) in [
+            ("m1", "2026-04-20"),
+            ("m2", "2026-04-21"),
+            ("m3", "2026-04-22"),
+        ] {
+            run(
+                s,
+                id,
+                &applicant(id),
+                &format!("{day}T08:00:00+07:00"),
+                submit("Lê Văn Tám"),
+            )
+            .await
+            .expect("submit");
+            run(
+                s,
+                id,
+                &desk,
+                &format!("{day}T09:00:00+07:00"),
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("accept");
+        }
+        run(
+            s,
+            "m2",
+            &desk,
+            "2026-04-21T10:00:00+07:00",
+            Command::OpenConsultation {
+                id: "yk-1".into(),
+                agencies: vec!["000.31.12.H53".into()],
+                content: "Xác nhận".into(),
+                deadline: at("2026-04-23T17:00:00+07:00"),
+            },
+        )
+        .await
+        .expect("consult");
+        run(
+            s,
+            "m3",
+            &desk,
+            "2026-04-22T10:00:00+07:00",
+            Command::RequestSupplement {
+                reason: "Thiếu".into(),
+                items: vec!["Giấy tờ".into()],
+                applicant_fault: false,
+            },
+        )
+        .await
+        .expect("supplement");
+        let scope = s.agency_subtree(PROVINCE).await.expect("subtree");
+        let counts = s.state_counts(&scope).await.expect("counts");
+        assert_eq!(
+            counts,
+            vec![
+                ("awaiting-supplement".to_string(), 1),
+                ("in-progress".to_string(), 2)
+            ],
+            "{}",
+            t.name
+        );
+        let overdue = s
+            .overdue(&scope, at("2026-06-01T09:00:00+07:00"), 10)
+            .await
+            .expect("overdue");
+        assert_eq!(
+            overdue.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["m1", "m2"],
+            "{}: the oldest appointment first, the stopped clock left out",
+            t.name
+        );
+        assert!(
+            s.overdue(&scope, at("2026-04-20T10:00:00+07:00"), 10)
+                .await
+                .expect("overdue")
+                .is_empty()
+        );
+        let consulting = s.consulting(&scope, 10).await.expect("consulting");
+        assert_eq!(
+            consulting.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["m2"],
+            "{}",
+            t.name
+        );
+        assert!(
+            s.consulting(&["000.99.99.H53".into()], 10)
+                .await
+                .expect("none")
+                .is_empty()
+        );
     }
 }
