@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_search_name.sql"),
         postgres: include_str!("../migrations/postgres/0014_search_name.sql"),
     },
+    Migration {
+        version: 15,
+        description: "an agency's queue across roles in order",
+        sqlite: include_str!("../migrations/sqlite/0015_queue_all_roles.sql"),
+        postgres: include_str!("../migrations/postgres/0015_queue_all_roles.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -191,6 +191,29 @@ impl Store {
             .collect()
     }
 
+    /// How many of an agency's queued dossiers are due before each of the given instants,
+    /// and how many are queued in all, counted in the queue's index: e.g. [now, end of
+    /// today, end of the week] gives the overdue, and those due by the end of today and of
+    /// the week.
+    pub async fn queue_due_counts(
+        &self,
+        agency: &str,
+        bounds: [DateTime<Utc>; 3],
+    ) -> Result<[i64; 4], StoreError> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) FILTER (WHERE queue_due < $2), COUNT(*) FILTER (WHERE queue_due < $3),
+                    COUNT(*) FILTER (WHERE queue_due < $4), COUNT(*)
+             FROM dossiers WHERE agency_id = $1 AND step_role IS NOT NULL",
+        )
+        .bind(agency)
+        .bind(crate::micros(bounds[0]))
+        .bind(crate::micros(bounds[1]))
+        .bind(crate::micros(bounds[2]))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok([r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?])
+    }
+
     /// Brings SQLite's trigram index of names (migration 0014) up to the newest dossiers, a
     /// batch at a time; answers how many were indexed. Outside the commands' transactions, so
     /// that a submission does not pay for it; dossiers not indexed yet are still found

@@ -322,7 +322,12 @@ pub struct QueueQuery {
     pub field: Option<String>,
     /// Only this channel: `direct`, `post` or `online`.
     pub channel: Option<String>,
+    /// At most this many (and never more than 200, the default).
+    pub limit: Option<u32>,
 }
+
+/// The most a queue answers at once.
+pub const QUEUE_LIMIT: u32 = 200;
 
 /// A staff queue, most urgent first: each dossier due at its current step (the intake due
 /// while it waits for acceptance).
@@ -390,9 +395,41 @@ pub async fn queue(
             procedure: q.procedure,
             field: q.field,
             channel: q.channel,
-            limit: 200,
+            limit: q.limit.unwrap_or(QUEUE_LIMIT).min(QUEUE_LIMIT),
         })
         .await?)
+}
+
+/// How many of an agency's queued dossiers are overdue, due by the end of today (and not
+/// overdue), due by the end of the week (and not sooner), local time; and queued in all.
+pub async fn queue_counts(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+) -> Result<(i64, i64, i64, i64), AppError> {
+    use chrono::Datelike;
+    let config = app.config().await?;
+    if !policy::may_read_agency(p, agency, &config.directory) {
+        return Err(AppError::forbidden("Không có quyền truy cập hồ sơ này."));
+    }
+    let now = app.now();
+    let offset = chrono::TimeDelta::seconds(i64::from(motcua_core::calendar::VN_OFFSET_SECS));
+    let today = (now + offset).date_naive();
+    let week_end =
+        today + chrono::TimeDelta::days(i64::from(7 - today.weekday().num_days_from_monday()));
+    let start_of = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc() - offset;
+    let [late, by_today, by_week, all] = app
+        .store
+        .queue_due_counts(
+            agency,
+            [
+                now,
+                start_of(today + chrono::TimeDelta::days(1)),
+                start_of(week_end),
+            ],
+        )
+        .await?;
+    Ok((late, by_today - late, by_week - by_today, all))
 }
 
 /// Staff search the dossiers of the agencies they may read (or one of them) by applicant

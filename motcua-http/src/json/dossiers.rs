@@ -287,6 +287,7 @@ pub(crate) async fn queue(
         procedure: q.remove("procedure"),
         field: q.remove("field"),
         channel: q.remove("channel"),
+        limit: None,
     };
     let dossiers = uc::queue(&s, &session.principal, tenant.as_deref(), query).await?;
     Ok(Json(DossierList { dossiers }))

@@ -175,22 +175,18 @@ pub(crate) async fn queue(
     };
     let agency_id = agency_of(p, t);
     let agency = agency_name(&config, &agency_id);
-    // Everything queued, for the counts; then what the filters and the search keep.
-    let all = dossiers::queue(
-        &app,
-        p,
-        t,
-        dossiers::QueueQuery {
-            agency: Some(agency_id.clone()),
-            ..Default::default()
-        },
-    )
-    .await;
-    let all = match all {
-        Ok(all) => all,
-        Err(e) => return error_page(&app, t, &viewer, e).await,
-    };
+    // The counts from the queue's index; then what the filters and the search keep.
+    let (overdue, due_today, due_week, total) =
+        match dossiers::queue_counts(&app, p, &agency_id).await {
+            Ok(c) => (c.0 as usize, c.1 as usize, c.2 as usize, c.3 as usize),
+            Err(e) => return error_page(&app, t, &viewer, e).await,
+        };
     let mut error = None;
+    let unfiltered = role.is_empty()
+        && due.is_empty()
+        && procedure.is_empty()
+        && field.is_empty()
+        && channel.is_empty();
     let listed = if !text_q.is_empty() {
         match dossiers::search(&app, p, &text_q, Some(&agency_id)).await {
             Ok(found) => found,
@@ -216,6 +212,8 @@ pub(crate) async fn queue(
                 procedure: some(&procedure),
                 field: some(&field),
                 channel: some(&channel),
+                // Unfiltered, the counts give the number of pages: read up to this page only.
+                limit: unfiltered.then_some((page_no * PER_PAGE) as u32),
                 ..Default::default()
             },
         )
@@ -238,9 +236,13 @@ pub(crate) async fn queue(
         Some(d) if local_date(d) < week_end => "week",
         _ => "",
     };
-    let count = |u: &str| all.iter().filter(|d| urgency(d.due) == u).count();
-    let (overdue, due_today, due_week) = (count("late"), count("today"), count("week"));
-    let pages = listed.len().div_ceil(PER_PAGE).max(1);
+    let pages = if unfiltered && text_q.is_empty() {
+        total.min(dossiers::QUEUE_LIMIT as usize)
+    } else {
+        listed.len()
+    }
+    .div_ceil(PER_PAGE)
+    .max(1);
     let page_no = page_no.min(pages);
     let rows = listed
         .iter()
@@ -335,7 +337,7 @@ pub(crate) async fn queue(
         overdue,
         today: due_today,
         week: due_week,
-        total: all.len(),
+        total,
         summary,
         error,
         rows,
