@@ -169,7 +169,7 @@ def procedure_published(browser, server, shots):
     audit(admin, "admin-procedures", shots)
     admin.get_by_label("Tệp thủ tục (TOML)").set_input_files(bad_file)
     with admin.expect_navigation():
-        admin.get_by_role("button", name="Kiểm tra").click()
+        admin.get_by_role("button", name="Kiểm tra", exact=True).click()
     body = admin.locator("main").inner_text()
     check("chưa công bố được" in body and "chief-of-everything" in body,
           "the file's error is shown with its line")
@@ -179,7 +179,7 @@ def procedure_published(browser, server, shots):
     admin.goto(server.base + "/can-bo/thu-tuc")
     admin.get_by_label("Tệp thủ tục (TOML)").set_input_files(good_file)
     with admin.expect_navigation():
-        admin.get_by_role("button", name="Kiểm tra").click()
+        admin.get_by_role("button", name="Kiểm tra", exact=True).click()
     check(admin.locator("svg[role=img]").count() == 1, "the workflow is drawn")
     audit(admin, "admin-check", shots)
     with admin.expect_navigation():
