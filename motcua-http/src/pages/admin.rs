@@ -51,6 +51,21 @@ async fn signed_in(
     }
 }
 
+/// The system administrator who sent a procedures form, once its form token is checked; or
+/// the answer to give instead.
+async fn posted_by_admin(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    form: &HashMap<String, String>,
+) -> Result<Principal, Response> {
+    let p = signed_in(app, tenant, viewer, "/can-bo/thu-tuc").await?;
+    if !viewer.accepts(form.get("csrf").map(String::as_str)) {
+        return Err(error_page(app, tenant, viewer, forged()).await);
+    }
+    Ok(p)
+}
+
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -502,13 +517,10 @@ pub(crate) async fn publish(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+    let p = match posted_by_admin(&app, t, &viewer, &f).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return error_page(&app, t, &viewer, forged()).await;
-    }
     let source = f.get("noi-dung").cloned().unwrap_or_default();
     match uc::publish(&app, &p, &source).await {
         Ok(x) => see_other(
@@ -530,13 +542,10 @@ pub(crate) async fn assign(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+    let p = match posted_by_admin(&app, t, &viewer, &f).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return error_page(&app, t, &viewer, forged()).await;
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let code = get("thu-tuc");
     match uc::assign(&app, &p, &code, &get("co-quan")).await {
@@ -1107,13 +1116,10 @@ pub(crate) async fn retire(
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
-    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+    let p = match posted_by_admin(&app, t, &viewer, &f).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
-        return error_page(&app, t, &viewer, forged()).await;
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (code, version) = (get("thu-tuc"), get("phien-ban"));
     match uc::retire(&app, &p, &code, &version).await {
