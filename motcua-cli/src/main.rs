@@ -1,11 +1,12 @@
-//! The `motcua` command: the server, and the calendar, deadline, procedure, scenario and
-//! database tools.
+//! The `motcua` command: the server, and the calendar, deadline, form, procedure, scenario
+//! and database tools.
 //!
 //! Exit codes: 0 success, 1 failure, 2 bad input (usage errors, malformed instants, unknown
 //! units, impossible dates).
 
 mod calendar_cmd;
 mod deadline_cmd;
+mod form_cmd;
 mod init_cmd;
 mod procedure_cmd;
 mod scenario_cmd;
@@ -35,6 +36,9 @@ enum Command {
     /// Procedure files: check them, draw their workflows.
     #[command(subcommand)]
     Procedure(procedure_cmd::ProcedureCommand),
+    /// Legal forms: each pack's forms, a dossier's form printed to PDF.
+    #[command(subcommand)]
+    Form(form_cmd::FormCommand),
     /// Scenarios: scripted dossier lifecycles run in memory.
     #[command(subcommand)]
     Scenario(scenario_cmd::ScenarioCommand),
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Calendar(c) => calendar_cmd::run(c),
         Command::Deadline(d) => deadline_cmd::run(d),
         Command::Procedure(p) => procedure_cmd::run(p),
+        Command::Form(f) => form_cmd::run(f),
         Command::Scenario(s) => scenario_cmd::run(s),
         Command::Init(a) => init_cmd::run(a),
         Command::Migrate(db) => store_cmd::migrate(db),

@@ -112,6 +112,11 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/api/v1/dossiers/{id}/attachments/{sha256}",
             get(json::dossiers::download),
         ),
+        ("/api/v1/dossiers/{id}/forms", get(json::dossiers::forms)),
+        (
+            "/api/v1/dossiers/{id}/forms/{form}",
+            get(json::dossiers::form),
+        ),
         (
             "/api/v1/feedback",
             post(json::feedback::file).get(json::feedback::published),

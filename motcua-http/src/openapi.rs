@@ -74,6 +74,8 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::dossiers::command,
         json::dossiers::upload,
         json::dossiers::download,
+        json::dossiers::forms,
+        json::dossiers::form,
         json::feedback::file,
         json::feedback::published,
         json::feedback::answer,

@@ -106,10 +106,12 @@ catalogue! {
     UnknownTenant = "unknown_tenant", 404, "Không có cơ quan này.", "a /t/{agency} prefix naming no agency";
     TenantMismatch = "tenant_mismatch", 400, "Tên miền và đường dẫn chỉ hai cơ quan khác nhau.", "the host name and the /t/ prefix name different agencies";
     NoTenant = "no_tenant", 404, "Địa chỉ này không thuộc cơ quan nào; dùng tên miền của cơ quan hoặc /t/{mã cơ quan}.", "the request names no agency";
+    UnknownForm = "unknown_form", 404, "Bộ biểu mẫu áp dụng cho hồ sơ này không có biểu mẫu này.", "the dossier's form pack has no form of that key";
     FeedDisabled = "feed_disabled", 404, "Nguồn dữ liệu tích hợp chưa được bật trên máy chủ này.", "the national feed has no token configured";
     // State that conflicts.
     Conflict = "conflict", 409, "Dữ liệu vừa được thay đổi; vui lòng tải lại và thử lại.", "a concurrent change, or a stale expected_version";
     AccountExists = "account_exists", 409, "Tên đăng nhập đã được dùng.", "an account with this login name exists";
+    FormNotApplicable = "form_not_applicable", 409, "Hồ sơ chưa có nội dung của biểu mẫu này (ví dụ: chưa tiếp nhận thì chưa có giấy tiếp nhận, chưa từ chối thì chưa có phiếu từ chối).", "the dossier has not reached what the form prints";
     AlreadyAnswered = "already_answered", 409, "Phản ánh đã được trả lời.", "feedback answered before";
     // Too often.
     TooManyAttempts = "too_many_attempts", 429, "Đăng nhập sai nhiều lần; vui lòng thử lại sau.", "failed logins held back";

@@ -18,6 +18,7 @@ pub mod dossiers;
 pub mod drafts;
 mod error;
 pub mod feedback;
+pub mod forms;
 pub mod import;
 pub mod monitoring;
 pub mod policy;

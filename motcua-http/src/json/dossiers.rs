@@ -477,3 +477,47 @@ pub(crate) async fn download(
     let (name, content_type, bytes) = uc::attachment(&s, &session.principal, &id, &sha).await?;
     Ok(crate::files::download(&name, &content_type, bytes, inline))
 }
+
+/// `GET /api/v1/dossiers/{id}/forms`: the legal forms that apply to the dossier now, in its
+/// pack (the one in force when it was received).
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms", tag = "dossiers",
+    summary = "The forms a dossier can print now",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<crate::app::forms::Offered>),
+              (status = 404, body = ErrorBody)))]
+pub(crate) async fn forms(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<crate::app::forms::Offered>>, AppError> {
+    Ok(Json(
+        crate::app::forms::list(&s, &session.principal, &id).await?,
+    ))
+}
+
+/// `GET /api/v1/dossiers/{id}/forms/{form}[?inline=1]`: a legal form of the dossier as PDF
+/// (`receipt`, `supplement-request`, `refusal`, `apology`, `extension-request`,
+/// `stop-notice`, `control-slip`), for whoever may read the dossier.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/forms/{form}", tag = "dossiers",
+    summary = "A legal form of a dossier, as PDF",
+    security(("bearer" = [])),
+    params(("id" = String, Path), ("form" = String, Path), ("inline" = Option<String>, Query)),
+    responses((status = 200, description = "the form", content((Vec<u8> = "application/pdf"))),
+              (status = 404, description = "no such dossier, or no such form in its pack", body = ErrorBody),
+              (status = 409, description = "the dossier has not reached what the form prints", body = ErrorBody)))]
+pub(crate) async fn form(
+    State(s): State<AppState>,
+    session: Session,
+    Path((id, form)): Path<(String, String)>,
+    q: Params,
+) -> Result<axum::response::Response, AppError> {
+    let inline = q.is_ok_and(|axum::extract::Query(m)| m.get("inline").is_some_and(|v| v == "1"));
+    let r = crate::app::forms::render(&s, &session.principal, &id, &form).await?;
+    Ok(crate::files::download(
+        &r.file_name,
+        "application/pdf",
+        r.pdf,
+        inline,
+    ))
+}

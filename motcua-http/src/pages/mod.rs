@@ -15,8 +15,8 @@ mod office;
 mod public;
 mod setup;
 mod submit;
-mod text;
-mod timeline;
+pub(crate) mod text;
+pub(crate) mod timeline;
 mod viewer;
 
 pub(crate) use viewer::Viewer;

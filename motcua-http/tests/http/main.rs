@@ -11,6 +11,7 @@ mod admin;
 mod agencies;
 mod dossiers;
 mod findings;
+mod forms;
 mod hardening;
 mod office;
 mod pages;
