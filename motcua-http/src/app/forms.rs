@@ -117,6 +117,22 @@ pub async fn list(app: &AppState, p: &Principal, id: &str) -> Result<Vec<Offered
     Ok(offered(&d, proc, &events))
 }
 
+/// The form an engine command produces, to print right after it: the receipt after an
+/// acceptance, the refusal after a refusal, and so on; the process-control slip follows
+/// every hand-over.
+pub fn produced_by(command: &str) -> Option<&'static str> {
+    Some(match command {
+        "accept" => "receipt",
+        "refuse" => "refusal",
+        "return-for-completion" | "request-supplement" => "supplement-request",
+        "apologise" => "apology",
+        "request-extension" => "extension-request",
+        "stop" | "confirm-withdrawal" => "stop-notice",
+        "forward" | "send-back" | "approve" | "finish" | "return-result" => "control-slip",
+        _ => return None,
+    })
+}
+
 /// Form `key` of a dossier the principal may read, as a PDF.
 pub async fn render(
     app: &AppState,

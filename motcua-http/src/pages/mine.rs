@@ -155,6 +155,8 @@ struct DossierView {
     timeline: Vec<Entry>,
     slip: Vec<(String, String, String, String, String)>,
     files: Vec<(String, String, String)>,
+    /// The forms addressed to the applicant it can print: (key, "Mẫu số 01 – title").
+    letters: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -403,6 +405,13 @@ fn view_of(
             .map_or_else(|| d.applicant.phone.clone(), |x| x.phone.clone()),
         timeline: timeline::for_applicant(events, p),
         slip: timeline::slip(d, p),
+        letters: p
+            .map(|p| crate::app::forms::offered(d, p, events))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|f| f.to_applicant)
+            .map(|f| (f.key, format!("Mẫu số {} – {}", f.number, f.title)))
+            .collect(),
         files: d
             .files
             .iter()
@@ -628,6 +637,23 @@ pub(crate) async fn act(
 
 /// `GET /ho-so/{id}/tep/{sha256}`: a file of the dossier (what was sent; the signed result
 /// once issued).
+/// `GET /ho-so/{id}/bieu-mau/{form}`: a form addressed to the applicant (the receipt, a
+/// request, a refusal, a letter), as PDF.
+pub(crate) async fn form(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path((id, form)): Path<(String, String)>,
+) -> Response {
+    let Some(p) = &viewer.principal else {
+        return to_login(&format!("/ho-so/{id}"));
+    };
+    match crate::app::forms::render(&app, p, &id, &form).await {
+        Ok(r) => crate::files::download(&r.file_name, "application/pdf", r.pdf, true),
+        Err(e) => error_page(&app, tenant.as_deref(), &viewer, e).await,
+    }
+}
+
 pub(crate) async fn file(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,

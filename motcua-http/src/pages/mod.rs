@@ -385,6 +385,7 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::post(office::answer_feedback),
         )
         .route("/can-bo/ho-so/{id}/tep/{sha256}", get(office::file))
+        .route("/can-bo/ho-so/{id}/bieu-mau/{form}", get(office::form))
         .route(
             "/can-bo/ho-so/{id}/lenh",
             axum::routing::post(office::act).layer(crate::upload_limit()),
@@ -399,6 +400,7 @@ pub(crate) fn routes() -> Router<AppState> {
             axum::routing::post(mine::act).layer(crate::upload_limit()),
         )
         .route("/ho-so/{id}/tep/{sha256}", get(mine::file))
+        .route("/ho-so/{id}/bieu-mau/{form}", get(mine::form))
         .route(css_path(), get(stylesheet))
 }
 

@@ -438,6 +438,10 @@ struct WorkspacePage {
     consultations: Vec<ConsultationView>,
     /// (when, where), in order.
     verifications: Vec<(String, String)>,
+    /// The legal forms it can print now: (key, "Mẫu số 01 – title").
+    forms: Vec<(String, String)>,
+    /// The form the action just run produced, to print now.
+    print_now: Option<(String, String)>,
 }
 
 /// A consultation as the workspace shows it.
@@ -545,6 +549,21 @@ async fn workspace_page(
     id: &str,
     notice: Option<String>,
     problems: Vec<Problem>,
+) -> Response {
+    workspace_page_after(app, tenant, viewer, p, id, notice, problems, None).await
+}
+
+/// The workspace after the command `done` (its form offered first).
+#[allow(clippy::too_many_arguments)]
+async fn workspace_page_after(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    id: &str,
+    notice: Option<String>,
+    problems: Vec<Problem>,
+    done: Option<&str>,
 ) -> Response {
     let view = match dossiers::read(app, p, id).await {
         Ok(v) => v,
@@ -656,6 +675,15 @@ async fn workspace_page(
         })
         .collect();
     let title = proc.map_or(d.procedure.clone(), |p| p.catalogue.name.clone());
+    let forms: Vec<(String, String)> = proc
+        .map(|proc| crate::app::forms::offered(d, proc, &view.events))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.key, format!("Mẫu số {} – {}", f.number, f.title)))
+        .collect();
+    let print_now = done
+        .and_then(crate::app::forms::produced_by)
+        .and_then(|key| forms.iter().find(|(k, _)| k == key).cloned());
     let view_model = WorkspacePage {
         layout: Layout::new(app, tenant, "office", viewer).await,
         id: id.to_string(),
@@ -703,6 +731,8 @@ async fn workspace_page(
             .iter()
             .map(|(at, place)| (to_local_vi(*at), place.clone()))
             .collect(),
+        forms,
+        print_now,
     };
     page_for(
         viewer,
@@ -730,7 +760,27 @@ pub(crate) async fn workspace(
             motcua_core::dossier::label_vi(c)
         )
     });
-    workspace_page(&app, t, &viewer, &p, &id, notice, Vec::new()).await
+    let done = q.get("xong").map(String::as_str);
+    workspace_page_after(&app, t, &viewer, &p, &id, notice, Vec::new(), done).await
+}
+
+/// `GET /can-bo/ho-so/{id}/bieu-mau/{form}`: a legal form of the dossier as PDF, shown in
+/// the browser to print.
+pub(crate) async fn form(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path((id, form)): Path<(String, String)>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, &format!("/can-bo/ho-so/{id}")).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match crate::app::forms::render(&app, &p, &id, &form).await {
+        Ok(r) => crate::files::download(&r.file_name, "application/pdf", r.pdf, true),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
 }
 
 /// `GET /can-bo/ho-so/{id}/tep/{sha256}[?xem=1]`: a file of the dossier, in the browser

@@ -302,3 +302,65 @@ async fn refusals_and_returns_print_what_the_officer_wrote() {
         }
     }
 }
+
+/// The pages link to the forms: the workspace lists what the dossier can print and, after
+/// an acceptance, offers the receipt first; the applicant's page offers the letters
+/// addressed to them (not the internal slip).
+#[tokio::test]
+async fn the_pages_link_to_the_forms_they_produce() {
+    use super::pages::get_with;
+    let st = state().await;
+    let (citizen, id) = online(&st, "forms-em", "Hồ Thị Em").await;
+    let desk = staff(&st, "mot-cua.forms3", COMMUNE, "reception-officer").await;
+    let (s, v) = command(&st, &desk, &id, json!({ "command": "accept" })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let office = format!("motcua_session={desk}");
+    let (s, _, _, page) = get_with(&st, &format!("/can-bo/ho-so/{id}?xong=accept"), &office).await;
+    assert_eq!(s, StatusCode::OK);
+    let receipt = format!("/can-bo/ho-so/{id}/bieu-mau/receipt");
+    assert!(
+        page.contains(&format!(
+            "<a class=\"button\" href=\"{receipt}\">In Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả</a>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("/can-bo/ho-so/{id}/bieu-mau/control-slip")),
+        "{page}"
+    );
+    // Without an action just run, nothing is pressed on the officer.
+    let (_, _, _, page) = get_with(&st, &format!("/can-bo/ho-so/{id}"), &office).await;
+    assert!(
+        !page.contains("class=\"button\" href=\"/can-bo/ho-so/"),
+        "{page}"
+    );
+    let (s, _, _, body) = get_with(&st, &receipt, &office).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with("%PDF-"));
+
+    let mine = format!("motcua_session={citizen}");
+    let (s, _, _, page) = get_with(&st, &format!("/ho-so/{id}"), &mine).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("Giấy tờ cơ quan gửi bạn"), "{page}");
+    assert!(
+        page.contains(&format!("/ho-so/{id}/bieu-mau/receipt")),
+        "{page}"
+    );
+    assert!(!page.contains("bieu-mau/control-slip"), "{page}");
+    let (s, _, _, body) = get_with(&st, &format!("/ho-so/{id}/bieu-mau/receipt"), &mine).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with("%PDF-"));
+
+    // Someone else's dossier: not there, in the page's words.
+    let other = format!(
+        "motcua_session={}",
+        applicant(&st, "forms-giang", "Giang").await
+    );
+    let (s, _, _, page) = get_with(&st, &format!("/ho-so/{id}/bieu-mau/receipt"), &other).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(page.contains("Không tìm thấy hồ sơ"), "{page}");
+    // A citizen is not an officer.
+    let (s, _, _, _) = get_with(&st, &receipt, &mine).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
