@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 
 mod data;
+pub mod sample;
 pub mod words;
 mod world;
 

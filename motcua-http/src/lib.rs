@@ -123,6 +123,7 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/api/v1/feedback/{id}/answer", post(json::feedback::answer)),
         ("/api/v1/reports/statistics", get(json::reports::statistics)),
+        ("/api/v1/reports/register", get(json::reports::register)),
         ("/api/v1/integration/feed", get(json::reports::feed)),
     ]
 }

@@ -80,6 +80,7 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::feedback::published,
         json::feedback::answer,
         json::reports::statistics,
+        json::reports::register,
         json::reports::feed,
     ),
     components(schemas(ErrorBody, CommandRequest)),

@@ -167,6 +167,31 @@ impl Store {
         parse_body(&row.try_get::<String, _>(0)?)
     }
 
+    /// The dossiers `agency` accepted in `[from, to)`, in the order received, at most
+    /// `limit`: the register (sổ theo dõi hồ sơ). Read through the statistics index
+    /// (agency, accepted_at).
+    pub async fn received(
+        &self,
+        agency: &str,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT body FROM dossiers WHERE agency_id = $1 AND accepted_at >= $2 AND accepted_at < $3
+             ORDER BY accepted_at, id LIMIT $4",
+        )
+        .bind(agency)
+        .bind(crate::micros(from))
+        .bind(crate::micros(to))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| parse_body(&r.try_get::<String, _>(0)?))
+            .collect()
+    }
+
     /// An agency's open dossiers whose applicant asked for the result by public post
     /// (Điều 9.2), those with a result waiting first, then by appointment. Not indexed: it
     /// reads the agency's open dossiers.

@@ -9,7 +9,7 @@ use motcua_core::dossier::{Channel, Dossier, Event, RecordedEvent};
 use motcua_core::procedure::Procedure;
 use motcua_forms::{
     AgencyHeader, ApplicantLines, ComponentRow, DossierLines, FormData, FormError, FormSpec,
-    Letter, Pack, Refusal, SlipLine, Stop, SupplementRequest, words,
+    Letter, Pack, Refusal, RegisterLines, RegisterRow, SlipLine, Stop, SupplementRequest, words,
 };
 use std::collections::HashMap;
 
@@ -515,6 +515,101 @@ fn slip(
         });
     }
     rows
+}
+
+/// The most rows one register prints; a longer period is refused with the advice to split it.
+pub const REGISTER_ROWS: u32 = 5000;
+
+/// The register (sổ theo dõi hồ sơ) of `agency` for a period, as PDF: every dossier it
+/// accepted, in order, with the pack in force on the period's last day. For staff who may
+/// read the agency's dossiers.
+pub async fn register(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+    period: super::reports::Period,
+) -> Result<Rendered, AppError> {
+    let config = app.config().await?;
+    let Some(a) = config.directory.get(agency) else {
+        return Err(AppError::new(Code::UnknownAgency));
+    };
+    if !super::policy::may_read_agency(p, agency, &config.directory) {
+        return Err(AppError::new(Code::Forbidden));
+    }
+    let (from, to) = period.instants()?;
+    let dossiers = app
+        .store
+        .received(agency, from, to, REGISTER_ROWS + 1)
+        .await?;
+    if dossiers.len() > REGISTER_ROWS as usize {
+        return Err(AppError::with(
+            Code::TooManyItems,
+            format!(
+                "Sổ theo dõi in tối đa {REGISTER_ROWS} hồ sơ; hãy chọn khoảng thời gian ngắn hơn."
+            ),
+        ));
+    }
+    let parent = a.parent_id.as_deref().and_then(|p| config.directory.get(p));
+    let rows = dossiers
+        .iter()
+        .map(|d| {
+            let proc = config.version_of(&d.procedure, &d.procedure_version);
+            let contact = [d.applicant.address.trim(), d.applicant.phone.trim()]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect::<Vec<_>>()
+                .join(" · ");
+            RegisterRow {
+                code: d.code.as_ref().map(ToString::to_string).unwrap_or_default(),
+                procedure: proc.map_or_else(|| d.procedure.clone(), |p| p.catalogue.name.clone()),
+                sets: "01".into(),
+                applicant: d.applicant.name.clone(),
+                contact,
+                received: d.accepted_at.map(short).unwrap_or_default(),
+                appointment: d.clock.original_appointment.map(short).unwrap_or_default(),
+                returned: if d.timeliness.is_some() {
+                    d.closed_at.map(short).unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                channel: d
+                    .channel
+                    .map_or("", crate::pages::timeline::channel_vi)
+                    .to_string(),
+                note: if d.clock.appointment != d.clock.original_appointment {
+                    d.clock
+                        .appointment
+                        .map(|t| format!("Hẹn lại {}", short(t)))
+                        .unwrap_or_default()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    let data = FormData {
+        agency: AgencyHeader {
+            name: a.name.clone(),
+            parent: parent.map(|p| p.name.clone()),
+            address: a.contact.address.clone(),
+            hotline: a.contact.hotline.clone(),
+            email: a.contact.email.clone(),
+        },
+        place_date: words::place_date(&place(&config, agency), local(app.now()).date()),
+        register: Some(RegisterLines {
+            from: words::short_date(period.from),
+            to: words::short_date(period.to),
+            rows,
+        }),
+        ..FormData::default()
+    };
+    // The pack of the period's end: the register is one book, kept in the form then in force.
+    let pack = motcua_forms::pack_for("", period.to);
+    let pdf = typeset(pack, "register", data).await?;
+    Ok(Rendered {
+        pdf,
+        file_name: format!("so-theo-doi-{agency}-{}-{}.pdf", period.from, period.to),
+    })
 }
 
 /// Every pack with its forms (for `motcua form list` and the API).

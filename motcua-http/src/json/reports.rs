@@ -69,6 +69,51 @@ pub(crate) async fn statistics(
     Ok(Json(report).into_response())
 }
 
+/// `GET /api/v1/reports/register?agency=&from=&to=[&format=pdf]`: the register (sổ theo
+/// dõi hồ sơ) of an agency for a period as PDF: every dossier it accepted, in order. `from`
+/// and `to` are local days, both included.
+#[utoipa::path(get, path = "/api/v1/reports/register", tag = "reports",
+    summary = "The register of dossiers received (sổ theo dõi hồ sơ), as PDF",
+    security(("bearer" = [])),
+    params(("agency" = Option<String>, Query, description = "default: the site's agency"),
+           ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
+           ("to" = chrono::NaiveDate, Query, description = "last local day, included"),
+           ("format" = Option<String>, Query, pattern = "^pdf$")),
+    responses((status = 200, description = "the register", content((Vec<u8> = "application/pdf"))),
+              (status = 400, description = "invalid_query, invalid_date, invalid_period, invalid_format, unknown_agency, too_many_items", body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn register(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    q: Params,
+) -> Result<Response, AppError> {
+    let q = params(q)?;
+    let get = |k: &str| {
+        q.get(k)
+            .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
+    };
+    if q.get("format").is_some_and(|f| f != "pdf") {
+        return Err(AppError::with(
+            Code::InvalidFormat,
+            "Sổ theo dõi hồ sơ hiện chỉ xuất được dạng pdf.",
+        ));
+    }
+    let agency = match (q.get("agency"), tenant) {
+        (Some(a), _) => a.clone(),
+        (None, Some(t)) => t,
+        (None, None) => get("agency")?.clone(),
+    };
+    let period = Period::parse(get("from")?, get("to")?)?;
+    let r = crate::app::forms::register(&s, &session.principal, &agency, period).await?;
+    Ok(crate::files::download(
+        &r.file_name,
+        "application/pdf",
+        r.pdf,
+        false,
+    ))
+}
+
 /// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the
 /// Vietnamese as Windows-1252), the form's headers with the totals it has, one row per field
 /// and the totals, then a note defining every column.

@@ -41,6 +41,8 @@ struct MonitorPage {
     legend: &'static [(&'static str, &'static str)],
     judged_at: String,
     csv: String,
+    /// The register of the period (PDF).
+    register: String,
     chart: String,
     by_state: Vec<(String, i64)>,
     /// (field, the eleven numbers), the total last.
@@ -243,6 +245,12 @@ pub(crate) async fn page(
             period.from,
             period.to
         ),
+        register: format!(
+            "/can-bo/theo-doi/so-theo-doi.pdf?co-quan={}&tu={}&den={}",
+            super::public::encode(&agency_id),
+            period.from,
+            period.to
+        ),
         chart: chart_svg(&bars),
         legend: &SEGMENTS,
         by_state: m
@@ -304,6 +312,30 @@ pub(crate) async fn page(
 
 /// `GET /can-bo/theo-doi/thong-ke.csv?co-quan=&tu=&den=`: the statistics table as CSV
 /// (UTF-8 with a byte-order mark, the form's Vietnamese headers).
+/// `GET /can-bo/theo-doi/so-theo-doi.pdf?co-quan=&tu=&den=`: the agency's register of
+/// dossiers received in the period, as PDF.
+pub(crate) async fn register(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/theo-doi").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let period = match Period::parse(&get("tu"), &get("den")) {
+        Ok(p) => p,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    match crate::app::forms::register(&app, &p, &get("co-quan"), period).await {
+        Ok(r) => crate::files::download(&r.file_name, "application/pdf", r.pdf, true),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
 pub(crate) async fn csv(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,

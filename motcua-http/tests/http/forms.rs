@@ -363,4 +363,97 @@ async fn the_pages_link_to_the_forms_they_produce() {
     // A citizen is not an officer.
     let (s, _, _, _) = get_with(&st, &receipt, &mine).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // The monitoring page prints the period's register.
+    let (s, _, _, page) = get_with(&st, "/can-bo/theo-doi", &office).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("/can-bo/theo-doi/so-theo-doi.pdf?co-quan="),
+        "{page}"
+    );
+    let (s, _, _, body) = get_with(
+        &st,
+        &format!("/can-bo/theo-doi/so-theo-doi.pdf?co-quan={COMMUNE}&tu=2020-01-01&den=2030-12-31"),
+        &office,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(body.starts_with("%PDF-"));
+}
+
+#[tokio::test]
+async fn the_register_lists_what_the_agency_received_in_the_period() {
+    let st = state().await;
+    let (citizen, id) = online(&st, "forms-hau", "Nguyễn Thị Hậu").await;
+    let desk = staff(&st, "mot-cua.forms4", COMMUNE, "reception-officer").await;
+    let (s, v) = command(&st, &desk, &id, json!({ "command": "accept" })).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, read) = call(
+        &st,
+        "GET",
+        &format!("/api/v1/dossiers/{id}"),
+        Some(&desk),
+        None,
+    )
+    .await;
+    let code = read["dossier"]["code"].as_str().expect("code").to_string();
+    let uri = format!("/api/v1/reports/register?agency={COMMUNE}&from=2020-01-01&to=2030-12-31");
+    let (s, headers, body) = fetch(&st, &uri, &desk).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(headers["content-type"], "application/pdf");
+    if let Some(text) = text_of(&body) {
+        for needle in [
+            "SỔ THEO DÕI HỒ SƠ",
+            code.as_str(),
+            "Nguyễn Thị Hậu",
+            "Từ ngày 01/01/2020 đến ngày 31/12/2030",
+        ] {
+            assert!(
+                text.contains(needle),
+                "the register lacks {needle:?}: {text}"
+            );
+        }
+    }
+    // A period before it: the dossier is not in it.
+    let (s, _, body) = fetch(
+        &st,
+        &format!("/api/v1/reports/register?agency={COMMUNE}&from=2020-01-01&to=2020-01-31"),
+        &desk,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    if let Some(text) = text_of(&body) {
+        assert!(!text.contains(&code), "{text}");
+        assert!(text.contains("Không có hồ sơ nào"), "{text}");
+    }
+    for (uri, token, status, error) in [
+        (
+            format!("{uri}&format=xlsx"),
+            &desk,
+            StatusCode::BAD_REQUEST,
+            "invalid_format",
+        ),
+        (
+            format!("/api/v1/reports/register?agency={COMMUNE}&from=2026-13-01&to=2026-12-31"),
+            &desk,
+            StatusCode::BAD_REQUEST,
+            "invalid_date",
+        ),
+        (
+            format!("/api/v1/reports/register?agency={COMMUNE}&from=2026-12-31&to=2026-01-01"),
+            &desk,
+            StatusCode::BAD_REQUEST,
+            "invalid_period",
+        ),
+        (
+            "/api/v1/reports/register?agency=000.99.99.H53&from=2026-01-01&to=2026-01-31".into(),
+            &desk,
+            StatusCode::BAD_REQUEST,
+            "unknown_agency",
+        ),
+        (uri.clone(), &citizen, StatusCode::FORBIDDEN, "forbidden"),
+    ] {
+        let (s, v) = call(&st, "GET", &uri, Some(token), None).await;
+        assert_eq!((s, v["code"].as_str()), (status, Some(error)), "{uri}: {v}");
+    }
 }
