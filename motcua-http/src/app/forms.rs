@@ -30,9 +30,9 @@ pub struct Offered {
     pub to_applicant: bool,
 }
 
-/// A rendered form.
+/// A rendered form (or workbook).
 pub struct Rendered {
-    /// The PDF.
+    /// The file's bytes (PDF, or XLSX for the register's workbook).
     pub pdf: Vec<u8>,
     /// A file name: `<key>-<code>.pdf`.
     pub file_name: String,
@@ -529,6 +529,37 @@ pub async fn register(
     agency: &str,
     period: super::reports::Period,
 ) -> Result<Rendered, AppError> {
+    let (data, stem) = register_data(app, p, agency, period).await?;
+    // The pack of the period's end: the register is one book, kept in the form then in force.
+    let pack = motcua_forms::pack_for("", period.to);
+    let pdf = typeset(pack, "register", data).await?;
+    Ok(Rendered {
+        pdf,
+        file_name: format!("{stem}.pdf"),
+    })
+}
+
+/// The register as an Excel workbook (the same rows).
+pub async fn register_xlsx(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+    period: super::reports::Period,
+) -> Result<Rendered, AppError> {
+    let (data, stem) = register_data(app, p, agency, period).await?;
+    let register = data.register.unwrap_or_default();
+    Ok(Rendered {
+        pdf: super::spreadsheet::register_workbook(&data.agency.name, &register)?,
+        file_name: format!("{stem}.xlsx"),
+    })
+}
+
+async fn register_data(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+    period: super::reports::Period,
+) -> Result<(FormData, String), AppError> {
     let config = app.config().await?;
     let Some(a) = config.directory.get(agency) else {
         return Err(AppError::new(Code::UnknownAgency));
@@ -603,13 +634,10 @@ pub async fn register(
         }),
         ..FormData::default()
     };
-    // The pack of the period's end: the register is one book, kept in the form then in force.
-    let pack = motcua_forms::pack_for("", period.to);
-    let pdf = typeset(pack, "register", data).await?;
-    Ok(Rendered {
-        pdf,
-        file_name: format!("so-theo-doi-{agency}-{}-{}.pdf", period.from, period.to),
-    })
+    Ok((
+        data,
+        format!("so-theo-doi-{agency}-{}-{}", period.from, period.to),
+    ))
 }
 
 /// Every pack with its forms (for `motcua form list` and the API).

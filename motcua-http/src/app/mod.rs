@@ -25,6 +25,7 @@ pub mod policy;
 mod principal;
 pub mod procedures;
 pub mod reports;
+pub mod spreadsheet;
 pub mod staff;
 
 pub use error::{AppError, Code};

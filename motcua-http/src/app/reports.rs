@@ -84,6 +84,53 @@ pub async fn statistics(
     })
 }
 
+/// The statistics as an Excel workbook: the agency with those below it on the first sheet,
+/// and with `per_agency` one sheet for each agency below it (each with its own subtree).
+pub async fn statistics_xlsx(
+    app: &AppState,
+    p: &Principal,
+    agency: &str,
+    period: Period,
+    per_agency: bool,
+) -> Result<(Vec<u8>, String), AppError> {
+    let config = app.config().await?;
+    if !policy::may_read_agency(p, agency, &config.directory) {
+        return Err(AppError::new(Code::Forbidden));
+    }
+    let name = |a: &str| {
+        config
+            .directory
+            .get(a)
+            .map_or(a.to_string(), |x| x.name.clone())
+    };
+    let (from, to) = period.instants()?;
+    let now = app.now();
+    let mut sheets = vec![(
+        name(agency),
+        app.store.statistics(agency, from, to, now).await?,
+    )];
+    if per_agency {
+        for a in config.directory.all() {
+            if a.id != agency && config.directory.is_within(&a.id, agency) {
+                sheets.push((
+                    a.name.clone(),
+                    app.store.statistics(&a.id, from, to, now).await?,
+                ));
+            }
+        }
+    }
+    let label = format!(
+        "Kỳ báo cáo: từ ngày {} đến ngày {}",
+        period.from.format("%d/%m/%Y"),
+        period.to.format("%d/%m/%Y")
+    );
+    let bytes = super::spreadsheet::statistics_workbook(&sheets, &label)?;
+    Ok((
+        bytes,
+        format!("thong-ke-{agency}-{}-{}.xlsx", period.from, period.to),
+    ))
+}
+
 /// One change for the national portal, identifying the dossier before it has a code.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct FeedItem {

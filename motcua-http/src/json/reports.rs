@@ -13,7 +13,7 @@ use crate::session::Session;
 use crate::{AppState, Tenant};
 use serde::Serialize;
 
-/// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=json|csv]`: the section 9 table
+/// `GET /api/v1/reports/statistics?agency=&from=&to=[&format=json|csv|xlsx][&sheets=one|agency]`: the section 9 table
 /// for an agency and those below it, for its staff. `from` and `to` are local dates, both
 /// included (`from=2026-04-01&to=2026-04-30` is April). Every answer carries the definition
 /// of each column (docs/statistics.md).
@@ -23,9 +23,11 @@ use serde::Serialize;
     params(("agency" = Option<String>, Query, description = "default: the site's agency"),
            ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
            ("to" = chrono::NaiveDate, Query, description = "last local day, included"),
-           ("format" = Option<String>, Query, pattern = "^(json|csv)$")),
+           ("format" = Option<String>, Query, pattern = "^(json|csv|xlsx)$"),
+           ("sheets" = Option<String>, Query, pattern = "^(one|agency)$", description = "xlsx: one sheet, or one per agency below")),
     responses((status = 200, body = uc::Report, content(
-                  (uc::Report = "application/json"), (String = "text/csv"))),
+                  (uc::Report = "application/json"), (String = "text/csv"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "invalid_query, invalid_date, invalid_period, invalid_format", body = ErrorBody)))]
 pub(crate) async fn statistics(
     State(s): State<AppState>,
@@ -39,18 +41,33 @@ pub(crate) async fn statistics(
             .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
     };
     let format = q.get("format").map_or("json", String::as_str);
-    if !matches!(format, "json" | "csv") {
+    if !matches!(format, "json" | "csv" | "xlsx") {
         return Err(AppError::with(
             Code::InvalidFormat,
-            "Định dạng báo cáo phải là json hoặc csv.",
+            "Định dạng báo cáo phải là json, csv hoặc xlsx.",
         ));
     }
+    let per_agency = match q.get("sheets").map(String::as_str) {
+        None | Some("one") => false,
+        Some("agency") => true,
+        Some(_) => {
+            return Err(AppError::with(
+                Code::InvalidQuery,
+                "Tham số sheets phải là one hoặc agency.",
+            ));
+        }
+    };
     let agency = match (q.get("agency"), tenant) {
         (Some(a), _) => a.clone(),
         (None, Some(t)) => t,
         (None, None) => get("agency")?.clone(),
     };
     let period = Period::parse(get("from")?, get("to")?)?;
+    if format == "xlsx" {
+        let (bytes, filename) =
+            uc::statistics_xlsx(&s, &session.principal, &agency, period, per_agency).await?;
+        return Ok(xlsx(bytes, &filename));
+    }
     let report = uc::statistics(&s, &session.principal, &agency, period).await?;
     if format == "csv" {
         let filename = format!("thong-ke-{agency}-{}-{}.csv", period.from, period.to);
@@ -69,7 +86,7 @@ pub(crate) async fn statistics(
     Ok(Json(report).into_response())
 }
 
-/// `GET /api/v1/reports/register?agency=&from=&to=[&format=pdf]`: the register (sổ theo
+/// `GET /api/v1/reports/register?agency=&from=&to=[&format=pdf|xlsx]`: the register (sổ theo
 /// dõi hồ sơ) of an agency for a period as PDF: every dossier it accepted, in order. `from`
 /// and `to` are local days, both included.
 #[utoipa::path(get, path = "/api/v1/reports/register", tag = "reports",
@@ -78,8 +95,9 @@ pub(crate) async fn statistics(
     params(("agency" = Option<String>, Query, description = "default: the site's agency"),
            ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
            ("to" = chrono::NaiveDate, Query, description = "last local day, included"),
-           ("format" = Option<String>, Query, pattern = "^pdf$")),
-    responses((status = 200, description = "the register", content((Vec<u8> = "application/pdf"))),
+           ("format" = Option<String>, Query, pattern = "^(pdf|xlsx)$")),
+    responses((status = 200, description = "the register", content((Vec<u8> = "application/pdf"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
               (status = 400, description = "invalid_query, invalid_date, invalid_period, invalid_format, unknown_agency, too_many_items", body = ErrorBody),
               (status = 403, body = ErrorBody)))]
 pub(crate) async fn register(
@@ -93,10 +111,11 @@ pub(crate) async fn register(
         q.get(k)
             .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
     };
-    if q.get("format").is_some_and(|f| f != "pdf") {
+    let format = q.get("format").map_or("pdf", String::as_str);
+    if !matches!(format, "pdf" | "xlsx") {
         return Err(AppError::with(
             Code::InvalidFormat,
-            "Sổ theo dõi hồ sơ hiện chỉ xuất được dạng pdf.",
+            "Sổ theo dõi hồ sơ xuất được dạng pdf hoặc xlsx.",
         ));
     }
     let agency = match (q.get("agency"), tenant) {
@@ -105,6 +124,10 @@ pub(crate) async fn register(
         (None, None) => get("agency")?.clone(),
     };
     let period = Period::parse(get("from")?, get("to")?)?;
+    if format == "xlsx" {
+        let r = crate::app::forms::register_xlsx(&s, &session.principal, &agency, period).await?;
+        return Ok(xlsx(r.pdf, &r.file_name));
+    }
     let r = crate::app::forms::register(&s, &session.principal, &agency, period).await?;
     Ok(crate::files::download(
         &r.file_name,
@@ -112,6 +135,24 @@ pub(crate) async fn register(
         r.pdf,
         false,
     ))
+}
+
+/// An Excel workbook as a download.
+fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the

@@ -352,6 +352,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/co-quan/{id}", get(setup::agency))
         .route("/can-bo/theo-doi", get(monitor::page))
         .route("/can-bo/theo-doi/thong-ke.csv", get(monitor::csv))
+        .route("/can-bo/theo-doi/thong-ke.xlsx", get(monitor::xlsx))
         .route("/can-bo/theo-doi/so-theo-doi.pdf", get(monitor::register))
         .route("/can-bo/tai-khoan/nhat-ky", get(admin::audit))
         .route(

@@ -41,6 +41,8 @@ struct MonitorPage {
     legend: &'static [(&'static str, &'static str)],
     judged_at: String,
     csv: String,
+    /// The statistics as a workbook.
+    xlsx: String,
     /// The register of the period (PDF).
     register: String,
     chart: String,
@@ -245,6 +247,12 @@ pub(crate) async fn page(
             period.from,
             period.to
         ),
+        xlsx: format!(
+            "/can-bo/theo-doi/thong-ke.xlsx?co-quan={}&tu={}&den={}",
+            super::public::encode(&agency_id),
+            period.from,
+            period.to
+        ),
         register: format!(
             "/can-bo/theo-doi/so-theo-doi.pdf?co-quan={}&tu={}&den={}",
             super::public::encode(&agency_id),
@@ -312,6 +320,45 @@ pub(crate) async fn page(
 
 /// `GET /can-bo/theo-doi/thong-ke.csv?co-quan=&tu=&den=`: the statistics table as CSV
 /// (UTF-8 with a byte-order mark, the form's Vietnamese headers).
+/// `GET /can-bo/theo-doi/thong-ke.xlsx?co-quan=&tu=&den=[&theo=co-quan]`: the statistics as
+/// an Excel workbook (one sheet per agency below with `theo=co-quan`).
+pub(crate) async fn xlsx(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/theo-doi").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let period = match Period::parse(&get("tu"), &get("den")) {
+        Ok(p) => p,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let per_agency = get("theo") == "co-quan";
+    match crate::app::reports::statistics_xlsx(&app, &p, &get("co-quan"), period, per_agency).await
+    {
+        Ok((bytes, filename)) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                ),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{filename}\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
 /// `GET /can-bo/theo-doi/so-theo-doi.pdf?co-quan=&tu=&den=`: the agency's register of
 /// dossiers received in the period, as PDF.
 pub(crate) async fn register(

@@ -428,7 +428,7 @@ async fn the_register_lists_what_the_agency_received_in_the_period() {
     }
     for (uri, token, status, error) in [
         (
-            format!("{uri}&format=xlsx"),
+            format!("{uri}&format=docx"),
             &desk,
             StatusCode::BAD_REQUEST,
             "invalid_format",

@@ -20,3 +20,4 @@ mod public;
 mod reports;
 mod robustness;
 mod setup;
+mod spreadsheets;

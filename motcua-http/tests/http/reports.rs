@@ -110,7 +110,7 @@ async fn feedback_statistics_and_the_national_feed() {
     let (_, v) = call(&st, "GET", uri, Some(&desk), None).await;
     assert_eq!(v["columns"].as_array().map(Vec::len), Some(13), "{v}");
     assert_eq!(v["period"]["to"], "2026-04-30");
-    let (s, v) = call(&st, "GET", &format!("{uri}&format=xlsx"), Some(&desk), None).await;
+    let (s, v) = call(&st, "GET", &format!("{uri}&format=xls"), Some(&desk), None).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_format"))
