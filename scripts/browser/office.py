@@ -68,6 +68,14 @@ def whole_dossier(browser, server, shots):
     check("Đã thực hiện: Tiếp nhận hồ sơ" in body and "000.31.12.H53-" in body,
           "accepted, with the code the system assigned")
     audit(desk, "office-accepted", shots)
+    # What to print: the receipt, offered first; the link answers a PDF the browser shows.
+    receipt = desk.get_by_role("link", name="In Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    check(receipt.count() == 1, "after the acceptance, the receipt is offered to print")
+    pdf = desk.request.get(server.base + receipt.get_attribute("href"))
+    check(pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+          and pdf.body().startswith(b"%PDF-"), "the receipt link answers the PDF")
+    check(desk.get_by_role("link", name="Mẫu số 05 – Phiếu kiểm soát quá trình giải quyết hồ sơ").count() == 1,
+          "the process-control slip is listed with the forms")
     run_action(desk, "Chuyển bước",
                lambda box: box.get_by_label("Chuyển đến bước").select_option("ky"))
     check("Chủ tịch UBND xã ký Giấy khai sinh" in desk.locator("main").inner_text(),
@@ -91,6 +99,8 @@ def whole_dossier(browser, server, shots):
     log_in(page, server, "lam-thi-hong", then=f"/ho-so/{dossier}")
     check("Đã trả kết quả" in page.locator("main").inner_text(),
           "the applicant sees the result returned")
+    check(page.get_by_role("link", name="Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả").count() == 1,
+          "the applicant is offered the receipt")
     audit(page, "portal-returned", shots)
     for p in (desk, leader, page):
         p.close()
