@@ -96,6 +96,21 @@ fn disposition(kind: &str, name: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// The type of an Excel workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file the server made (a report), as an attachment with its name.
+pub fn attachment(content_type: &str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition("attachment", name)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A stored file as a download. `inline` shows a PDF or an image in the page (the back
 /// office's preview), sandboxed so that nothing in it runs with the site's rights.
 pub fn download(name: &str, content_type: &str, bytes: Vec<u8>, inline: bool) -> Response {

@@ -36,10 +36,6 @@ pub(crate) async fn statistics(
     q: Params,
 ) -> Result<Response, AppError> {
     let q = params(q)?;
-    let get = |k: &str| {
-        q.get(k)
-            .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
-    };
     let format = q.get("format").map_or("json", String::as_str);
     if !matches!(format, "json" | "csv" | "xlsx") {
         return Err(AppError::with(
@@ -57,16 +53,15 @@ pub(crate) async fn statistics(
             ));
         }
     };
-    let agency = match (q.get("agency"), tenant) {
-        (Some(a), _) => a.clone(),
-        (None, Some(t)) => t,
-        (None, None) => get("agency")?.clone(),
-    };
-    let period = Period::parse(get("from")?, get("to")?)?;
+    let (agency, period) = agency_and_period(&q, tenant)?;
     if format == "xlsx" {
         let (bytes, filename) =
             uc::statistics_xlsx(&s, &session.principal, &agency, period, per_agency).await?;
-        return Ok(xlsx(bytes, &filename));
+        return Ok(crate::files::attachment(
+            crate::files::XLSX,
+            &filename,
+            bytes,
+        ));
     }
     let report = uc::statistics(&s, &session.principal, &agency, period).await?;
     if format == "csv" {
@@ -107,10 +102,6 @@ pub(crate) async fn register(
     q: Params,
 ) -> Result<Response, AppError> {
     let q = params(q)?;
-    let get = |k: &str| {
-        q.get(k)
-            .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
-    };
     let format = q.get("format").map_or("pdf", String::as_str);
     if !matches!(format, "pdf" | "xlsx") {
         return Err(AppError::with(
@@ -118,15 +109,14 @@ pub(crate) async fn register(
             "Sổ theo dõi hồ sơ xuất được dạng pdf hoặc xlsx.",
         ));
     }
-    let agency = match (q.get("agency"), tenant) {
-        (Some(a), _) => a.clone(),
-        (None, Some(t)) => t,
-        (None, None) => get("agency")?.clone(),
-    };
-    let period = Period::parse(get("from")?, get("to")?)?;
+    let (agency, period) = agency_and_period(&q, tenant)?;
     if format == "xlsx" {
         let r = crate::app::forms::register_xlsx(&s, &session.principal, &agency, period).await?;
-        return Ok(xlsx(r.pdf, &r.file_name));
+        return Ok(crate::files::attachment(
+            crate::files::XLSX,
+            &r.file_name,
+            r.pdf,
+        ));
     }
     let r = crate::app::forms::register(&s, &session.principal, &agency, period).await?;
     Ok(crate::files::download(
@@ -137,22 +127,21 @@ pub(crate) async fn register(
     ))
 }
 
-/// An Excel workbook as a download.
-fn xlsx(bytes: Vec<u8>, filename: &str) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+/// A report's `agency` (the request's tenant when absent) and `from`/`to` period.
+fn agency_and_period(
+    q: &std::collections::HashMap<String, String>,
+    tenant: Option<String>,
+) -> Result<(String, Period), AppError> {
+    let get = |k: &str| {
+        q.get(k)
+            .ok_or_else(|| AppError::with(Code::InvalidQuery, format!("Thiếu tham số {k}.")))
+    };
+    let agency = match (q.get("agency"), tenant) {
+        (Some(a), _) => a.clone(),
+        (None, Some(t)) => t,
+        (None, None) => get("agency")?.clone(),
+    };
+    Ok((agency, Period::parse(get("from")?, get("to")?)?))
 }
 
 /// The table as CSV for spreadsheets: a UTF-8 byte-order mark (without it Excel reads the

@@ -4,8 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate, TimeDelta};
 use std::collections::HashMap;
 
@@ -318,76 +318,25 @@ pub(crate) async fn page(
     page_for(&viewer, StatusCode::OK, &view)
 }
 
-/// `GET /can-bo/theo-doi/thong-ke.csv?co-quan=&tu=&den=`: the statistics table as CSV
-/// (UTF-8 with a byte-order mark, the form's Vietnamese headers).
-/// `GET /can-bo/theo-doi/thong-ke.xlsx?co-quan=&tu=&den=[&theo=co-quan]`: the statistics as
-/// an Excel workbook (one sheet per agency below with `theo=co-quan`).
-pub(crate) async fn xlsx(
-    State(app): State<AppState>,
-    Tenant(tenant): Tenant,
-    viewer: Viewer,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let t = tenant.as_deref();
-    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/theo-doi").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let period = match Period::parse(&get("tu"), &get("den")) {
-        Ok(p) => p,
-        Err(e) => return error_page(&app, t, &viewer, e).await,
-    };
-    let per_agency = get("theo") == "co-quan";
-    match crate::app::reports::statistics_xlsx(&app, &p, &get("co-quan"), period, per_agency).await
-    {
-        Ok((bytes, filename)) => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => error_page(&app, t, &viewer, e).await,
-    }
+/// What the monitoring page exports for its agency and period.
+#[derive(Clone, Copy)]
+enum Export {
+    /// The statistics table as CSV (UTF-8 with a byte-order mark, the form's headers).
+    Csv,
+    /// The statistics as an Excel workbook, one sheet or one per agency below.
+    Xlsx { per_agency: bool },
+    /// The register of dossiers received, as PDF.
+    Register,
 }
 
-/// `GET /can-bo/theo-doi/so-theo-doi.pdf?co-quan=&tu=&den=`: the agency's register of
-/// dossiers received in the period, as PDF.
-pub(crate) async fn register(
-    State(app): State<AppState>,
-    Tenant(tenant): Tenant,
+/// An export of `/can-bo/theo-doi?co-quan=&tu=&den=`: the officer signed in, the period and
+/// the agency read, the file made by the application layer, or the error page.
+async fn export(
+    app: AppState,
+    tenant: Option<String>,
     viewer: Viewer,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let t = tenant.as_deref();
-    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/theo-doi").await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let period = match Period::parse(&get("tu"), &get("den")) {
-        Ok(p) => p,
-        Err(e) => return error_page(&app, t, &viewer, e).await,
-    };
-    match crate::app::forms::register(&app, &p, &get("co-quan"), period).await {
-        Ok(r) => crate::files::download(&r.file_name, "application/pdf", r.pdf, true),
-        Err(e) => error_page(&app, t, &viewer, e).await,
-    }
-}
-
-pub(crate) async fn csv(
-    State(app): State<AppState>,
-    Tenant(tenant): Tenant,
-    viewer: Viewer,
-    Query(q): Query<HashMap<String, String>>,
+    q: HashMap<String, String>,
+    kind: Export,
 ) -> Response {
     let t = tenant.as_deref();
     let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/theo-doi").await {
@@ -403,21 +352,60 @@ pub(crate) async fn csv(
     if agency.is_empty() {
         return error_page(&app, t, &viewer, AppError::new(Code::MissingAgency)).await;
     }
-    match crate::app::reports::statistics(&app, &p, &agency, period).await {
-        Ok(report) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"thong-ke-{agency}-{}-{}.csv\"",
-                        period.from, period.to
-                    ),
-                ),
-            ],
-            crate::json::reports::statistics_csv(&report.statistics),
-        )
-            .into_response(),
+    let made = match kind {
+        Export::Csv => crate::app::reports::statistics(&app, &p, &agency, period)
+            .await
+            .map(|report| {
+                crate::files::attachment(
+                    "text/csv; charset=utf-8",
+                    &format!("thong-ke-{agency}-{}-{}.csv", period.from, period.to),
+                    crate::json::reports::statistics_csv(&report.statistics).into_bytes(),
+                )
+            }),
+        Export::Xlsx { per_agency } => {
+            crate::app::reports::statistics_xlsx(&app, &p, &agency, period, per_agency)
+                .await
+                .map(|(bytes, name)| crate::files::attachment(crate::files::XLSX, &name, bytes))
+        }
+        Export::Register => crate::app::forms::register(&app, &p, &agency, period)
+            .await
+            .map(|r| crate::files::download(&r.file_name, "application/pdf", r.pdf, true)),
+    };
+    match made {
+        Ok(response) => response,
         Err(e) => error_page(&app, t, &viewer, e).await,
     }
+}
+
+/// `GET /can-bo/theo-doi/thong-ke.csv?co-quan=&tu=&den=`: the statistics table as CSV.
+pub(crate) async fn csv(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    export(app, tenant, viewer, q, Export::Csv).await
+}
+
+/// `GET /can-bo/theo-doi/thong-ke.xlsx?co-quan=&tu=&den=[&theo=co-quan]`: the statistics as
+/// an Excel workbook (one sheet per agency below with `theo=co-quan`).
+pub(crate) async fn xlsx(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let per_agency = q.get("theo").is_some_and(|v| v == "co-quan");
+    export(app, tenant, viewer, q, Export::Xlsx { per_agency }).await
+}
+
+/// `GET /can-bo/theo-doi/so-theo-doi.pdf?co-quan=&tu=&den=`: the agency's register of
+/// dossiers received in the period, as PDF.
+pub(crate) async fn register(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    export(app, tenant, viewer, q, Export::Register).await
 }
