@@ -457,3 +457,83 @@ async fn the_register_lists_what_the_agency_received_in_the_period() {
         assert_eq!((s, v["code"].as_str()), (status, Some(error)), "{uri}: {v}");
     }
 }
+
+/// Every example scenario (docs/scenarios.md) replayed into the store, and every form its
+/// dossier can print then rendered through the API and read back: its title in capitals,
+/// its number in the pack, the code and the applicant. Between them the scenarios reach
+/// every kind of form a dossier prints.
+#[tokio::test]
+async fn every_form_the_example_scenarios_reach_prints() {
+    let st = state().await;
+    let reader = staff(&st, "lanh-dao.forms", "000.00.00.H53", "agency-leader").await;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut printed = std::collections::BTreeSet::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("read");
+        let scenario = motcua_core::scenario::parse(&text).expect("scenario");
+        let proc_path = path.parent().unwrap().join(&scenario.procedure);
+        let proc_text = std::fs::read_to_string(&proc_path).expect("procedure");
+        let (procedure, _) =
+            motcua_core::procedure::Procedure::load("p.toml", &proc_text).expect("procedure loads");
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let id = format!("sc-{stem}");
+        let (dossier, unexpected) = st
+            .store
+            .replay(&scenario, &id, &procedure, &st.calendar)
+            .await
+            .expect("replay");
+        assert!(unexpected.is_empty(), "{stem}: {unexpected:?}");
+        let (s, list) = call(
+            &st,
+            "GET",
+            &format!("/api/v1/dossiers/{id}/forms"),
+            Some(&reader),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{stem}: {list}");
+        for f in list.as_array().unwrap() {
+            let key = f["key"].as_str().unwrap();
+            let body = pdf(&st, &reader, &id, key).await;
+            printed.insert(key.to_string());
+            let Some(text) = text_of(&body) else { continue };
+            let title = f["title"].as_str().unwrap().to_uppercase();
+            let number = format!("Mẫu số {}", f["number"].as_str().unwrap());
+            let code = dossier
+                .code
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            for needle in [
+                title.as_str(),
+                number.as_str(),
+                code.as_str(),
+                dossier.applicant.name.as_str(),
+            ] {
+                assert!(
+                    text.contains(needle),
+                    "{stem} {key} lacks {needle:?}: {text}"
+                );
+            }
+        }
+    }
+    for key in [
+        "receipt",
+        "supplement-request",
+        "refusal",
+        "apology",
+        "stop-notice",
+        "control-slip",
+    ] {
+        assert!(
+            printed.contains(key),
+            "no scenario reaches {key}: {printed:?}"
+        );
+    }
+}
