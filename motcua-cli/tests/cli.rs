@@ -364,7 +364,7 @@ fn database_commands_round_trip() {
     let db = format!("sqlite://{}", dir.join("a.db").display());
     assert!(
         ok(&["migrate", "--database", &db])
-            .contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]")
+            .contains("applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]")
     );
     assert!(ok(&["migrate", "--database", &db]).contains("up to date"));
     for s in [

@@ -394,6 +394,10 @@ pub struct Dossier {
     pub slip: Vec<SlipRow>,
     /// Supplement rounds so far.
     pub supplement_rounds: u32,
+    /// Of them, those asked because of the applicant's fault (not counted against the
+    /// agency by indicator 3 of the scoring tool).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub supplement_rounds_applicant_fault: u32,
     /// Extensions granted so far.
     pub extensions_used: u32,
     /// A pending extension request: (reason, extra, new appointment).
@@ -423,6 +427,9 @@ pub struct Dossier {
     pub flags: Vec<String>,
     /// Rating.
     pub rating: Option<u8>,
+    /// The scoring tool's indicators the applicant answered with the rating.
+    #[serde(default, skip_serializing_if = "RatingIndicators::is_empty")]
+    pub rating_indicators: RatingIndicators,
     /// Number of events applied.
     pub version: u64,
     /// Hash of the last event applied.
@@ -454,6 +461,7 @@ impl Dossier {
             clock: Clock::default(),
             slip: Vec::new(),
             supplement_rounds: 0,
+            supplement_rounds_applicant_fault: 0,
             extensions_used: 0,
             pending_extension: None,
             consultations: Vec::new(),
@@ -468,6 +476,7 @@ impl Dossier {
             payment_due: None,
             flags: Vec::new(),
             rating: None,
+            rating_indicators: RatingIndicators::default(),
             version: 0,
             last_hash: String::new(),
         }
@@ -705,4 +714,8 @@ pub fn execute(
         }
     }
     Ok(recorded)
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -27,6 +27,7 @@
 
 pub mod calendar;
 pub mod dossier;
+pub mod evaluation;
 pub mod procedure;
 pub mod scenario;
 pub mod script;

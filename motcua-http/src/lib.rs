@@ -114,6 +114,10 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/api/v1/dossiers/{id}/forms", get(json::dossiers::forms)),
         (
+            "/api/v1/dossiers/{id}/evaluation",
+            get(json::dossiers::evaluation),
+        ),
+        (
             "/api/v1/dossiers/{id}/forms/{form}",
             get(json::dossiers::form),
         ),
@@ -124,6 +128,15 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/feedback/{id}/answer", post(json::feedback::answer)),
         ("/api/v1/reports/statistics", get(json::reports::statistics)),
         ("/api/v1/reports/register", get(json::reports::register)),
+        ("/api/v1/reports/evaluation", get(json::reports::evaluation)),
+        (
+            "/api/v1/reports/evaluation/inputs",
+            put(json::reports::evaluation_inputs),
+        ),
+        (
+            "/api/v1/reports/evaluation/rules",
+            get(json::reports::evaluation_rules).put(json::reports::set_evaluation_rules),
+        ),
         ("/api/v1/integration/feed", get(json::reports::feed)),
     ]
 }

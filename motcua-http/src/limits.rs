@@ -168,6 +168,13 @@ pub const STAFF: &[Limit] = &[
 /// Moving a staff account (`PUT /api/v1/users/{user}/agency`).
 pub const MOVE: &[Limit] = &[chars("agency", 13)];
 
+/// What the service center enters for the scoring tool
+/// (`PUT /api/v1/reports/evaluation/inputs`).
+pub const EVALUATION_INPUTS: &[Limit] = &[chars("note", 2000), keys("appraised", 9)];
+
+/// The scoring tool's rules (`PUT /api/v1/reports/evaluation/rules`).
+pub const EVALUATION_RULES: &[Limit] = &[items("bands", 10)];
+
 /// Every request body's table, by the name the OpenAPI document gives its schema.
 pub const TABLES: &[(&str, &[Limit])] = &[
     ("Submit", SUBMIT),
@@ -180,6 +187,8 @@ pub const TABLES: &[(&str, &[Limit])] = &[
     ("Answer", ANSWER),
     ("Staff", STAFF),
     ("Move", MOVE),
+    ("EvaluationInputs", EVALUATION_INPUTS),
+    ("EvaluationRules", EVALUATION_RULES),
 ];
 
 fn find(table: &[Limit], path: &str, kind: Kind) -> usize {

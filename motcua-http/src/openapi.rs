@@ -76,11 +76,16 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::dossiers::download,
         json::dossiers::forms,
         json::dossiers::form,
+        json::dossiers::evaluation,
         json::feedback::file,
         json::feedback::published,
         json::feedback::answer,
         json::reports::statistics,
         json::reports::register,
+        json::reports::evaluation,
+        json::reports::evaluation_inputs,
+        json::reports::evaluation_rules,
+        json::reports::set_evaluation_rules,
         json::reports::feed,
     ),
     components(schemas(ErrorBody, CommandRequest)),
@@ -109,6 +114,8 @@ const BODIES: &[(&str, &[crate::limits::Limit])] = &[
     ("NewStaff", crate::limits::STAFF),
     ("Roles", crate::limits::STAFF),
     ("Move", crate::limits::MOVE),
+    ("Inputs", crate::limits::EVALUATION_INPUTS),
+    ("Rules", crate::limits::EVALUATION_RULES),
 ];
 
 /// The error answer's schema reference.

@@ -16,7 +16,8 @@ pub struct AuditEntry {
     /// Who did it (the account itself for a login, `system` for the server).
     pub actor: String,
     /// What: `login_succeeded`, `login_failed`, `role_granted`, `role_revoked`,
-    /// `password_reset`, `account_created`, `account_moved`.
+    /// `password_reset`, `account_created`, `account_moved`, `evaluation_inputs_entered`,
+    /// `evaluation_rules_changed`.
     pub action: String,
     /// The account concerned.
     pub account: String,

@@ -656,17 +656,20 @@ pub(crate) fn projection(
         "INSERT INTO dossiers (agency_id, procedure_code, procedure_version, field, version, state,
            national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
            submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
-           updated_at, body, supplement_rounds, queue_due, search_name, id)
+           updated_at, body, supplement_rounds, queue_due, search_name, score_total_time,
+           score_unit_time, score_came_back, score_bodies, score_desk, score_attitude, id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-           $21, $22, $23, $24, $25, $26, $27, $28)"
+           $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
     } else {
         "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
            version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
            applicant_name = $11, search_text = $12, step = $13, step_role = $14, assignee = $15,
            submitted_at = $16, accepted_at = $17, appointment = $18, original_appointment = $19,
            finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
-           supplement_rounds = $25, queue_due = $26, search_name = $27
-         WHERE id = $28 AND version = $29"
+           supplement_rounds = $25, queue_due = $26, search_name = $27, score_total_time = $28,
+           score_unit_time = $29, score_came_back = $30, score_bodies = $31, score_desk = $32,
+           score_attitude = $33
+         WHERE id = $34 AND version = $35"
     };
     let mut values: Vec<Value> = vec![
         d.agency.clone().into(),
@@ -696,8 +699,13 @@ pub(crate) fn projection(
         i64::from(d.supplement_rounds).into(),
         queue_due.into(),
         name.into(),
-        d.id.clone().into(),
     ];
+    // The scoring tool's indicators read from the dossier, once its result is returned.
+    let score = motcua_core::evaluation::score(d);
+    for i in 0..6 {
+        values.push(score.map(|s| i64::from(s.values()[i])).into());
+    }
+    values.push(d.id.clone().into());
     if !is_new {
         values.push((before as i64).into());
     }

@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_queue_all_roles.sql"),
         postgres: include_str!("../migrations/postgres/0015_queue_all_roles.sql"),
     },
+    Migration {
+        version: 16,
+        description: "the scoring tool: dossiers' scores, entered inputs, rules",
+        sqlite: include_str!("../migrations/sqlite/0016_evaluation.sql"),
+        postgres: include_str!("../migrations/postgres/0016_evaluation.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -61,7 +61,8 @@ impl Store {
     ) -> Result<bool, String> {
         let fail = |e: StoreError| e.to_string();
         let row = sqlx::query(
-            "SELECT body, version, agency_id, field, step_role, queue_due, updated_at FROM dossiers WHERE id = $1",
+            "SELECT body, version, agency_id, field, step_role, queue_due, updated_at, score_total_time
+             FROM dossiers WHERE id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -76,6 +77,7 @@ impl Store {
             row.try_get(5).map_err(|e| e.to_string())?,
         );
         let updated_at: i64 = row.try_get(6).map_err(|e| e.to_string())?;
+        let scored: Option<i64> = row.try_get(7).map_err(|e| e.to_string())?;
         let events: Vec<_> = sqlx::query(
             "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY seq",
         )
@@ -121,7 +123,9 @@ impl Store {
         let rebuilt = serde_json::to_string(&d).map_err(|e| e.to_string())?;
         let (queue_role, queue_due) = queue_of(&d, step_role);
         let new_columns = (Some(p.catalogue.field.clone()), queue_role, queue_due);
-        if rebuilt == body && new_columns == old_columns {
+        // A row returned before its score was stored (migration 0016) is rewritten with it.
+        let score_written = scored.is_some() == motcua_core::evaluation::score(&d).is_some();
+        if rebuilt == body && new_columns == old_columns && score_written {
             return Ok(false);
         }
         let done = statement

@@ -196,7 +196,7 @@ pub struct Statistics {
 }
 
 /// `$first, $first+1, ...` for a list of `n` values.
-fn placeholders(first: usize, n: usize) -> String {
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (0..n)
         .map(|i| format!("${}", first + i))
         .collect::<Vec<_>>()
@@ -204,7 +204,7 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 /// `sql` with its two instants (`$1`, `$2`) and the agencies (`$3`...) bound.
-fn bound<'q>(
+pub(crate) fn bound<'q>(
     sql: String,
     first: DateTime<Utc>,
     second: DateTime<Utc>,

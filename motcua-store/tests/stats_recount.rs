@@ -8,8 +8,10 @@ mod support;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_core::dossier::{
-    Actor, ActorKind, Applicant, Attachment, Channel, Command, Event, Outcome, RecordedEvent,
+    Actor, ActorKind, Applicant, Attachment, Channel, Command, Dossier, Event, Outcome,
+    RecordedEvent,
 };
+use motcua_core::evaluation::{self, Tally};
 use motcua_core::procedure::Procedure;
 use motcua_store::{Agency, ExecuteRequest, FieldStats, NewAttachment, Store, StoreError};
 use std::collections::BTreeMap;
@@ -825,6 +827,88 @@ async fn every_cell_agrees_with_a_recount_from_the_event_logs() {
                 t.name,
                 k.key
             );
+        }
+
+        // The scoring tool's tallies (docs/evaluation.md): each dossier folded again from its
+        // event log, scored by the engine and summed here, against the store's aggregate;
+        // then again with the stored scores erased (rows written before migration 0016 are
+        // scored from their bodies), and after the projections are rebuilt.
+        let ids: Vec<String> = AGENCIES.iter().map(|a| a.0.to_string()).collect();
+        let mut want_all = Vec::new();
+        let mut returned = 0;
+        for (name, from, to) in periods() {
+            let mut want: BTreeMap<String, Tally> =
+                ids.iter().map(|a| (a.clone(), Tally::default())).collect();
+            for n in 0..COUNT {
+                let id = format!("d{n:04}");
+                let Ok(stored) = s.dossier(&id).await else {
+                    continue;
+                };
+                let procedure = procedures
+                    .iter()
+                    .map(|(_, p)| p)
+                    .find(|p| {
+                        p.catalogue.code == stored.procedure
+                            && p.catalogue.version == stored.procedure_version
+                    })
+                    .expect("procedure");
+                let mut d = Dossier::new(id.clone(), stored.agency.clone());
+                for e in s.events(&id).await.expect("events") {
+                    d.apply(&e, procedure);
+                }
+                assert_eq!(d, stored, "{id} folds into its projection");
+                if let (Some(sc), Some(closed)) = (evaluation::score(&d), d.closed_at)
+                    && closed >= from
+                    && closed < to
+                {
+                    want.get_mut(&d.agency)
+                        .expect("agency")
+                        .add(&sc, d.channel == Some(Channel::Online));
+                    returned += 1;
+                }
+            }
+            let got = s
+                .evaluation_tallies(&ids, from, to, now())
+                .await
+                .expect("tallies");
+            assert_eq!(got, want, "{}: scores in {name}", t.name);
+            want_all.push(want);
+        }
+        assert!(
+            returned > 100,
+            "{}: {returned} returned dossiers scored",
+            t.name
+        );
+        let returned_rows = s
+            .raw_execute("UPDATE dossiers SET field = field WHERE state = 'returned'")
+            .await
+            .expect("count");
+        s.raw_execute(
+            "UPDATE dossiers SET score_total_time = NULL, score_unit_time = NULL,
+               score_came_back = NULL, score_bodies = NULL, score_desk = NULL,
+               score_attitude = NULL",
+        )
+        .await
+        .expect("erase");
+        for round in ["erased", "rebuilt"] {
+            for ((name, from, to), want) in periods().into_iter().zip(&want_all) {
+                let got = s
+                    .evaluation_tallies(&ids, from, to, now())
+                    .await
+                    .expect("tallies");
+                assert_eq!(&got, want, "{}: scores in {name}, {round}", t.name);
+            }
+            let r = s.rebuild_projections().await.expect("rebuild");
+            if round == "erased" {
+                assert!(
+                    r.changed >= returned_rows,
+                    "{}: the rebuild writes the erased scores back ({} rows)",
+                    t.name,
+                    r.changed
+                );
+            } else {
+                assert_eq!(r.changed, 0, "{}: a second rebuild changes nothing", t.name);
+            }
         }
 
         // The legal clock's history is derived from the events: rebuilt, it gives the same

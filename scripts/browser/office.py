@@ -275,6 +275,36 @@ def feedback_inbox(browser, server, shots):
     page.close()
 
 
+def evaluation(browser, server, shots):
+    """The service center scores the year: from the monitoring page to the scoring tool, the
+    commune's indicators read from its returned dossiers, publicity and complaints entered
+    with the keyboard-reachable form, the total and the band then shown."""
+    center = first_login(browser, server, "giam-sat.ttpvhcc", "cai-rang-noi-cho-8")
+    center.goto(server.base + "/can-bo/theo-doi")
+    center.get_by_role("link", name="Đánh giá theo Bộ chỉ số (18 điểm)").click()
+    center.wait_for_url("**/can-bo/theo-doi/danh-gia*")
+    center.get_by_role("link", name="Năm nay").click()
+    center.wait_for_url("**/can-bo/theo-doi/danh-gia*")
+    center.get_by_role("link", name="UBND Phường 2", exact=True).first.click()
+    center.wait_for_url("**co-quan=000.31.12.H53*")
+    body = center.locator("main").inner_text()
+    check("Trung bình của" in body and "Thiếu chỉ số 6" in body,
+          "the commune's indicators come from its returned dossiers; publicity is missing")
+    audit(center, "office-evaluation", shots)
+    center.get_by_label("Chỉ số 6, công khai thủ tục hành chính: điểm Trung tâm đánh giá").select_option("2")
+    center.get_by_label("Chỉ số 7: số phản ánh về thái độ", exact=False).fill("0")
+    center.get_by_label("Ghi chú").fill("Niêm yết đầy đủ tại Bộ phận một cửa và trên Cổng.")
+    with center.expect_navigation():
+        center.get_by_role("button", name="Lưu").click()
+    body = center.locator("main").inner_text()
+    check("Đã lưu nội dung Trung tâm nhập" in body and "Thiếu chỉ số" not in body.split("Các chỉ số")[0],
+          "saved: the commune has a total and a band")
+    xlsx = center.request.get(server.base + center.get_by_role("link", name="Tải kết quả đánh giá (Excel)").get_attribute("href"))
+    check(xlsx.status == 200 and xlsx.body().startswith(b"PK"), "the workbook downloads")
+    audit(center, "office-evaluation-entered", shots)
+    center.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--motcua", required=True)
@@ -287,7 +317,7 @@ def main():
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
         for journey in (whole_dossier, supplement_round, desk_intake, procedure_published,
-                        new_staff_account, feedback_inbox):
+                        new_staff_account, feedback_inbox, evaluation):
             server = portal.Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")

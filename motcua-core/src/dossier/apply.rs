@@ -116,8 +116,16 @@ impl Dossier {
             Event::SignedResultAttached { attachment } => {
                 self.signed_result = Some(attachment.clone());
             }
-            Event::SupplementRequested { reason, round, .. } => {
+            Event::SupplementRequested {
+                reason,
+                round,
+                applicant_fault,
+                ..
+            } => {
                 self.supplement_rounds = *round;
+                if *applicant_fault {
+                    self.supplement_rounds_applicant_fault += 1;
+                }
                 self.state = State::AwaitingSupplement;
                 self.clock.paused = Some((at, PauseReason::Supplement));
                 self.clock_entry(
@@ -246,7 +254,12 @@ impl Dossier {
                 self.state = State::Returned;
                 self.closed_at = Some(at);
             }
-            Event::Rated { score, .. } => self.rating = Some(*score),
+            Event::Rated {
+                score, indicators, ..
+            } => {
+                self.rating = Some(*score);
+                self.rating_indicators = indicators.clone();
+            }
             Event::Notified { .. } => {}
             Event::Flagged { flag } => self.flags.push(flag.clone()),
         }

@@ -134,6 +134,10 @@ pub enum Event {
         items: Vec<String>,
         /// Round number, from 1.
         round: u32,
+        /// Whether the need is the applicant's fault (absent when not, so that the hashes of
+        /// earlier requests still verify).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        applicant_fault: bool,
     },
     /// The supplement arrived; the clock restarts or resumes.
     SupplementReceived {

@@ -61,6 +61,7 @@ pub(super) fn notice(d: &Dossier, event: &Event) -> Option<Notification> {
             reason,
             items,
             round,
+            ..
         } => format!(
             "{} cần bổ sung (lần {round}). Lý do: {reason}\nNội dung cần bổ sung:\n{}",
             named(d),

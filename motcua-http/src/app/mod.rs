@@ -17,6 +17,7 @@ pub mod config;
 pub mod dossiers;
 pub mod drafts;
 mod error;
+pub mod evaluation;
 pub mod feedback;
 pub mod forms;
 pub mod import;

@@ -100,3 +100,22 @@ pub fn may_reset_password(p: &Principal, grants: &[Grant], dir: &Directory) -> b
 pub fn may_move_account(p: &Principal, from: Option<&str>, to: &str, dir: &Directory) -> bool {
     is_system_admin_for(p, to, dir) && from.is_none_or(|f| is_system_admin_for(p, f, dir))
 }
+
+/// Whether the user may enter the service center's inputs and appraisals of the scoring tool
+/// for `agency`: a supervisor (the service center) or system administrator at or above it.
+pub fn may_appraise(p: &Principal, agency: &str, dir: &Directory) -> bool {
+    p.is_staff()
+        && p.grants.iter().any(|g| {
+            (g.role == "supervisor" || g.role == "system-admin")
+                && dir.is_within(agency, &g.agency_id)
+        })
+}
+
+/// Whether the user may change the scoring tool's thresholds and bands, which apply to the
+/// whole deployment: a system administrator at an agency with nothing above it.
+pub fn may_set_evaluation_rules(p: &Principal, dir: &Directory) -> bool {
+    p.is_staff()
+        && p.grants.iter().any(|g| {
+            g.role == "system-admin" && dir.get(&g.agency_id).is_some_and(|a| a.parent_id.is_none())
+        })
+}

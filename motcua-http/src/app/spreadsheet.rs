@@ -322,3 +322,149 @@ pub fn register_workbook(agency: &str, reg: &RegisterLines) -> Result<Vec<u8>, A
     write(ws).map_err(failed)?;
     wb.save_to_buffer().map_err(failed)
 }
+
+/// The title of the evaluation workbook.
+pub const EVALUATION_TITLE: &str = "KẾT QUẢ ĐÁNH GIÁ VIỆC GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH";
+
+/// The scoring tool's report as a workbook: one row per agency with each indicator's
+/// self-assessed and appraised points, the total and the classification; then a sheet with
+/// how each indicator was found.
+pub fn evaluation_workbook(r: &super::evaluation::EvaluationReport) -> Result<Vec<u8>, AppError> {
+    let f = formats();
+    let points = Format::new()
+        .set_font_name("Times New Roman")
+        .set_font_size(12)
+        .set_border(FormatBorder::Thin)
+        .set_num_format("0.00");
+    let total = points.clone().set_bold();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let write = |ws: &mut Worksheet| -> Result<(), XlsxError> {
+        ws.set_name("Đánh giá")?;
+        ws.set_landscape();
+        ws.set_paper_size(9);
+        let last = (3 + 2 * 9 + 1) as u16;
+        ws.merge_range(0, 0, 0, last, EVALUATION_TITLE, &f.title)?;
+        ws.merge_range(
+            1,
+            0,
+            1,
+            last,
+            &format!(
+                "(Bộ chỉ số theo Thông tư 01/2018/TT-VPCP; từ ngày {} đến ngày {})",
+                r.period.from.format("%d/%m/%Y"),
+                r.period.to.format("%d/%m/%Y")
+            ),
+            &f.title,
+        )?;
+        for (c, h) in ["STT", "Cơ quan, đơn vị", "Số hồ sơ đã trả kết quả"]
+            .iter()
+            .enumerate()
+        {
+            ws.merge_range(3, c as u16, 4, c as u16, h, &f.header)?;
+        }
+        for (i, name) in super::evaluation::names().iter().enumerate() {
+            let c = 3 + 2 * i as u16;
+            ws.merge_range(3, c, 3, c + 1, &format!("{}. {name}", i + 1), &f.header)?;
+            ws.write_string_with_format(4, c, "Tự đánh giá", &f.header)?;
+            ws.write_string_with_format(4, c + 1, "Thẩm định", &f.header)?;
+            ws.set_column_width(c, 11)?;
+            ws.set_column_width(c + 1, 11)?;
+        }
+        ws.merge_range(3, last - 1, 4, last - 1, "Tổng điểm (tối đa 18)", &f.header)?;
+        ws.merge_range(3, last, 4, last, "Xếp loại", &f.header)?;
+        ws.set_row_height(3, 96)?;
+        ws.set_column_width(0, 5)?;
+        ws.set_column_width(1, 34)?;
+        ws.set_column_width(2, 10)?;
+        ws.set_column_width(last - 1, 11)?;
+        ws.set_column_width(last, 14)?;
+        ws.set_freeze_panes(5, 2)?;
+        for (n, a) in r.agencies.iter().enumerate() {
+            let row = 5 + n as u32;
+            ws.write_number_with_format(row, 0, (n + 1) as f64, &f.number)?;
+            ws.write_string_with_format(row, 1, &a.name, &f.text)?;
+            ws.write_number_with_format(row, 2, a.tally.dossiers as f64, &f.number)?;
+            for (i, ind) in a.score.indicators.iter().enumerate() {
+                let c = 3 + 2 * i as u16;
+                for (col, v) in [(c, ind.points), (c + 1, ind.appraised)] {
+                    match v {
+                        Some(v) => ws.write_number_with_format(row, col, v, &points)?,
+                        None => ws.write_blank(row, col, &f.text)?,
+                    };
+                }
+            }
+            match a.score.total {
+                Some(t) => ws.write_number_with_format(row, last - 1, t, &total)?,
+                None => ws.write_string_with_format(row, last - 1, "Chưa đủ", &f.text)?,
+            };
+            let class = a.score.classification.clone().unwrap_or_else(|| {
+                format!(
+                    "Thiếu chỉ số {}",
+                    a.score
+                        .missing
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+            ws.write_string_with_format(row, last, &class, &f.text)?;
+        }
+        let note_row = 6 + r.agencies.len() as u32;
+        let bands: Vec<String> = r
+            .rules
+            .bands
+            .iter()
+            .map(|b| {
+                format!(
+                    "{} {} {}",
+                    b.label,
+                    if b.exclusive { "trên" } else { "từ" },
+                    b.min
+                )
+            })
+            .collect();
+        ws.merge_range(
+            note_row,
+            0,
+            note_row,
+            last,
+            &format!(
+                "Xếp loại theo tổng điểm: {}. Tổng điểm dùng điểm thẩm định khi đã có, nếu không dùng điểm tự đánh giá.",
+                bands.join("; ")
+            ),
+            &f.note,
+        )?;
+        Ok(())
+    };
+    write(ws).map_err(failed)?;
+
+    let ws = wb.add_worksheet();
+    let basis = |ws: &mut Worksheet| -> Result<(), XlsxError> {
+        ws.set_name("Căn cứ chấm điểm")?;
+        for (c, h) in ["Cơ quan, đơn vị", "Chỉ số", "Căn cứ"].iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &f.header)?;
+        }
+        ws.set_column_width(0, 34)?;
+        ws.set_column_width(1, 40)?;
+        ws.set_column_width(2, 90)?;
+        let mut row = 1;
+        for a in &r.agencies {
+            for ind in &a.score.indicators {
+                ws.write_string_with_format(row, 0, &a.name, &f.text)?;
+                ws.write_string_with_format(
+                    row,
+                    1,
+                    format!("{}. {}", ind.number, ind.name),
+                    &f.text,
+                )?;
+                ws.write_string_with_format(row, 2, &ind.basis, &f.text)?;
+                row += 1;
+            }
+        }
+        Ok(())
+    };
+    basis(ws).map_err(failed)?;
+    wb.save_to_buffer().map_err(failed)
+}

@@ -521,3 +521,21 @@ pub(crate) async fn form(
         inline,
     ))
 }
+
+/// `GET /api/v1/dossiers/{id}/evaluation`: the dossier's score by the Circular 01/2018 tool
+/// (the six indicators read from it, once its result is returned), for whoever may read it.
+#[utoipa::path(get, path = "/api/v1/dossiers/{id}/evaluation", tag = "dossiers",
+    summary = "A dossier's score by the scoring tool",
+    security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = crate::app::evaluation::DossierEvaluation),
+              (status = 404, body = ErrorBody)))]
+pub(crate) async fn evaluation(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Json<crate::app::evaluation::DossierEvaluation>, AppError> {
+    Ok(Json(
+        crate::app::evaluation::of_dossier(&s, &session.principal, &id).await?,
+    ))
+}

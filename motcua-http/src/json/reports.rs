@@ -263,3 +263,114 @@ pub(crate) struct FeedPage {
     /// Pass it back as `cursor` to continue.
     next_cursor: i64,
 }
+
+/// `GET /api/v1/reports/evaluation?agency=&from=&to=[&format=json|xlsx]`: the Circular
+/// 01/2018 scoring tool for an agency and each agency below it over a period
+/// (docs/evaluation.md): the nine indicators self-assessed from the system's data and the
+/// service center's entries, the appraisals, the total and the classification.
+#[utoipa::path(get, path = "/api/v1/reports/evaluation", tag = "reports",
+    summary = "The scoring tool (9 indicators, 18 points) for an agency and those below it",
+    security(("bearer" = [])),
+    params(("agency" = Option<String>, Query, description = "default: the site's agency"),
+           ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
+           ("to" = chrono::NaiveDate, Query, description = "last local day, included"),
+           ("format" = Option<String>, Query, pattern = "^(json|xlsx)$")),
+    responses((status = 200, body = crate::app::evaluation::EvaluationReport, content(
+                  (crate::app::evaluation::EvaluationReport = "application/json"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 400, description = "invalid_query, invalid_date, invalid_period, invalid_format, unknown_agency", body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn evaluation(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    q: Params,
+) -> Result<Response, AppError> {
+    let q = params(q)?;
+    let format = q.get("format").map_or("json", String::as_str);
+    if !matches!(format, "json" | "xlsx") {
+        return Err(AppError::with(
+            Code::InvalidFormat,
+            "Kết quả đánh giá xuất được dạng json hoặc xlsx.",
+        ));
+    }
+    let (agency, period) = agency_and_period(&q, tenant)?;
+    if format == "xlsx" {
+        let (bytes, filename) =
+            crate::app::evaluation::report_xlsx(&s, &session.principal, &agency, period).await?;
+        return Ok(crate::files::attachment(
+            crate::files::XLSX,
+            &filename,
+            bytes,
+        ));
+    }
+    Ok(
+        Json(crate::app::evaluation::report(&s, &session.principal, &agency, period).await?)
+            .into_response(),
+    )
+}
+
+/// `PUT /api/v1/reports/evaluation/inputs?agency=&from=&to=`: the service center enters, for
+/// an agency and exactly this period, what the system cannot know (publicity, complaints
+/// about attitude found true) and its appraisals; it replaces what was entered before.
+#[utoipa::path(put, path = "/api/v1/reports/evaluation/inputs", tag = "reports",
+    summary = "The service center's inputs and appraisals for an agency and a period",
+    security(("bearer" = [])),
+    params(("agency" = Option<String>, Query, description = "default: the site's agency"),
+           ("from" = chrono::NaiveDate, Query, description = "first local day, included"),
+           ("to" = chrono::NaiveDate, Query, description = "last local day, included")),
+    request_body = motcua_core::evaluation::Inputs,
+    responses((status = 204, description = "stored"),
+              (status = 400, description = "invalid_query, invalid_body, invalid_date, invalid_period, invalid_evaluation, unknown_agency, too_long", body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn evaluation_inputs(
+    State(s): State<AppState>,
+    Tenant(tenant): Tenant,
+    session: Session,
+    q: Params,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<axum::http::StatusCode, AppError> {
+    let q = params(q)?;
+    let (agency, period) = agency_and_period(&q, tenant)?;
+    let inputs: motcua_core::evaluation::Inputs =
+        crate::error::json_body(b, crate::limits::EVALUATION_INPUTS)?;
+    crate::app::evaluation::enter(&s, &session.principal, &agency, period, inputs).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/reports/evaluation/rules`: the thresholds and classification bands in force.
+#[utoipa::path(get, path = "/api/v1/reports/evaluation/rules", tag = "reports",
+    summary = "The scoring tool's thresholds and classification bands",
+    security(("bearer" = [])),
+    responses((status = 200, body = motcua_core::evaluation::Rules),
+              (status = 401, body = ErrorBody)))]
+pub(crate) async fn evaluation_rules(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<motcua_core::evaluation::Rules>, AppError> {
+    if !session.principal.is_staff() {
+        return Err(AppError::new(Code::Forbidden));
+    }
+    Ok(Json(crate::app::evaluation::rules(&s).await?))
+}
+
+/// `PUT /api/v1/reports/evaluation/rules`: a system administrator at the top of the
+/// directory sets the thresholds and bands for the whole deployment.
+#[utoipa::path(put, path = "/api/v1/reports/evaluation/rules", tag = "reports",
+    summary = "Set the scoring tool's thresholds and classification bands",
+    security(("bearer" = [])),
+    request_body = motcua_core::evaluation::Rules,
+    responses((status = 200, body = motcua_core::evaluation::Rules),
+              (status = 400, description = "invalid_body, invalid_evaluation, too_many_items", body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn set_evaluation_rules(
+    State(s): State<AppState>,
+    session: Session,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<motcua_core::evaluation::Rules>, AppError> {
+    let rules: motcua_core::evaluation::Rules =
+        crate::error::json_body(b, crate::limits::EVALUATION_RULES)?;
+    Ok(Json(
+        crate::app::evaluation::set_rules(&s, &session.principal, rules).await?,
+    ))
+}

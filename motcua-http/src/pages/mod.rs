@@ -7,6 +7,7 @@
 
 mod accounts;
 mod admin;
+mod evaluation;
 mod feedback;
 mod gzip;
 mod mine;
@@ -354,6 +355,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/theo-doi/thong-ke.csv", get(monitor::csv))
         .route("/can-bo/theo-doi/thong-ke.xlsx", get(monitor::xlsx))
         .route("/can-bo/theo-doi/so-theo-doi.pdf", get(monitor::register))
+        .route(
+            "/can-bo/theo-doi/danh-gia",
+            get(evaluation::page).post(evaluation::enter),
+        )
+        .route("/can-bo/theo-doi/danh-gia.xlsx", get(evaluation::xlsx))
         .route("/can-bo/tai-khoan/nhat-ky", get(admin::audit))
         .route(
             "/can-bo/lich",

@@ -442,6 +442,9 @@ struct WorkspacePage {
     forms: Vec<(String, String)>,
     /// The form the action just run produced, to print now.
     print_now: Option<(String, String)>,
+    /// Once the result is returned, the scoring tool's indicators read from the dossier:
+    /// (indicator, points).
+    score: Vec<(String, u8)>,
 }
 
 /// A consultation as the workspace shows it.
@@ -733,6 +736,20 @@ async fn workspace_page_after(
             .collect(),
         forms,
         print_now,
+        score: motcua_core::evaluation::score(d)
+            .map(|s| {
+                [0usize, 1, 2, 3, 4, 6]
+                    .iter()
+                    .zip(s.values())
+                    .map(|(i, v)| {
+                        (
+                            format!("{}. {}", i + 1, motcua_core::evaluation::INDICATORS[*i]),
+                            v,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     page_for(
         viewer,

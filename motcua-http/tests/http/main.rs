@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod agencies;
 mod dossiers;
+mod evaluation;
 mod findings;
 mod forms;
 mod hardening;

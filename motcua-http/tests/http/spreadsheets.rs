@@ -11,7 +11,7 @@ const PROVINCE: &str = "000.00.00.H53";
 
 /// What openpyxl reads from a workbook: each sheet's name and cell values (rows of
 /// strings/numbers/null), its merged ranges, and whether the package has a chart part.
-fn read_back(xlsx: &[u8]) -> Option<Value> {
+pub(crate) fn read_back(xlsx: &[u8]) -> Option<Value> {
     let python = std::env::var("MOTCUA_PYTHON").unwrap_or_else(|_| "python3".into());
     let dir = std::env::temp_dir().join(format!("motcua-xlsx-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

@@ -44,6 +44,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 reason: reason.clone(),
                 items: items.clone(),
                 round: d.supplement_rounds + 1,
+                applicant_fault: *applicant_fault,
             }];
             events.extend(extras(decision));
             Ok(events)
