@@ -8,6 +8,7 @@ mod calendar_cmd;
 mod deadline_cmd;
 mod form_cmd;
 mod init_cmd;
+mod outbox_cmd;
 mod procedure_cmd;
 mod scenario_cmd;
 mod serve_cmd;
@@ -39,6 +40,9 @@ enum Command {
     /// Legal forms: each pack's forms, a dossier's form printed to PDF.
     #[command(subcommand)]
     Form(form_cmd::FormCommand),
+    /// Notifications: the outbox worker as its own process, the dead letters, retries.
+    #[command(subcommand)]
+    Outbox(outbox_cmd::OutboxCommand),
     /// Scenarios: scripted dossier lifecycles run in memory.
     #[command(subcommand)]
     Scenario(scenario_cmd::ScenarioCommand),
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Deadline(d) => deadline_cmd::run(d),
         Command::Procedure(p) => procedure_cmd::run(p),
         Command::Form(f) => form_cmd::run(f),
+        Command::Outbox(o) => outbox_cmd::run(o),
         Command::Scenario(s) => scenario_cmd::run(s),
         Command::Init(a) => init_cmd::run(a),
         Command::Migrate(db) => store_cmd::migrate(db),

@@ -51,9 +51,45 @@ pub struct ServeArgs {
     /// event uses it; never on a production database.
     #[arg(long, value_parser = parse_instant)]
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    #[command(flatten)]
+    outbox: OutboxArgs,
+    /// Do not run the outbox worker in this process (run `motcua outbox run` elsewhere).
+    #[arg(long)]
+    no_outbox_worker: bool,
     /// Log format.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+}
+
+/// How notifications leave: the mail server (docs/notifications.md).
+#[derive(Args, Clone)]
+pub struct OutboxArgs {
+    /// The mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (TLS), with `user:password@` when it asks for a login.
+    /// Without one, mail is recorded as not sent ("skipped").
+    #[arg(long, env = "MOTCUA_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of the mail, e.g. `Một cửa Sóc Trăng <motcua@soctrang.gov.vn>`.
+    #[arg(
+        long,
+        env = "MOTCUA_MAIL_FROM",
+        default_value = "Hệ thống một cửa điện tử <no-reply@motcua.invalid>"
+    )]
+    pub mail_from: String,
+}
+
+impl OutboxArgs {
+    /// The worker these settings describe.
+    pub fn worker(&self) -> Result<motcua_http::delivery::Worker, CliError> {
+        let mailer = match self.smtp_url.as_deref().filter(|u| !u.is_empty()) {
+            Some(url) => Some(
+                motcua_http::delivery::Mailer::new(url, &self.mail_from)
+                    .map_err(|e| CliError::BadInput(anyhow::anyhow!(e)))?,
+            ),
+            None => None,
+        };
+        Ok(motcua_http::delivery::Worker::new(mailer))
+    }
 }
 
 fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
@@ -120,6 +156,10 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         if let Some(start) = args.clock_start {
             tracing::warn!(%start, "training clock: the server's time starts at the given instant");
             state = state.with_clock(Arc::new(motcua_http::OffsetClock::starting_at(start)));
+        }
+        if !args.no_outbox_worker {
+            let worker = args.outbox.worker()?;
+            tokio::spawn(worker.run(state.clone()));
         }
         let listener = tokio::net::TcpListener::bind(&args.addr)
             .await

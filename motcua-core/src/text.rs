@@ -1,4 +1,5 @@
-//! Text helpers: folding Vietnamese for diacritic- and case-insensitive search.
+//! Text helpers: folding Vietnamese for diacritic- and case-insensitive search, and
+//! removing its diacritics for SMS.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -15,6 +16,19 @@ pub fn fold(text: &str) -> String {
         .collect::<String>()
         .to_lowercase();
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Vietnamese without its diacritics, case and spacing kept ("Đã tiếp nhận" → "Da tiep
+/// nhan"): for SMS gateways and handsets that show only ASCII.
+pub fn unaccent(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c => c,
+        })
+        .collect()
 }
 
 /// A whole number with its thousands grouped as Vietnamese writes them: `1500000` as

@@ -19,6 +19,7 @@
 
 pub mod app;
 pub mod bootstrap;
+pub mod delivery;
 pub mod demo;
 mod error;
 mod files;
@@ -90,6 +91,19 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         (
             "/api/v1/me",
             get(json::accounts::me).put(json::accounts::update_profile),
+        ),
+        (
+            "/api/v1/me/notifications",
+            get(json::accounts::notifications),
+        ),
+        (
+            "/api/v1/me/notifications/{id}/read",
+            post(json::accounts::read_notification),
+        ),
+        ("/api/v1/deliveries", get(json::accounts::deliveries)),
+        (
+            "/api/v1/deliveries/{id}/retry",
+            post(json::accounts::retry_delivery),
         ),
         ("/api/v1/me/password", post(json::accounts::change_password)),
         ("/api/v1/me/dossiers", get(json::dossiers::mine)),

@@ -108,6 +108,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_evaluation.sql"),
         postgres: include_str!("../migrations/postgres/0016_evaluation.sql"),
     },
+    Migration {
+        version: 17,
+        description: "delivery of the outbox: deliveries, the portal inbox",
+        sqlite: include_str!("../migrations/sqlite/0017_deliveries.sql"),
+        postgres: include_str!("../migrations/postgres/0017_deliveries.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

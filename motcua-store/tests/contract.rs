@@ -2062,3 +2062,111 @@ async fn monitoring_lists_states_overdue_and_consultations() {
         );
     }
 }
+
+/// The outbox's deliveries: a notification is dispatched once however many servers try;
+/// a claimed delivery is one worker's until its lease ends, then another's; only the lease
+/// holder records the outcome; failures come back at their time or go to the dead letters.
+#[tokio::test]
+async fn deliveries_are_leased_to_one_worker_and_taken_back_when_the_lease_ends() {
+    use chrono::Duration;
+    use motcua_store::{NewDelivery, NewInboxEntry};
+    for t in backends().await {
+        let s = &t.store;
+        let now = at("2026-12-07T09:00:00+07:00");
+        s.raw_execute(
+            "INSERT INTO outbox (dossier_id, event_seq, kind, payload, created_at)
+             VALUES ('d1', 3, 'notification', '{\"to\":\"applicant\",\"channels\":[\"email\"],\"message\":\"x\"}', 0)",
+        )
+        .await
+        .expect("outbox row");
+        let items = s.undispatched(10).await.expect("undispatched");
+        assert_eq!(items.len(), 1, "{}", t.name);
+        let mail = NewDelivery {
+            channel: "email".into(),
+            recipient: "a@example.vn".into(),
+            kind: "accepted".into(),
+            title: "Hồ sơ đã được tiếp nhận".into(),
+            body: "Nội dung".into(),
+            state: "pending",
+            note: None,
+        };
+        let inbox = NewInboxEntry {
+            account: "owner".into(),
+            title: "Hồ sơ đã được tiếp nhận".into(),
+            body: "Nội dung".into(),
+        };
+        let id = items[0].id;
+        assert!(
+            s.dispatch(
+                id,
+                std::slice::from_ref(&mail),
+                std::slice::from_ref(&inbox),
+                now
+            )
+            .await
+            .expect("dispatch")
+        );
+        assert!(
+            !s.dispatch(id, &[mail], &[inbox], now).await.expect("again"),
+            "{}: dispatched once",
+            t.name
+        );
+        assert!(s.undispatched(10).await.expect("none").is_empty());
+        assert_eq!(s.inbox("owner", 10).await.expect("inbox").1, 1);
+
+        let lease = Duration::seconds(60);
+        let a = s.claim("a", now, lease, 10).await.expect("claim");
+        assert_eq!(a.len(), 1, "{}", t.name);
+        assert!(
+            s.claim("b", now, lease, 10).await.expect("b").is_empty(),
+            "{}: held by a",
+            t.name
+        );
+        // a dies; when its lease ends b takes the delivery, and a can no longer record it.
+        let later = now + Duration::seconds(61);
+        let b = s.claim("b", later, lease, 10).await.expect("b again");
+        assert_eq!(b.len(), 1, "{}", t.name);
+        assert!(
+            !s.delivered(a[0].id, "a", later).await.expect("a"),
+            "{}",
+            t.name
+        );
+        // b fails once; not due again until its time.
+        let retry = later + Duration::seconds(30);
+        assert!(
+            s.failed(b[0].id, "b", "connection refused", Some(retry))
+                .await
+                .expect("failed")
+        );
+        assert!(
+            s.claim("a", later, lease, 10)
+                .await
+                .expect("early")
+                .is_empty()
+        );
+        let again = s.claim("a", retry, lease, 10).await.expect("due");
+        assert_eq!((again.len(), again[0].attempts), (1, 1), "{}", t.name);
+        // A permanent failure: dead; a retry makes it pending from now, counted from zero.
+        assert!(
+            s.failed(again[0].id, "a", "550 no such user", None)
+                .await
+                .expect("dead")
+        );
+        assert_eq!(s.deliveries("dead", 10).await.expect("dead").len(), 1);
+        assert!(s.retry_delivery(again[0].id, retry).await.expect("retry"));
+        let last = s.claim("c", retry, lease, 10).await.expect("claim");
+        assert_eq!((last.len(), last[0].attempts), (1, 0));
+        assert!(s.delivered(last[0].id, "c", retry).await.expect("sent"));
+        assert!(
+            !s.delivered(last[0].id, "c", retry).await.expect("twice"),
+            "{}: once",
+            t.name
+        );
+        assert_eq!(
+            s.delivery_counts().await.expect("counts"),
+            vec![("sent".to_string(), 1)],
+            "{}",
+            t.name
+        );
+    }
+}

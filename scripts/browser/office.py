@@ -102,6 +102,18 @@ def whole_dossier(browser, server, shots):
     check(page.get_by_role("link", name="Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả").count() == 1,
           "the applicant is offered the receipt")
     audit(page, "portal-returned", shots)
+    # The notices reached the applicant's portal inbox (the server's outbox worker).
+    page.goto(server.base + "/ho-so")
+    page.get_by_role("link", name="Thông báo", exact=False).click()
+    page.wait_for_url("**/thong-bao")
+    body = page.locator("main").inner_text()
+    check("đã được tiếp nhận" in body and "đã có kết quả" in body and "Chưa đọc" in body,
+          "the inbox holds the acceptance and the result, unread")
+    audit(page, "portal-inbox", shots)
+    unread = page.locator(".tag", has_text="Chưa đọc").count()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đánh dấu đã đọc").first.click()
+    check(page.locator(".tag", has_text="Chưa đọc").count() == unread - 1, "one marked read")
     for p in (desk, leader, page):
         p.close()
 

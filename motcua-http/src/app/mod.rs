@@ -22,6 +22,7 @@ pub mod feedback;
 pub mod forms;
 pub mod import;
 pub mod monitoring;
+pub mod notifications;
 pub mod policy;
 mod principal;
 pub mod procedures;

@@ -2,16 +2,16 @@
 //! cookie and a CSRF token for browsers), log out, the profile, password changes.
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::AppState;
-use crate::app::AppError;
 use crate::app::accounts::{self as uc, SESSION_HOURS};
+use crate::app::{AppError, Code};
 use crate::error::json_body;
 use crate::openapi::ErrorBody;
 use crate::session::{AnySession, COOKIE, ClientAddress, Session, csrf_token};
@@ -218,5 +218,76 @@ pub(crate) async fn change_password(
 ) -> Result<StatusCode, AppError> {
     let c: ChangePassword = json_body(body, crate::limits::PASSWORD)?;
     uc::change_password(&s, &session.principal, &c.current, &c.new).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/me/notifications`: my portal inbox, newest first, with the number unread.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "accounts",
+    summary = "My notifications (the portal inbox)",
+    security(("bearer" = [])),
+    responses((status = 200, body = crate::app::notifications::Inbox),
+              (status = 401, body = ErrorBody)))]
+pub(crate) async fn notifications(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<crate::app::notifications::Inbox>, AppError> {
+    Ok(Json(
+        crate::app::notifications::inbox(&s, &session.principal).await?,
+    ))
+}
+
+/// `POST /api/v1/me/notifications/{id}/read`: marks one read.
+#[utoipa::path(post, path = "/api/v1/me/notifications/{id}/read", tag = "accounts",
+    summary = "Mark a notification read",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "read"),
+              (status = 404, body = ErrorBody)))]
+pub(crate) async fn read_notification(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::new(Code::NotFound))?;
+    crate::app::notifications::read(&s, &session.principal, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/deliveries?state=dead`: the deliveries in a state (`pending`, `sent`,
+/// `dead`, `skipped`), newest first, for a system administrator at the top.
+#[utoipa::path(get, path = "/api/v1/deliveries", tag = "staff",
+    summary = "Deliveries of notifications in a state (the dead letters by default)",
+    security(("bearer" = [])),
+    params(("state" = Option<String>, Query, pattern = "^(pending|sent|dead|skipped)$")),
+    responses((status = 200, body = Vec<motcua_store::Delivery>),
+              (status = 400, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn deliveries(
+    State(s): State<AppState>,
+    session: Session,
+    q: super::Params,
+) -> Result<Json<Vec<motcua_store::Delivery>>, AppError> {
+    let q = super::params(q)?;
+    let state = q.get("state").map_or("dead", String::as_str);
+    Ok(Json(
+        crate::app::notifications::deliveries(&s, &session.principal, state).await?,
+    ))
+}
+
+/// `POST /api/v1/deliveries/{id}/retry`: sends a dead delivery again.
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/retry", tag = "staff",
+    summary = "Send a dead delivery again",
+    security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 204, description = "pending again"),
+              (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub(crate) async fn retry_delivery(
+    State(s): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::new(Code::NotFound))?;
+    crate::app::notifications::retry(&s, &session.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

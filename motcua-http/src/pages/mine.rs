@@ -46,6 +46,8 @@ struct MinePage {
     layout: Layout,
     dossiers: Vec<Row>,
     drafts: Vec<DraftRow>,
+    /// Notifications not yet read in the portal inbox.
+    unread: i64,
 }
 
 /// `GET /ho-so`.
@@ -108,10 +110,15 @@ pub(crate) async fn list(
             saved: to_local_vi(d.updated_at),
         })
         .collect();
+    let unread = match crate::app::notifications::inbox(&app, p).await {
+        Ok(i) => i.unread,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
     let view = MinePage {
         layout: Layout::new(&app, t, "mine", &viewer).await,
         dossiers,
         drafts,
+        unread,
     };
     page_for(&viewer, StatusCode::OK, &view)
 }

@@ -10,6 +10,7 @@ mod admin;
 mod evaluation;
 mod feedback;
 mod gzip;
+mod inbox;
 mod mine;
 mod monitor;
 mod office;
@@ -341,6 +342,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/nop/{id}/da-nop", get(submit::done))
         .route("/ho-so", get(mine::list))
+        .route("/thong-bao", get(inbox::page))
+        .route("/thong-bao/{id}", axum::routing::post(inbox::read))
         .route("/can-bo", get(office::queue))
         .route("/can-bo/ho-so/{id}", get(office::workspace))
         .route("/can-bo/phan-anh", get(office::feedback_inbox))

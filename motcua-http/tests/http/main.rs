@@ -14,6 +14,7 @@ mod evaluation;
 mod findings;
 mod forms;
 mod hardening;
+mod notifications;
 mod office;
 mod pages;
 mod portal;

@@ -1,0 +1,424 @@
+//! The notifications the law requires (DOMAIN.md §8), from the outbox to the people they
+//! are for (docs/notifications.md): who a notification reaches and through which channel,
+//! its title and text for each channel, the applicant's portal inbox, and the dead letters
+//! administrators see and retry. Sending is `crate::delivery`'s.
+
+use motcua_core::dossier::Dossier;
+use motcua_core::script::Notification;
+use motcua_store::{Delivery, InboxEntry, NewDelivery, NewInboxEntry, OutboxItem, StoreError};
+use serde::Serialize;
+
+use super::{AppError, Code, Principal, policy};
+use crate::AppState;
+
+/// The channels this server can send through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Configured {
+    /// A mail server is configured.
+    pub email: bool,
+    /// An SMS gateway is configured.
+    pub sms: bool,
+}
+
+/// Where a notification goes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recipients {
+    /// Email addresses.
+    pub email: Vec<String>,
+    /// Phone numbers.
+    pub sms: Vec<String>,
+    /// Accounts whose portal inbox shows it.
+    pub portal: Vec<String>,
+}
+
+fn looks_like_email(s: &str) -> bool {
+    let s = s.trim();
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+        }
+        None => false,
+    }
+}
+
+/// A phone number's digits when it is one (8–15 digits, spaces, dots and dashes allowed, a
+/// leading `+`).
+fn phone(s: &str) -> Option<String> {
+    let s = s.trim();
+    let digits: String = s.chars().filter(char::is_ascii_digit).collect();
+    let clean = s
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()".contains(c));
+    (clean && (8..=15).contains(&digits.len())).then(|| {
+        if s.starts_with('+') {
+            format!("+{digits}")
+        } else {
+            digits
+        }
+    })
+}
+
+/// The email and phone found in free text someone left as their contact.
+fn in_contact(text: &str) -> (Option<String>, Option<String>) {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let email = words
+        .iter()
+        .map(|w| w.trim_matches(|c: char| "()<>.".contains(c)))
+        .find(|w| looks_like_email(w))
+        .map(str::to_string);
+    let phone_no = words.iter().find_map(|w| phone(w)).or_else(|| {
+        // A number written in groups ("0913 000 222").
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        (email.is_none() && (8..=15).contains(&digits.len())).then_some(digits)
+    });
+    (email, phone_no)
+}
+
+fn push(v: &mut Vec<String>, x: Option<String>) {
+    if let Some(x) = x.filter(|x| !x.trim().is_empty())
+        && !v.contains(&x)
+    {
+        v.push(x);
+    }
+}
+
+/// Who `n`, about `subject` (a dossier, or `feedback:<id>`), reaches: the applicant of the
+/// dossier (the contacts on the dossier, else the account's), an account, or the contact
+/// someone without an account left; only through the channels it names.
+pub async fn recipients(
+    app: &AppState,
+    n: &Notification,
+    dossier: Option<&Dossier>,
+) -> Result<Recipients, AppError> {
+    let mut r = Recipients::default();
+    let account = |id: String| async move {
+        match app.store.user(&id).await {
+            Ok((u, _)) => Ok(Some(u)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(e) => Err(AppError::from(e)),
+        }
+    };
+    if n.to == "applicant" {
+        if let Some(d) = dossier {
+            let owner = match &d.owner {
+                Some(o) => account(o.clone()).await?,
+                None => None,
+            };
+            let email = Some(d.applicant.email.clone())
+                .filter(|e| looks_like_email(e))
+                .or_else(|| owner.as_ref().and_then(|u| u.email.clone()));
+            push(&mut r.email, email.filter(|e| looks_like_email(e)));
+            let ph = phone(&d.applicant.phone).or_else(|| {
+                owner
+                    .as_ref()
+                    .and_then(|u| u.phone.as_deref().and_then(phone))
+            });
+            push(&mut r.sms, ph);
+            push(&mut r.portal, owner.map(|u| u.id));
+        }
+    } else if let Some(contact) = n.to.strip_prefix("contact:") {
+        let (email, ph) = in_contact(contact);
+        push(&mut r.email, email);
+        push(&mut r.sms, ph);
+    } else if let Some(u) = account(n.to.clone()).await? {
+        push(
+            &mut r.email,
+            u.email.clone().filter(|e| looks_like_email(e)),
+        );
+        push(&mut r.sms, u.phone.as_deref().and_then(phone));
+        push(&mut r.portal, Some(u.id));
+    }
+    let wants = |c: &str| n.channels.iter().any(|x| x == c);
+    if !wants("email") {
+        r.email.clear();
+    }
+    if !wants("sms") {
+        r.sms.clear();
+    }
+    if !wants("portal") {
+        r.portal.clear();
+    }
+    Ok(r)
+}
+
+/// The title of a notification caused by an event of `kind`, for a dossier with `code`.
+pub fn title(kind: &str, code: Option<&str>) -> String {
+    let of = |what: &str| match code {
+        Some(c) => format!("Hồ sơ {c} {what}"),
+        None => format!("Hồ sơ của ông/bà {what}"),
+    };
+    match kind {
+        "accepted" => of("đã được tiếp nhận"),
+        "returned-for-completion" => of("cần hoàn thiện trước khi tiếp nhận"),
+        "refused" => of("không được tiếp nhận"),
+        "supplement-requested" => of("cần bổ sung"),
+        "payment-requested" => of("cần thực hiện nghĩa vụ tài chính"),
+        "extension-granted" => of("được gia hạn thời gian giải quyết"),
+        "apologised" => of("có ngày hẹn trả kết quả mới"),
+        "processing-finished" => of("đã có kết quả"),
+        "stopped" => of("đã dừng xử lý"),
+        "feedback-answered" => "Phản ánh, kiến nghị của ông/bà đã được trả lời".to_string(),
+        _ => of("có thông báo mới"),
+    }
+}
+
+/// The lookup address of a dossier at its agency's site.
+pub fn lookup_url(app_config: &super::config::Config, agency: &str, code: &str) -> Option<String> {
+    app_config
+        .directory
+        .get(agency)
+        .and_then(|a| a.host_names.first())
+        .map(|h| format!("https://{h}/tra-cuu/{code}"))
+}
+
+/// What to write for one notification: the kind of the event that caused it, the
+/// deliveries and the inbox entries.
+async fn fan_out(
+    app: &AppState,
+    item: &OutboxItem,
+    configured: Configured,
+) -> Result<(Vec<NewDelivery>, Vec<NewInboxEntry>), AppError> {
+    let n: Notification = serde_json::from_str(&item.payload).map_err(|e| {
+        AppError::from(StoreError::Integrity(format!(
+            "outbox {}: not a notification: {e}",
+            item.id
+        )))
+    })?;
+    let dossier = if item.subject_id.starts_with("feedback:") {
+        None
+    } else {
+        match app.store.dossier(&item.subject_id).await {
+            Ok(d) => Some(d),
+            Err(StoreError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let (kind, code) = match &dossier {
+        Some(d) => {
+            // The notice follows the event that causes it (motcua_core::dossier::notice).
+            let events = app.store.events(&d.id).await?;
+            let kind = events
+                .iter()
+                .rev()
+                .find(|e| (e.seq as i64) < item.event_seq)
+                .and_then(|e| serde_json::to_value(&e.event).ok())
+                .and_then(|v| v["type"].as_str().map(str::to_string))
+                .unwrap_or_else(|| "feedback-answered".to_string());
+            let kind = if item.event_seq == 0 {
+                "feedback-answered".to_string()
+            } else {
+                kind
+            };
+            (kind, d.code.as_ref().map(ToString::to_string))
+        }
+        None => ("feedback-answered".to_string(), None),
+    };
+    let config = app.config().await?;
+    let agency = dossier.as_ref().map(|d| d.agency.clone());
+    let mut body = n.message.clone();
+    if let (Some(code), Some(agency)) = (&code, &agency)
+        && let Some(url) = lookup_url(&config, agency, code)
+    {
+        body = body.replace(&format!("/tra-cuu/{code}"), &url);
+        if !body.contains(&url) {
+            body += &format!("\nTra cứu tình trạng hồ sơ: {url}");
+        }
+    }
+    let signed = agency
+        .as_deref()
+        .and_then(|a| config.directory.get(a))
+        .map(|a| a.name.clone());
+    let title = title(&kind, code.as_deref());
+    let to = recipients(app, &n, dossier.as_ref()).await?;
+    let mut deliveries = Vec::new();
+    for address in to.email {
+        let text = match &signed {
+            Some(name) => format!("{body}\n\n{name}"),
+            None => body.clone(),
+        };
+        deliveries.push(NewDelivery {
+            channel: "email".into(),
+            recipient: address,
+            kind: kind.clone(),
+            title: title.clone(),
+            body: text,
+            state: if configured.email {
+                "pending"
+            } else {
+                "skipped"
+            },
+            note: (!configured.email).then(|| "no mail server configured".to_string()),
+        });
+    }
+    for number in to.sms {
+        deliveries.push(NewDelivery {
+            channel: "sms".into(),
+            recipient: number,
+            kind: kind.clone(),
+            title: title.clone(),
+            body: sms_text(&body, code.as_deref()),
+            state: if configured.sms { "pending" } else { "skipped" },
+            note: (!configured.sms).then(|| "no SMS gateway configured".to_string()),
+        });
+    }
+    let inbox = to
+        .portal
+        .into_iter()
+        .map(|account| NewInboxEntry {
+            account,
+            title: title.clone(),
+            body: body.clone(),
+        })
+        .collect();
+    Ok((deliveries, inbox))
+}
+
+/// An SMS: without diacritics, at most 160 characters, keeping the dossier code.
+pub fn sms_text(body: &str, code: Option<&str>) -> String {
+    let flat = motcua_core::text::unaccent(&body.replace('\n', " "));
+    let flat = flat.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= 160 {
+        return flat;
+    }
+    let tail = code.map(|c| format!(" Ma ho so: {c}")).unwrap_or_default();
+    let room = 160 - tail.chars().count() - 3;
+    let head: String = flat.chars().take(room).collect();
+    if code.is_some_and(|c| head.contains(c)) {
+        format!("{}...", flat.chars().take(157).collect::<String>())
+    } else {
+        format!("{head}...{tail}")
+    }
+}
+
+/// Fans out up to `limit` notifications not yet dispatched; answers how many this call
+/// dispatched. A notification that cannot be read is logged and left for an operator.
+pub async fn dispatch(
+    app: &AppState,
+    configured: Configured,
+    limit: u32,
+) -> Result<usize, AppError> {
+    let mut done = 0;
+    for item in app.store.undispatched(limit).await? {
+        match fan_out(app, &item, configured).await {
+            Ok((deliveries, inbox)) => {
+                if app
+                    .store
+                    .dispatch(item.id, &deliveries, &inbox, app.now())
+                    .await?
+                {
+                    done += 1;
+                }
+            }
+            Err(e) => {
+                tracing::error!(outbox = item.id, error = %e.message, "cannot dispatch a notification");
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// An account's portal inbox.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    /// Newest first.
+    pub entries: Vec<InboxEntry>,
+    /// How many are unread.
+    pub unread: i64,
+}
+
+/// The user's portal inbox (the newest 100).
+pub async fn inbox(app: &AppState, p: &Principal) -> Result<Inbox, AppError> {
+    let (entries, unread) = app.store.inbox(&p.user.id, 100).await?;
+    Ok(Inbox { entries, unread })
+}
+
+/// Marks one of the user's inbox entries read.
+pub async fn read(app: &AppState, p: &Principal, id: i64) -> Result<(), AppError> {
+    if app.store.read_inbox(&p.user.id, id, app.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::new(Code::NotFound))
+    }
+}
+
+/// Deliveries in a state, for system administrators.
+pub async fn deliveries(
+    app: &AppState,
+    p: &Principal,
+    state: &str,
+) -> Result<Vec<Delivery>, AppError> {
+    may_operate(app, p).await?;
+    if !matches!(state, "pending" | "sent" | "dead" | "skipped") {
+        return Err(AppError::with(
+            Code::InvalidQuery,
+            "Trạng thái phải là pending, sent, dead hoặc skipped.",
+        ));
+    }
+    Ok(app.store.deliveries(state, 200).await?)
+}
+
+/// Sends a dead delivery again, for system administrators.
+pub async fn retry(app: &AppState, p: &Principal, id: i64) -> Result<(), AppError> {
+    may_operate(app, p).await?;
+    if app.store.retry_delivery(id, app.now()).await? {
+        Ok(())
+    } else {
+        Err(AppError::with(
+            Code::NotFound,
+            "Không có thư, tin nhắn gửi không thành công nào có mã này.",
+        ))
+    }
+}
+
+async fn may_operate(app: &AppState, p: &Principal) -> Result<(), AppError> {
+    let config = app.config().await?;
+    if policy::may_set_evaluation_rules(p, &config.directory) {
+        Ok(())
+    } else {
+        Err(AppError::new(Code::Forbidden))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_left_as_free_text_are_read() {
+        assert_eq!(
+            in_contact("Danh Sơn, 0913000222"),
+            (None, Some("0913000222".into()))
+        );
+        assert_eq!(
+            in_contact("son@example.vn"),
+            (Some("son@example.vn".into()), None)
+        );
+        assert_eq!(
+            in_contact("Danh Sơn (son@example.vn), 0913 000 222"),
+            (Some("son@example.vn".into()), None)
+        );
+        assert_eq!(in_contact("gọi giờ hành chính"), (None, None));
+    }
+
+    #[test]
+    fn an_sms_is_ascii_within_160_characters_and_keeps_the_code() {
+        let long = format!(
+            "Hồ sơ 000.00.04.H53-261202-0001 cần bổ sung (lần 1). Lý do: {}",
+            "thiếu giấy tờ ".repeat(20)
+        );
+        let s = sms_text(&long, Some("000.00.04.H53-261202-0001"));
+        assert!(s.is_ascii(), "{s}");
+        assert!(s.chars().count() <= 160, "{}", s.len());
+        assert!(s.contains("000.00.04.H53-261202-0001"));
+        assert!(s.starts_with("Ho so 000.00.04.H53"));
+        let short = sms_text("Hồ sơ đã được tiếp nhận.", None);
+        assert_eq!(short, "Ho so da duoc tiep nhan.");
+    }
+}

@@ -1,0 +1,88 @@
+//! The applicant's portal inbox: `/thong-bao`, every notification sent to the account,
+//! newest first, unread ones marked, each with a button that marks it read (a form, so it
+//! works without JavaScript).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use motcua_core::calendar::to_local_vi;
+use std::collections::HashMap;
+
+use super::accounts::{forged, to_login};
+use super::{Layout, Viewer, error_page, page_for, see_other};
+use crate::app::notifications as uc;
+use crate::{AppState, Tenant};
+
+struct Entry {
+    id: i64,
+    title: String,
+    lines: Vec<String>,
+    at: String,
+    unread: bool,
+    /// The dossier's page, when it is about one.
+    dossier: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    entries: Vec<Entry>,
+    unread: i64,
+}
+
+/// `GET /thong-bao`.
+pub(crate) async fn page(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
+    let t = tenant.as_deref();
+    let Some(p) = &viewer.principal else {
+        return to_login("/thong-bao");
+    };
+    let inbox = match uc::inbox(&app, p).await {
+        Ok(i) => i,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let view = InboxPage {
+        layout: Layout::new(&app, t, "mine", &viewer).await,
+        unread: inbox.unread,
+        entries: inbox
+            .entries
+            .into_iter()
+            .map(|e| Entry {
+                id: e.id,
+                title: e.title,
+                lines: e.body.lines().map(str::to_string).collect(),
+                at: to_local_vi(e.created_at),
+                unread: e.read_at.is_none(),
+                dossier: (!e.subject_id.starts_with("feedback:"))
+                    .then(|| format!("/ho-so/{}", e.subject_id)),
+            })
+            .collect(),
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}
+
+/// `POST /thong-bao/{id}`: marks it read.
+pub(crate) async fn read(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let Some(p) = &viewer.principal else {
+        return to_login("/thong-bao");
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    match uc::read(&app, p, id).await {
+        Ok(()) => see_other(&format!("/thong-bao#tb-{id}"), &[]),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
