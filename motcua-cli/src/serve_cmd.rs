@@ -53,6 +53,13 @@ pub struct ServeArgs {
     clock_start: Option<chrono::DateTime<chrono::Utc>>,
     #[command(flatten)]
     outbox: OutboxArgs,
+    /// Token the SMS gateway presents to deliver messages sent to the lookup number
+    /// (`/api/v1/integration/sms/inbound`); SMS lookup is off without one.
+    #[arg(long, env = "MOTCUA_SMS_INBOUND_TOKEN", hide_env_values = true)]
+    sms_inbound_token: Option<String>,
+    /// The keyword of an SMS lookup (`MC 000.00.04.H53-261202-0001`).
+    #[arg(long, env = "MOTCUA_SMS_KEYWORD", default_value = "MC")]
+    sms_keyword: String,
     /// Do not run the outbox worker in this process (run `motcua outbox run` elsewhere).
     #[arg(long)]
     no_outbox_worker: bool,
@@ -76,6 +83,13 @@ pub struct OutboxArgs {
         default_value = "Hệ thống một cửa điện tử <no-reply@motcua.invalid>"
     )]
     pub mail_from: String,
+    /// The SMS gateway: `esms` or `speedsms`, with its credentials in the environment
+    /// (docs/notifications.md). Without one, SMS are recorded as not sent ("skipped").
+    #[arg(long, env = "MOTCUA_SMS_GATEWAY")]
+    pub sms_gateway: Option<String>,
+    /// The gateway's address, when not its public one (a test gateway, a proxy).
+    #[arg(long, env = "MOTCUA_SMS_URL")]
+    pub sms_url: Option<String>,
 }
 
 impl OutboxArgs {
@@ -88,7 +102,14 @@ impl OutboxArgs {
             ),
             None => None,
         };
-        Ok(motcua_http::delivery::Worker::new(mailer))
+        let sms = match self.sms_gateway.as_deref().filter(|g| !g.is_empty()) {
+            Some(kind) => Some(
+                motcua_http::delivery::sms::Gateway::from_env(kind, self.sms_url.as_deref())
+                    .map_err(|e| CliError::BadInput(anyhow::anyhow!(e)))?,
+            ),
+            None => None,
+        };
+        Ok(motcua_http::delivery::Worker::new(mailer, sms))
     }
 }
 
@@ -151,6 +172,8 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Failure(anyhow::anyhow!("loading procedures: {e}")))?;
         state.feed_token = args.feed_token.filter(|t| !t.is_empty());
+        state.sms_inbound_token = args.sms_inbound_token.filter(|t| !t.is_empty());
+        state.sms_keyword = args.sms_keyword.clone();
         state.trusted_proxies = Arc::new(args.trusted_proxies);
         state.behind_tls = args.behind_tls;
         if let Some(start) = args.clock_start {

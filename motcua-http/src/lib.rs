@@ -152,6 +152,10 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(json::reports::evaluation_rules).put(json::reports::set_evaluation_rules),
         ),
         ("/api/v1/integration/feed", get(json::reports::feed)),
+        (
+            "/api/v1/integration/sms/inbound",
+            post(json::reports::sms_inbound),
+        ),
     ]
 }
 

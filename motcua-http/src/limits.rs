@@ -175,6 +175,9 @@ pub const EVALUATION_INPUTS: &[Limit] = &[chars("note", 2000), keys("appraised",
 /// The scoring tool's rules (`PUT /api/v1/reports/evaluation/rules`).
 pub const EVALUATION_RULES: &[Limit] = &[items("bands", 10)];
 
+/// A message to the SMS lookup number (`POST /api/v1/integration/sms/inbound`).
+pub const SMS_INBOUND: &[Limit] = &[chars("from", 20), chars("text", 480)];
+
 /// Every request body's table, by the name the OpenAPI document gives its schema.
 pub const TABLES: &[(&str, &[Limit])] = &[
     ("Submit", SUBMIT),
@@ -189,6 +192,7 @@ pub const TABLES: &[(&str, &[Limit])] = &[
     ("Move", MOVE),
     ("EvaluationInputs", EVALUATION_INPUTS),
     ("EvaluationRules", EVALUATION_RULES),
+    ("InboundSms", SMS_INBOUND),
 ];
 
 fn find(table: &[Limit], path: &str, kind: Kind) -> usize {

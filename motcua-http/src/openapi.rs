@@ -91,6 +91,7 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::reports::evaluation_rules,
         json::reports::set_evaluation_rules,
         json::reports::feed,
+        json::reports::sms_inbound,
     ),
     components(schemas(ErrorBody, CommandRequest)),
     tags(
@@ -120,6 +121,7 @@ const BODIES: &[(&str, &[crate::limits::Limit])] = &[
     ("Move", crate::limits::MOVE),
     ("Inputs", crate::limits::EVALUATION_INPUTS),
     ("Rules", crate::limits::EVALUATION_RULES),
+    ("InboundSms", crate::limits::SMS_INBOUND),
 ];
 
 /// The error answer's schema reference.

@@ -127,6 +127,11 @@ pub struct AppState {
     pub ids: Arc<dyn Ids>,
     /// The national-portal feed's token; the feed is off without one.
     pub feed_token: Option<String>,
+    /// The token the SMS gateway presents to deliver messages sent to the lookup number
+    /// (`/api/v1/integration/sms/inbound`); off without one.
+    pub sms_inbound_token: Option<String>,
+    /// The keyword of an SMS lookup (`MC <code>`).
+    pub sms_keyword: String,
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the login limit).
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     /// Request metrics.
@@ -155,6 +160,8 @@ impl AppState {
             clock: Arc::new(SystemClock),
             ids: Arc::new(RandomIds),
             feed_token: None,
+            sms_inbound_token: None,
+            sms_keyword: "MC".to_string(),
             trusted_proxies: Arc::default(),
             metrics: Arc::default(),
             usage: Arc::default(),

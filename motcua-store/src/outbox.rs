@@ -143,6 +143,25 @@ fn delivery(r: &sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
 }
 
 impl Store {
+    /// Puts a notification that no command causes (an answer to an SMS lookup) in the
+    /// outbox, about `subject_id`.
+    pub async fn enqueue(
+        &self,
+        subject_id: &str,
+        payload: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO outbox (dossier_id, event_seq, kind, payload, created_at) VALUES ($1, 0, 'notification', $2, $3)",
+        )
+        .bind(subject_id)
+        .bind(payload)
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Notifications not yet dispatched, oldest first.
     pub async fn undispatched(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
         let rows = sqlx::query(

@@ -109,6 +109,7 @@ catalogue! {
     NoTenant = "no_tenant", 404, "Địa chỉ này không thuộc cơ quan nào; dùng tên miền của cơ quan hoặc /t/{mã cơ quan}.", "the request names no agency";
     UnknownForm = "unknown_form", 404, "Bộ biểu mẫu áp dụng cho hồ sơ này không có biểu mẫu này.", "the dossier's form pack has no form of that key";
     FeedDisabled = "feed_disabled", 404, "Nguồn dữ liệu tích hợp chưa được bật trên máy chủ này.", "the national feed has no token configured";
+    SmsInboundDisabled = "sms_inbound_disabled", 404, "Tra cứu qua tin nhắn chưa được bật trên máy chủ này.", "no SMS inbound token configured";
     // State that conflicts.
     Conflict = "conflict", 409, "Dữ liệu vừa được thay đổi; vui lòng tải lại và thử lại.", "a concurrent change, or a stale expected_version";
     AccountExists = "account_exists", 409, "Tên đăng nhập đã được dùng.", "an account with this login name exists";
@@ -117,6 +118,7 @@ catalogue! {
     // Too often.
     TooManyAttempts = "too_many_attempts", 429, "Đăng nhập sai nhiều lần; vui lòng thử lại sau.", "failed logins held back";
     TooManySubmissions = "too_many_submissions", 429, "Nộp quá nhiều hồ sơ trong một giờ; vui lòng thử lại sau.", "online submissions held back";
+    TooManyLookups = "too_many_lookups", 429, "Tra cứu qua tin nhắn quá nhiều lần từ số điện thoại này; vui lòng thử lại sau một giờ.", "SMS lookups held back for a phone number";
     TooManyRegistrations = "too_many_registrations", 429, "Quá nhiều lần đăng ký từ địa chỉ này; vui lòng thử lại sau một giờ.", "registrations held back";
     // The engine's refusals (the dossier is unchanged).
     Incomplete = "incomplete", 422, "Hồ sơ còn thiếu thành phần hoặc thông tin bắt buộc.", "an online dossier lacks required components or form fields";

@@ -165,6 +165,7 @@ pub fn title(kind: &str, code: Option<&str>) -> String {
         "processing-finished" => of("đã có kết quả"),
         "stopped" => of("đã dừng xử lý"),
         "feedback-answered" => "Phản ánh, kiến nghị của ông/bà đã được trả lời".to_string(),
+        "sms-lookup" => "Trả lời tra cứu hồ sơ qua tin nhắn".to_string(),
         _ => of("có thông báo mới"),
     }
 }
@@ -191,7 +192,8 @@ async fn fan_out(
             item.id
         )))
     })?;
-    let dossier = if item.subject_id.starts_with("feedback:") {
+    let dossier = if item.subject_id.starts_with("feedback:") || item.subject_id.starts_with("sms:")
+    {
         None
     } else {
         match app.store.dossier(&item.subject_id).await {
@@ -218,6 +220,7 @@ async fn fan_out(
             };
             (kind, d.code.as_ref().map(ToString::to_string))
         }
+        None if item.subject_id.starts_with("sms:") => ("sms-lookup".to_string(), None),
         None => ("feedback-answered".to_string(), None),
     };
     let config = app.config().await?;
@@ -322,6 +325,88 @@ pub async fn dispatch(
         }
     }
     Ok(done)
+}
+
+/// What an SMS lookup answered (the reply goes out through the outbox).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct SmsReply {
+    /// The number it goes to.
+    pub to: String,
+    /// The reply, as it will be sent.
+    pub reply: String,
+}
+
+/// Lookups one phone number may send in an hour.
+pub const SMS_LOOKUPS_PER_HOUR: i64 = 10;
+
+/// A message sent to the lookup number (Điều 17.1.b): `<keyword> <dossier code>` answered
+/// with the status, the national status and the appointment in one SMS, through the outbox;
+/// anything else with how to write it. At most [`SMS_LOOKUPS_PER_HOUR`] a number.
+pub async fn sms_lookup(app: &AppState, from: &str, text: &str) -> Result<SmsReply, AppError> {
+    let Some(to) = phone(from) else {
+        return Err(AppError::new(Code::InvalidPhone));
+    };
+    let now = app.now();
+    let count = app
+        .store
+        .throttle_count(
+            &format!("sms-lookup:{to}"),
+            now,
+            chrono::TimeDelta::hours(1),
+        )
+        .await?;
+    if count > SMS_LOOKUPS_PER_HOUR {
+        return Err(AppError::new(Code::TooManyLookups));
+    }
+    let keyword = app.sms_keyword.as_str();
+    let example = format!("{keyword} 000.00.04.H53-261202-0001");
+    let mut words = text.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    let reply = match (first.eq_ignore_ascii_case(keyword), words.next()) {
+        (true, Some(code)) => match super::catalogue::lookup(app, code).await {
+            Ok(l) => {
+                let appointment = l
+                    .appointment
+                    .as_deref()
+                    .and_then(|a| chrono::DateTime::parse_from_rfc3339(a).ok())
+                    .map(|a| a.format("%d/%m/%Y %H:%M").to_string());
+                let config = app.config().await?;
+                let agency = code.split('-').next().unwrap_or_default();
+                let mut r = format!(
+                    "Ho so {code}: {}. {}.",
+                    l.state_vi,
+                    crate::pages::text::national_status(l.national_status)
+                );
+                if let Some(a) = appointment {
+                    r += &format!(" Hen tra: {a}.");
+                }
+                if let Some(url) = lookup_url(&config, agency, code) {
+                    r += &format!(" {url}");
+                }
+                r
+            }
+            Err(e) if e.code == Code::InvalidCode => format!(
+                "Ma ho so \"{code}\" khong dung dang. Soan: {example} (ma tren giay tiep nhan)."
+            ),
+            Err(e) if e.code == Code::NotFound => format!(
+                "Khong tim thay ho so {code}. Kiem tra lai ma tren giay tiep nhan va ho tro tai Bo phan Mot cua."
+            ),
+            Err(e) => return Err(e),
+        },
+        _ => format!("De tra cuu ho so, soan: {example} (ma ho so tren giay tiep nhan)."),
+    };
+    let reply = sms_text(&reply, None);
+    let n = Notification {
+        to: format!("contact:{to}"),
+        channels: vec!["sms".into()],
+        message: reply.clone(),
+    };
+    let payload = serde_json::to_string(&n)
+        .map_err(|e| AppError::from(StoreError::Integrity(e.to_string())))?;
+    app.store
+        .enqueue(&format!("sms:{to}"), &payload, now)
+        .await?;
+    Ok(SmsReply { to, reply })
 }
 
 /// An account's portal inbox.

@@ -374,3 +374,56 @@ pub(crate) async fn set_evaluation_rules(
         crate::app::evaluation::set_rules(&s, &session.principal, rules).await?,
     ))
 }
+
+/// A message the SMS gateway received at the lookup number.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InboundSms {
+    /// The sender's phone number.
+    from: String,
+    /// What they wrote, e.g. `MC 000.00.04.H53-261202-0001`.
+    text: String,
+}
+
+/// `POST /api/v1/integration/sms/inbound`: the SMS gateway delivers a message sent to the
+/// lookup number (Điều 17.1.b), authenticated by its token (`Authorization: Bearer`); the
+/// answer (the status, national status and appointment, or how to write a lookup) goes
+/// back by SMS through the outbox, and is also returned here.
+#[utoipa::path(post, path = "/api/v1/integration/sms/inbound", tag = "reports",
+    summary = "An SMS lookup: `MC <dossier code>` answered by SMS",
+    security(("bearer" = [])),
+    request_body = InboundSms,
+    responses((status = 202, body = crate::app::notifications::SmsReply),
+              (status = 400, description = "invalid_body, invalid_phone, too_long", body = ErrorBody),
+              (status = 401, body = ErrorBody),
+              (status = 404, description = "sms_inbound_disabled", body = ErrorBody),
+              (status = 429, description = "too_many_lookups", body = ErrorBody)))]
+pub(crate) async fn sms_inbound(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    b: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<
+    (
+        axum::http::StatusCode,
+        Json<crate::app::notifications::SmsReply>,
+    ),
+    AppError,
+> {
+    let expected = s
+        .sms_inbound_token
+        .as_deref()
+        .ok_or_else(|| AppError::new(Code::SmsInboundDisabled))?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    if !given.is_some_and(|g| crate::session::same_secret(g, expected)) {
+        return Err(AppError::with(
+            Code::Unauthenticated,
+            "Cần mã truy cập của cổng tin nhắn.",
+        ));
+    }
+    let m: InboundSms = crate::error::json_body(b, crate::limits::SMS_INBOUND)?;
+    let reply = crate::app::notifications::sms_lookup(&s, &m.from, &m.text).await?;
+    Ok((axum::http::StatusCode::ACCEPTED, Json(reply)))
+}

@@ -22,4 +22,5 @@ mod public;
 mod reports;
 mod robustness;
 mod setup;
+mod sms;
 mod spreadsheets;

@@ -175,14 +175,15 @@ async fn accepted(st: &AppState, login: &str, email: &str) -> (String, String, S
 /// The demo's own dossiers wrote notices too: dispatched here by a worker without a mail
 /// server (recorded as skipped), so that a test sees only its own.
 async fn demo_notices_out_of_the_way(st: &AppState) {
-    let quiet = Worker::new(None);
+    let quiet = Worker::new(None, None);
     while quiet.pass(st).await.expect("pass").0 > 0 {}
 }
 
 fn worker(name: &str, url: &str) -> Worker {
-    let mut w = Worker::new(Some(
-        Mailer::new(url, "Một cửa Phường 2 <motcua@phuong2.example.vn>").expect("mailer"),
-    ));
+    let mut w = Worker::new(
+        Some(Mailer::new(url, "Một cửa Phường 2 <motcua@phuong2.example.vn>").expect("mailer")),
+        None,
+    );
     w.name = name.to_string();
     w
 }

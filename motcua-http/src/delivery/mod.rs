@@ -17,6 +17,8 @@ use std::time::Duration as StdDuration;
 use crate::AppState;
 use crate::app::notifications::{self, Configured};
 
+pub mod sms;
+
 /// How long a claimed delivery is the worker's.
 const LEASE_SECONDS: i64 = 120;
 /// Attempts before a delivery goes to the dead letters.
@@ -122,12 +124,17 @@ fn html_paragraphs(text: &str) -> String {
 }
 
 /// The worker's configuration.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Worker {
     /// Its name in the leases (host and process).
     pub name: String,
     /// The mail server, if any.
     pub mailer: Option<Mailer>,
+    /// The SMS gateway, if any.
+    pub sms: Option<sms::Gateway>,
+    /// How long a gateway may take to answer.
+    pub sms_timeout: StdDuration,
+    http: sms::HttpClient,
 }
 
 /// When to try again after `attempts` failed ones: 30 s doubling each time, at most 6 h,
@@ -140,20 +147,23 @@ pub fn backoff(now: DateTime<Utc>, attempts: i64, jitter: f64) -> DateTime<Utc> 
 
 impl Worker {
     /// A worker named after this host and process.
-    pub fn new(mailer: Option<Mailer>) -> Worker {
+    pub fn new(mailer: Option<Mailer>, sms: Option<sms::Gateway>) -> Worker {
         let host = std::fs::read_to_string("/etc/hostname")
             .map(|h| h.trim().to_string())
             .unwrap_or_else(|_| "motcua".into());
         Worker {
             name: format!("{host}:{}", std::process::id()),
             mailer,
+            sms,
+            sms_timeout: StdDuration::from_secs(15),
+            http: sms::client(),
         }
     }
 
     fn configured(&self) -> Configured {
         Configured {
             email: self.mailer.is_some(),
-            sms: false,
+            sms: self.sms.is_some(),
         }
     }
 
@@ -170,12 +180,22 @@ impl Worker {
             .map_err(|e| e.to_string())?;
         let (mut sent, mut failed) = (0, 0);
         for d in due {
-            let outcome = match (d.channel.as_str(), &self.mailer) {
-                ("email", Some(m)) => {
+            let outcome = match (d.channel.as_str(), &self.mailer, &self.sms) {
+                ("email", Some(m), _) => {
                     let receipt = self.receipt(app, &d).await;
                     m.send(&d, receipt).await
                 }
-                (channel, _) => Err((format!("no {channel} channel configured here"), false)),
+                ("sms", _, Some(g)) => {
+                    g.send(
+                        &self.http,
+                        &d.recipient,
+                        &d.body,
+                        &d.idempotency_key,
+                        self.sms_timeout,
+                    )
+                    .await
+                }
+                (channel, _, _) => Err((format!("no {channel} channel configured here"), false)),
             };
             let now = app.now();
             let recorded = match outcome {
@@ -224,7 +244,12 @@ impl Worker {
     /// Runs passes until the process ends, one a second (at once again when a pass found
     /// work).
     pub async fn run(self, app: AppState) {
-        tracing::info!(worker = %self.name, email = self.mailer.is_some(), "outbox worker started");
+        tracing::info!(
+            worker = %self.name,
+            email = self.mailer.is_some(),
+            sms = self.sms.as_ref().map(sms::Gateway::name),
+            "outbox worker started"
+        );
         loop {
             let busy = match self.pass(&app).await {
                 Ok((d, s, f)) => d + s + f > 0,
