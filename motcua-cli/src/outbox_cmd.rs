@@ -11,8 +11,9 @@ use crate::{CliError, bad_input};
 
 #[derive(Subcommand)]
 pub enum OutboxCommand {
-    /// Runs the outbox worker (as `motcua serve` does unless --no-outbox-worker): dispatches
-    /// new notifications and sends what is due, until stopped; with --once, one pass.
+    /// Runs the outbox worker (as `motcua serve` does unless --no-outbox-worker): raises the
+    /// alerts, dispatches new notifications and sends what is due, until stopped; with
+    /// --once, one pass.
     Run {
         #[command(flatten)]
         db: DatabaseArg,
@@ -58,6 +59,14 @@ pub fn run(c: OutboxCommand) -> Result<(), CliError> {
                 let worker = outbox.worker()?;
                 let app = app(&db).await?;
                 if once {
+                    let raised = worker
+                        .alerts(&app)
+                        .await
+                        .map_err(|e| CliError::Failure(anyhow::anyhow!(e)))?;
+                    match raised {
+                        Some(n) => println!("raised {n} alerts"),
+                        None => println!("another server runs the alerts"),
+                    }
                     let (d, s, f) = worker
                         .pass(&app)
                         .await

@@ -318,6 +318,7 @@ const TABLES: &[Table] = &[
         "dossier_id",
         false,
     ),
+    table("alerts", &[("key", Text), ("raised_at", Int)], "key", false),
     table(
         "evaluation_inputs",
         &[

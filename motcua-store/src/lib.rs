@@ -21,6 +21,7 @@ mod error;
 mod evaluation;
 mod fastread;
 mod feedback;
+mod jobs;
 mod legal_clock;
 mod migrate;
 mod outbox;

@@ -114,6 +114,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_deliveries.sql"),
         postgres: include_str!("../migrations/postgres/0017_deliveries.sql"),
     },
+    Migration {
+        version: 18,
+        description: "job leases, alerts raised",
+        sqlite: include_str!("../migrations/sqlite/0018_alerts.sql"),
+        postgres: include_str!("../migrations/postgres/0018_alerts.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

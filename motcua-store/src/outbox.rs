@@ -26,8 +26,10 @@ pub struct OutboxItem {
     pub id: i64,
     /// The dossier it is about, or `feedback:<id>`.
     pub subject_id: String,
-    /// The event that carries it.
+    /// The event that carries it (0 for a notice no event carries).
     pub event_seq: i64,
+    /// `notification`, or `alert` for a reminder to staff.
+    pub kind: String,
     /// `motcua_core::script::Notification` as JSON.
     pub payload: String,
     /// When it was written.
@@ -165,7 +167,7 @@ impl Store {
     /// Notifications not yet dispatched, oldest first.
     pub async fn undispatched(&self, limit: u32) -> Result<Vec<OutboxItem>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, dossier_id, event_seq, payload, created_at FROM outbox
+            "SELECT id, dossier_id, event_seq, payload, created_at, kind FROM outbox
              WHERE dispatched_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(i64::from(limit.max(1)))
@@ -179,6 +181,7 @@ impl Store {
                     event_seq: r.try_get(2)?,
                     payload: r.try_get(3)?,
                     created_at: from_micros(r.try_get(4)?),
+                    kind: r.try_get(5)?,
                 })
             })
             .collect()

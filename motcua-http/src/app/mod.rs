@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod alerts;
 pub mod calendar;
 pub mod catalogue;
 pub mod config;

@@ -81,6 +81,17 @@ fn in_contact(text: &str) -> (Option<String>, Option<String>) {
     (email, phone_no)
 }
 
+/// `staff:<agency>:<role>` or `oversight:<agency>:<role>`.
+fn staff_target(to: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = to.splitn(3, ':');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(scope @ ("staff" | "oversight")), Some(agency), Some(role)) => {
+            Some((scope, agency, role))
+        }
+        _ => None,
+    }
+}
+
 fn push(v: &mut Vec<String>, x: Option<String>) {
     if let Some(x) = x.filter(|x| !x.trim().is_empty())
         && !v.contains(&x)
@@ -122,6 +133,32 @@ pub async fn recipients(
             });
             push(&mut r.sms, ph);
             push(&mut r.portal, owner.map(|u| u.id));
+        }
+    } else if let Some((scope, agency, role)) = staff_target(&n.to) {
+        // Staff holding `role` at the agency, or (oversight) at it or any agency above it.
+        let config = app.config().await?;
+        let mut at = vec![agency.to_string()];
+        if scope == "oversight" {
+            let mut current = config
+                .directory
+                .get(agency)
+                .and_then(|a| a.parent_id.clone());
+            while let Some(up) = current {
+                current = config.directory.get(&up).and_then(|a| a.parent_id.clone());
+                at.push(up);
+            }
+        }
+        for a in at {
+            for (u, grants) in app.store.users_at(&a).await? {
+                let holds = grants.iter().any(|g| g.role == role && g.agency_id == a);
+                if holds && u.deactivated_at.is_none() {
+                    push(
+                        &mut r.email,
+                        u.email.clone().filter(|e| looks_like_email(e)),
+                    );
+                    push(&mut r.portal, Some(u.id));
+                }
+            }
         }
     } else if let Some(contact) = n.to.strip_prefix("contact:") {
         let (email, ph) = in_contact(contact);
@@ -166,6 +203,7 @@ pub fn title(kind: &str, code: Option<&str>) -> String {
         "stopped" => of("đã dừng xử lý"),
         "feedback-answered" => "Phản ánh, kiến nghị của ông/bà đã được trả lời".to_string(),
         "sms-lookup" => "Trả lời tra cứu hồ sơ qua tin nhắn".to_string(),
+        "alert" => "Nhắc việc từ Hệ thống thông tin một cửa điện tử".to_string(),
         _ => of("có thông báo mới"),
     }
 }
@@ -192,16 +230,18 @@ async fn fan_out(
             item.id
         )))
     })?;
-    let dossier = if item.subject_id.starts_with("feedback:") || item.subject_id.starts_with("sms:")
-    {
-        None
-    } else {
-        match app.store.dossier(&item.subject_id).await {
-            Ok(d) => Some(d),
-            Err(StoreError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let alert = item.kind == "alert";
+    let dossier =
+        if alert || item.subject_id.starts_with("feedback:") || item.subject_id.starts_with("sms:")
+        {
+            None
+        } else {
+            match app.store.dossier(&item.subject_id).await {
+                Ok(d) => Some(d),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e.into()),
+            }
+        };
     let (kind, code) = match &dossier {
         Some(d) => {
             // The notice follows the event that causes it (motcua_core::dossier::notice).
@@ -220,6 +260,7 @@ async fn fan_out(
             };
             (kind, d.code.as_ref().map(ToString::to_string))
         }
+        None if alert => ("alert".to_string(), None),
         None if item.subject_id.starts_with("sms:") => ("sms-lookup".to_string(), None),
         None => ("feedback-answered".to_string(), None),
     };

@@ -225,6 +225,26 @@ impl Worker {
         Ok((dispatched, sent, failed))
     }
 
+    /// Raises the alerts due (`crate::app::alerts`) if this worker holds the `alerts` job,
+    /// which one server at a time holds (a lease in the database, renewed by its holder,
+    /// taken over 10 minutes after the holder stops). Answers how many were new, or `None`
+    /// when another server holds the job.
+    pub async fn alerts(&self, app: &AppState) -> Result<Option<usize>, String> {
+        let now = app.now();
+        let mine = app
+            .store
+            .take_job("alerts", &self.name, now, Duration::minutes(10))
+            .await
+            .map_err(|e| e.to_string())?;
+        if !mine {
+            return Ok(None);
+        }
+        crate::app::alerts::raise(app, now)
+            .await
+            .map(Some)
+            .map_err(|e| e.message)
+    }
+
     /// The receipt to attach to the mail of an acceptance.
     async fn receipt(&self, app: &AppState, d: &Delivery) -> Option<(String, Vec<u8>)> {
         if d.kind != "accepted" {
@@ -242,8 +262,10 @@ impl Worker {
     }
 
     /// Runs passes until the process ends, one a second (at once again when a pass found
-    /// work).
+    /// work), and the alerts every five minutes.
     pub async fn run(self, app: AppState) {
+        let mut alerts_at = std::time::Instant::now();
+        let mut first = true;
         tracing::info!(
             worker = %self.name,
             email = self.mailer.is_some(),
@@ -251,6 +273,15 @@ impl Worker {
             "outbox worker started"
         );
         loop {
+            if first || alerts_at.elapsed() >= StdDuration::from_secs(300) {
+                first = false;
+                alerts_at = std::time::Instant::now();
+                match self.alerts(&app).await {
+                    Ok(Some(n)) if n > 0 => tracing::info!(raised = n, "alerts raised"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "alerts failed"),
+                }
+            }
             let busy = match self.pass(&app).await {
                 Ok((d, s, f)) => d + s + f > 0,
                 Err(e) => {

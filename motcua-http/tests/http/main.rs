@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod admin;
 mod agencies;
+mod alerts;
 mod dossiers;
 mod evaluation;
 mod findings;
