@@ -97,6 +97,10 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(json::accounts::notifications),
         ),
         (
+            "/api/v1/me/channels",
+            get(json::accounts::channels).put(json::accounts::set_channels),
+        ),
+        (
             "/api/v1/me/notifications/{id}/read",
             post(json::accounts::read_notification),
         ),

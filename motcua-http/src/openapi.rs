@@ -68,6 +68,8 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::accounts::change_password,
         json::accounts::notifications,
         json::accounts::read_notification,
+        json::accounts::channels,
+        json::accounts::set_channels,
         json::accounts::deliveries,
         json::accounts::retry_delivery,
         json::dossiers::mine,

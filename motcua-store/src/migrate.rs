@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_alerts.sql"),
         postgres: include_str!("../migrations/postgres/0018_alerts.sql"),
     },
+    Migration {
+        version: 19,
+        description: "the channels each account chose",
+        sqlite: include_str!("../migrations/sqlite/0019_channel_choices.sql"),
+        postgres: include_str!("../migrations/postgres/0019_channel_choices.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -441,4 +441,37 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// The channels `account` chose: (email, SMS); both when it never chose.
+    pub async fn channels(&self, account: &str) -> Result<(bool, bool), StoreError> {
+        let row = sqlx::query("SELECT email, sms FROM notification_prefs WHERE account = $1")
+            .bind(account)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(r) => (r.try_get::<i64, _>(0)? != 0, r.try_get::<i64, _>(1)? != 0),
+            None => (true, true),
+        })
+    }
+
+    /// Records the channels `account` chose.
+    pub async fn set_channels(
+        &self,
+        account: &str,
+        email: bool,
+        sms: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notification_prefs (account, email, sms, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (account) DO UPDATE SET email = $2, sms = $3, updated_at = $4",
+        )
+        .bind(account)
+        .bind(i64::from(email))
+        .bind(i64::from(sms))
+        .bind(micros(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }

@@ -12,6 +12,8 @@
 //! - A dossier past its appointment (Điều 16): the agency's leaders.
 //! - A dossier waiting for a supplement longer than its procedure allows: the agency's
 //!   reception officers.
+//! - Each working day from 07:00, every officer with dossiers overdue or due that day at
+//!   the steps of their roles: one digest with the counts and the most urgent.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use motcua_core::calendar::to_local_vi;
@@ -43,8 +45,20 @@ fn named(code: &Option<String>, id: &str) -> String {
 pub async fn due(app: &AppState, now: DateTime<Utc>) -> Result<Vec<Alert>, AppError> {
     let config = app.config().await?;
     let mut out = Vec::new();
+    let offset = TimeDelta::seconds(i64::from(motcua_core::calendar::VN_OFFSET_SECS));
+    let local = now + offset;
+    let today = local.date_naive();
+    let digest_time = local.time() >= chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap_or_default()
+        && config.calendar.is_working_day(today).unwrap_or(false);
+    let end_of_today = (today + TimeDelta::days(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+        - offset;
     for a in config.directory.all() {
         let agency = a.id.clone();
+        if digest_time {
+            out.extend(digests(app, &agency, &a.name, now, end_of_today, today).await?);
+        }
         // Online submissions near or past their intake due.
         let waiting = app
             .store
@@ -174,6 +188,91 @@ pub async fn due(app: &AppState, now: DateTime<Utc>) -> Result<Vec<Alert>, AppEr
                 ),
             });
         }
+    }
+    Ok(out)
+}
+
+/// The daily digests of an agency's officers: for each active account, the dossiers at the
+/// steps of its processing roles that are overdue or due by the end of today.
+async fn digests(
+    app: &AppState,
+    agency: &str,
+    agency_name: &str,
+    now: DateTime<Utc>,
+    end_of_today: DateTime<Utc>,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Alert>, AppError> {
+    const PROCESSING: [&str; 5] = [
+        "reception-officer",
+        "department-head",
+        "specialist",
+        "agency-leader",
+        "clerk",
+    ];
+    let mut out = Vec::new();
+    for (u, grants) in app.store.users_at(agency).await? {
+        if u.deactivated_at.is_some() {
+            continue;
+        }
+        let mut due: Vec<motcua_store::DossierSummary> = Vec::new();
+        for g in grants
+            .iter()
+            .filter(|g| g.agency_id == agency && PROCESSING.contains(&g.role.as_str()))
+        {
+            let list = app
+                .store
+                .queue(&QueueFilter {
+                    agency: agency.to_string(),
+                    role: Some(g.role.clone()),
+                    assignee: None,
+                    step: None,
+                    due_before: Some(end_of_today),
+                    procedure: None,
+                    field: None,
+                    channel: None,
+                    limit: 500,
+                })
+                .await?;
+            for d in list {
+                // A named officer's dossier is theirs alone.
+                if d.assignee.as_ref().is_none_or(|a| a == &u.id)
+                    && !due.iter().any(|x| x.id == d.id)
+                {
+                    due.push(d);
+                }
+            }
+        }
+        if due.is_empty() {
+            continue;
+        }
+        due.sort_by_key(|d| d.due);
+        let overdue = due
+            .iter()
+            .filter(|d| d.due.is_some_and(|t| t < now))
+            .count();
+        let first: Vec<String> = due
+            .iter()
+            .take(5)
+            .map(|d| {
+                format!(
+                    "– {} ({}), hạn {}",
+                    named(&d.code, &d.id),
+                    d.applicant_name,
+                    d.due.map(to_local_vi).unwrap_or_default()
+                )
+            })
+            .collect();
+        out.push(Alert {
+            key: format!("digest:{}:{agency}:{today}", u.id),
+            subject: format!("digest:{}", u.id),
+            to: u.id.clone(),
+            message: format!(
+                "Ngày {}, {agency_name}: {overdue} hồ sơ quá hạn, {} hồ sơ đến hạn trong ngày ở các bước của ông/bà.\n{}",
+                today.format("%d/%m/%Y"),
+                due.len() - overdue,
+                first.join("\n")
+            ),
+        });
     }
     Ok(out)
 }

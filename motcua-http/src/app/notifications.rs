@@ -132,7 +132,17 @@ pub async fn recipients(
                     .and_then(|u| u.phone.as_deref().and_then(phone))
             });
             push(&mut r.sms, ph);
-            push(&mut r.portal, owner.map(|u| u.id));
+            if let Some(u) = owner {
+                // The owner's choice of channels applies to the dossier's contacts too.
+                let (email, sms) = app.store.channels(&u.id).await?;
+                if !email {
+                    r.email.clear();
+                }
+                if !sms {
+                    r.sms.clear();
+                }
+                push(&mut r.portal, Some(u.id));
+            }
         }
     } else if let Some((scope, agency, role)) = staff_target(&n.to) {
         // Staff holding `role` at the agency, or (oversight) at it or any agency above it.
@@ -463,6 +473,34 @@ pub struct Inbox {
 pub async fn inbox(app: &AppState, p: &Principal) -> Result<Inbox, AppError> {
     let (entries, unread) = app.store.inbox(&p.user.id, 100).await?;
     Ok(Inbox { entries, unread })
+}
+
+/// The channels an account receives its notifications through, besides the portal inbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channels {
+    /// By email (to the address on the dossier, else the account's).
+    pub email: bool,
+    /// By SMS (to the phone on the dossier, else the account's).
+    pub sms: bool,
+}
+
+/// The user's channels.
+pub async fn channels(app: &AppState, p: &Principal) -> Result<Channels, AppError> {
+    let (email, sms) = app.store.channels(&p.user.id).await?;
+    Ok(Channels { email, sms })
+}
+
+/// Sets the user's channels.
+pub async fn set_channels(
+    app: &AppState,
+    p: &Principal,
+    c: Channels,
+) -> Result<Channels, AppError> {
+    app.store
+        .set_channels(&p.user.id, c.email, c.sms, app.now())
+        .await?;
+    Ok(c)
 }
 
 /// Marks one of the user's inbox entries read.

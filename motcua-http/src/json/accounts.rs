@@ -291,3 +291,38 @@ pub(crate) async fn retry_delivery(
     crate::app::notifications::retry(&s, &session.principal, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /api/v1/me/channels`: the channels my notifications come through besides the
+/// portal inbox.
+#[utoipa::path(get, path = "/api/v1/me/channels", tag = "accounts",
+    summary = "My notification channels",
+    security(("bearer" = [])),
+    responses((status = 200, body = crate::app::notifications::Channels),
+              (status = 401, body = ErrorBody)))]
+pub(crate) async fn channels(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<crate::app::notifications::Channels>, AppError> {
+    Ok(Json(
+        crate::app::notifications::channels(&s, &session.principal).await?,
+    ))
+}
+
+/// `PUT /api/v1/me/channels`: choose them (`{"email": true, "sms": false}`).
+#[utoipa::path(put, path = "/api/v1/me/channels", tag = "accounts",
+    summary = "Choose my notification channels",
+    security(("bearer" = [])),
+    request_body = crate::app::notifications::Channels,
+    responses((status = 200, body = crate::app::notifications::Channels),
+              (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)))]
+pub(crate) async fn set_channels(
+    State(s): State<AppState>,
+    session: Session,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<crate::app::notifications::Channels>, AppError> {
+    let c: crate::app::notifications::Channels = json_body(b, &[])?;
+    Ok(Json(
+        crate::app::notifications::set_channels(&s, &session.principal, c).await?,
+    ))
+}

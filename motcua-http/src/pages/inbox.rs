@@ -30,13 +30,18 @@ struct InboxPage {
     layout: Layout,
     entries: Vec<Entry>,
     unread: i64,
+    /// The channels chosen: (email, SMS).
+    email: bool,
+    sms: bool,
+    notice: Option<String>,
 }
 
-/// `GET /thong-bao`.
+/// `GET /thong-bao[?da-luu=1]`.
 pub(crate) async fn page(
     State(app): State<AppState>,
     Tenant(tenant): Tenant,
     viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
     let t = tenant.as_deref();
     let Some(p) = &viewer.principal else {
@@ -46,8 +51,17 @@ pub(crate) async fn page(
         Ok(i) => i,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
+    let chosen = match uc::channels(&app, p).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
     let view = InboxPage {
         layout: Layout::new(&app, t, "mine", &viewer).await,
+        email: chosen.email,
+        sms: chosen.sms,
+        notice: q
+            .contains_key("da-luu")
+            .then(|| "Đã lưu cách nhận thông báo.".to_string()),
         unread: inbox.unread,
         entries: inbox
             .entries
@@ -83,6 +97,30 @@ pub(crate) async fn read(
     }
     match uc::read(&app, p, id).await {
         Ok(()) => see_other(&format!("/thong-bao#tb-{id}"), &[]),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+/// `POST /thong-bao/kenh`: the channels chosen (checkboxes).
+pub(crate) async fn choose(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let Some(p) = &viewer.principal else {
+        return to_login("/thong-bao");
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let c = uc::Channels {
+        email: f.get("email").is_some_and(|v| !v.is_empty()),
+        sms: f.get("sms").is_some_and(|v| !v.is_empty()),
+    };
+    match uc::set_channels(&app, p, c).await {
+        Ok(_) => see_other("/thong-bao?da-luu=1", &[]),
         Err(e) => error_page(&app, t, &viewer, e).await,
     }
 }

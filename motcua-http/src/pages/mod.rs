@@ -343,6 +343,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/nop/{id}/da-nop", get(submit::done))
         .route("/ho-so", get(mine::list))
         .route("/thong-bao", get(inbox::page))
+        .route("/thong-bao/kenh", axum::routing::post(inbox::choose))
         .route("/thong-bao/{id}", axum::routing::post(inbox::read))
         .route("/can-bo", get(office::queue))
         .route("/can-bo/ho-so/{id}", get(office::workspace))

@@ -102,16 +102,29 @@ async fn staff_are_reminded_once_of_each_due_and_one_server_runs_the_job() {
     // An hour before the intake due, then after it: one reminder each, however often the
     // job runs.
     clock.set(due - TimeDelta::hours(1));
-    assert_eq!(alerts_now(&st, &w).await, 1);
+    // The intake reminder and, it being a working day after 07:00 with a dossier due today
+    // at the desk's step, the daily digest of each reception officer of the commune (the
+    // demo has one too).
+    assert_eq!(alerts_now(&st, &w).await, 3);
     assert_eq!(alerts_now(&st, &w).await, 0, "raised once");
     let got = inbox(&st, desk_id).await;
-    assert_eq!(got.len(), before + 1);
+    assert_eq!(got.len(), before + 2, "{got:?}");
     assert!(
-        got[0].contains(&id) && got[0].contains("sắp đến hạn tiếp nhận"),
+        got.iter()
+            .any(|m| m.contains(&id) && m.contains("sắp đến hạn tiếp nhận")),
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|m| m.contains("0 hồ sơ quá hạn, 1 hồ sơ đến hạn trong ngày")),
         "{got:?}"
     );
     clock.set(due + TimeDelta::minutes(1));
-    assert_eq!(alerts_now(&st, &w).await, 1);
+    assert_eq!(
+        alerts_now(&st, &w).await,
+        1,
+        "the intake is late; the same day, no second digest"
+    );
     assert!(inbox(&st, desk_id).await[0].contains("đã quá hạn tiếp nhận"));
 
     // Accepted, a consultation opened with a deadline that passes unanswered: the

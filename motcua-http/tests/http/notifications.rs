@@ -390,3 +390,70 @@ async fn two_workers_never_send_the_same_delivery() {
     ids.dedup();
     assert_eq!(ids.len(), 6, "no message twice");
 }
+
+#[tokio::test]
+async fn an_applicant_who_declines_email_gets_none_and_keeps_the_inbox() {
+    let st = state().await;
+    demo_notices_out_of_the_way(&st).await;
+    let citizen = applicant(&st, "khong-thu", "Không Thư").await;
+    let (s, v) = call(&st, "GET", "/api/v1/me/channels", Some(&citizen), None).await;
+    assert_eq!(
+        (s, v.clone()),
+        (StatusCode::OK, json!({"email": true, "sms": true})),
+        "{v}"
+    );
+    let (s, v) = call(
+        &st,
+        "PUT",
+        "/api/v1/me/channels",
+        Some(&citizen),
+        Some(json!({"email": false, "sms": true})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = call(
+        &st,
+        "PUT",
+        "/api/v1/me/channels",
+        Some(&citizen),
+        Some(json!({"email": "no"})),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
+    // Through the page too: the form with only SMS ticked.
+    let cookie = format!("motcua_session={citizen}");
+    let (_, _, _, page) = super::pages::get_with(&st, "/thong-bao", &cookie).await;
+    assert!(
+        page.contains("id=\"kenh-sms\" name=\"sms\" value=\"1\" checked"),
+        "{page}"
+    );
+    assert!(!page.contains("id=\"kenh-email\" name=\"email\" value=\"1\" checked"));
+
+    let (s, v) = call(
+        &st,
+        "POST",
+        "/api/v1/dossiers",
+        Some(&citizen),
+        Some(json!({
+            "procedure": "1.001193", "agency": COMMUNE,
+            "applicant": {"name": "Không Thư", "email": "khong@example.vn", "phone": "0912000999"},
+            "form": {"ten_tre": "Bé", "ngay_sinh": "27/02/2026"},
+            "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+        })),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let desk = staff(&st, "mot-cua.khong-thu", COMMUNE, "reception-officer").await;
+    let (s, _) = command(&st, &desk, &id, json!({"command": "accept"})).await;
+    assert_eq!(s, StatusCode::OK);
+    Worker::new(None, None).pass(&st).await.expect("pass");
+    let d = st.store.deliveries_of(&id).await.expect("deliveries");
+    assert!(d.iter().all(|x| x.channel != "email"), "no mail: {d:?}");
+    assert!(d.iter().any(|x| x.channel == "sms"), "the SMS still: {d:?}");
+    let (_, inbox) = call(&st, "GET", "/api/v1/me/notifications", Some(&citizen), None).await;
+    assert_eq!(inbox["unread"], 1, "the portal inbox always");
+}
