@@ -28,6 +28,8 @@ struct Entry {
 #[template(path = "inbox.html")]
 struct InboxPage {
     layout: Layout,
+    /// Where "back" goes: the queue for staff, My dossiers for applicants.
+    back: (&'static str, &'static str),
     entries: Vec<Entry>,
     unread: i64,
     /// The channels chosen: (email, SMS).
@@ -55,8 +57,14 @@ pub(crate) async fn page(
         Ok(c) => c,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
+    let staff = p.is_staff();
     let view = InboxPage {
-        layout: Layout::new(&app, t, "mine", &viewer).await,
+        back: if staff {
+            ("/can-bo", "Hồ sơ cần xử lý")
+        } else {
+            ("/ho-so", "Hồ sơ của tôi")
+        },
+        layout: Layout::new(&app, t, if staff { "office" } else { "mine" }, &viewer).await,
         email: chosen.email,
         sms: chosen.sms,
         notice: q

@@ -121,6 +121,8 @@ struct QueuePage {
     pages: usize,
     prev: Option<String>,
     next: Option<String>,
+    /// Unread notifications and reminders in the officer's inbox.
+    unread: i64,
 }
 
 fn queue_link(filters: &[(&str, &str)], page: usize) -> String {
@@ -318,7 +320,12 @@ pub(crate) async fn queue(
         (n, false) => format!("Tìm thấy {n} hồ sơ cho “{text_q}”."),
         (n, true) => format!("{n} hồ sơ."),
     };
+    let unread = match crate::app::notifications::inbox(&app, p).await {
+        Ok(i) => i.unread,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
     let view = QueuePage {
+        unread,
         layout: Layout::new(&app, t, "office", &viewer).await,
         agency,
         admin: crate::app::procedures::may_publish(p),

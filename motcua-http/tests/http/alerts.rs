@@ -186,6 +186,21 @@ async fn staff_are_reminded_once_of_each_due_and_one_server_runs_the_job() {
         "{leader_got:?}"
     );
 
+    // The desk officer's queue links to the inbox with the count unread.
+    let desk = login(&st, desk_id, "mat-khau-can-bo").await;
+    let cookie = format!("motcua_session={desk}");
+    let unread = inbox(&st, desk_id).await.len();
+    let (_, _, _, page) = super::pages::get_with(&st, "/can-bo", &cookie).await;
+    assert!(
+        page.contains(&format!("Thông báo, nhắc việc ({unread} chưa đọc)")),
+        "{page}"
+    );
+    let (_, _, _, page) = super::pages::get_with(&st, "/thong-bao", &cookie).await;
+    assert!(
+        page.contains("href=\"/can-bo\" class=\"back\""),
+        "back to the queue"
+    );
+
     // One server runs the job: b is refused while a holds it, and takes it over when a has
     // not renewed it for ten minutes.
     let b = worker("b");
