@@ -106,6 +106,14 @@ fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/api/v1/deliveries", get(json::accounts::deliveries)),
         (
+            "/api/v1/notification-templates",
+            get(json::accounts::templates),
+        ),
+        (
+            "/api/v1/notification-templates/{kind}",
+            axum::routing::put(json::accounts::set_template),
+        ),
+        (
             "/api/v1/deliveries/{id}/retry",
             post(json::accounts::retry_delivery),
         ),

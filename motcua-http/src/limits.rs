@@ -178,6 +178,9 @@ pub const EVALUATION_RULES: &[Limit] = &[items("bands", 10)];
 /// A message to the SMS lookup number (`POST /api/v1/integration/sms/inbound`).
 pub const SMS_INBOUND: &[Limit] = &[chars("from", 20), chars("text", 480)];
 
+/// A notice's template (`PUT /api/v1/notification-templates/{kind}`).
+pub const TEMPLATE: &[Limit] = &[chars("title", 200), chars("body", 2000)];
+
 /// Every request body's table, by the name the OpenAPI document gives its schema.
 pub const TABLES: &[(&str, &[Limit])] = &[
     ("Submit", SUBMIT),
@@ -193,6 +196,7 @@ pub const TABLES: &[(&str, &[Limit])] = &[
     ("EvaluationInputs", EVALUATION_INPUTS),
     ("EvaluationRules", EVALUATION_RULES),
     ("InboundSms", SMS_INBOUND),
+    ("Template", TEMPLATE),
 ];
 
 fn find(table: &[Limit], path: &str, kind: Kind) -> usize {

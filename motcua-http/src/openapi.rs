@@ -72,6 +72,8 @@ pub(crate) struct CommandRequest(motcua_core::dossier::Command);
         json::accounts::set_channels,
         json::accounts::deliveries,
         json::accounts::retry_delivery,
+        json::accounts::templates,
+        json::accounts::set_template,
         json::dossiers::mine,
         json::dossiers::queue,
         json::dossiers::search,
@@ -124,6 +126,7 @@ const BODIES: &[(&str, &[crate::limits::Limit])] = &[
     ("Inputs", crate::limits::EVALUATION_INPUTS),
     ("Rules", crate::limits::EVALUATION_RULES),
     ("InboundSms", crate::limits::SMS_INBOUND),
+    ("TemplateText", crate::limits::TEMPLATE),
 ];
 
 /// The error answer's schema reference.

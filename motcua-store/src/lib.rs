@@ -41,7 +41,7 @@ pub use drafts::Draft;
 pub use error::StoreError;
 pub use evaluation::EnteredInputs;
 pub use feedback::Feedback;
-pub use outbox::{Delivery, InboxEntry, NewDelivery, NewInboxEntry, OutboxItem};
+pub use outbox::{Delivery, InboxEntry, NewDelivery, NewInboxEntry, NoticeTemplate, OutboxItem};
 pub use queries::{DossierSummary, FeedItem, PublicStatus, QueueFilter};
 pub use rebuild::RebuildReport;
 pub use stats::{COLUMNS, Column, FieldStats, Statistics};

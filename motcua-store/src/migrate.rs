@@ -126,6 +126,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_channel_choices.sql"),
         postgres: include_str!("../migrations/postgres/0019_channel_choices.sql"),
     },
+    Migration {
+        version: 20,
+        description: "notice templates, versioned",
+        sqlite: include_str!("../migrations/sqlite/0020_notice_templates.sql"),
+        postgres: include_str!("../migrations/postgres/0020_notice_templates.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

@@ -474,4 +474,95 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// The newest template of the notices of `kind`, if an administrator wrote one.
+    pub async fn notice_template(&self, kind: &str) -> Result<Option<NoticeTemplate>, StoreError> {
+        let row = sqlx::query(
+            "SELECT kind, version, title, body, created_by, created_at FROM notice_templates
+             WHERE kind = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(template).transpose()
+    }
+
+    /// Every version of the templates of `kind`, newest first.
+    pub async fn notice_template_versions(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<NoticeTemplate>, StoreError> {
+        sqlx::query(
+            "SELECT kind, version, title, body, created_by, created_at FROM notice_templates
+             WHERE kind = $1 ORDER BY version DESC",
+        )
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(template)
+        .collect()
+    }
+
+    /// Stores a new version of the template of `kind`; answers its version.
+    pub async fn put_notice_template(
+        &self,
+        kind: &str,
+        title: &str,
+        body: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let version: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM notice_templates WHERE kind = $1",
+        )
+        .bind(kind)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get(0)?;
+        sqlx::query(
+            "INSERT INTO notice_templates (kind, version, title, body, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(kind)
+        .bind(version)
+        .bind(title)
+        .bind(body)
+        .bind(by)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+}
+
+/// A version of an administrator's template of a notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoticeTemplate {
+    /// The event kind (`accepted`, `supplement-requested`, ...).
+    pub kind: String,
+    /// Its version, from 1.
+    pub version: i64,
+    /// The title (the mail's subject), with placeholders.
+    pub title: String,
+    /// The text, with placeholders.
+    pub body: String,
+    /// Who wrote it.
+    pub created_by: String,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+fn template(r: &sqlx::any::AnyRow) -> Result<NoticeTemplate, StoreError> {
+    Ok(NoticeTemplate {
+        kind: r.try_get(0)?,
+        version: r.try_get(1)?,
+        title: r.try_get(2)?,
+        body: r.try_get(3)?,
+        created_by: r.try_get(4)?,
+        created_at: from_micros(r.try_get(5)?),
+    })
 }

@@ -65,6 +65,7 @@ catalogue! {
     // Values that are not what they must be.
     InvalidDate = "invalid_date", 400, "Ngày phải có dạng YYYY-MM-DD.", "a date is not YYYY-MM-DD";
     InvalidPeriod = "invalid_period", 400, "Ngày kết thúc không được trước ngày bắt đầu.", "a period ends before it starts";
+    InvalidTemplate = "invalid_template", 400, "Mẫu thông báo không hợp lệ.", "a notice template with an unknown kind or placeholder, or empty or too long";
     InvalidEvaluation = "invalid_evaluation", 400, "Dữ liệu đánh giá không hợp lệ.", "scoring inputs or rules outside their bounds";
     InvalidFormat = "invalid_format", 400, "Định dạng không được hỗ trợ.", "an export format that is not offered";
     InvalidYear = "invalid_year", 400, "Năm không hợp lệ.", "a year is not a number";

@@ -289,7 +289,29 @@ async fn fan_out(
         .as_deref()
         .and_then(|a| config.directory.get(a))
         .map(|a| a.name.clone());
-    let title = title(&kind, code.as_deref());
+    let mut title = title(&kind, code.as_deref());
+    if let Some(t) = app.store.notice_template(&kind).await? {
+        let values = Placeholders {
+            code: code.clone().unwrap_or_default(),
+            applicant: dossier
+                .as_ref()
+                .map(|d| d.applicant.name.clone())
+                .unwrap_or_default(),
+            agency: signed.clone().unwrap_or_default(),
+            appointment: dossier
+                .as_ref()
+                .and_then(|d| d.clock.appointment)
+                .map(motcua_core::calendar::to_local_vi)
+                .unwrap_or_default(),
+            lookup: match (&code, &agency) {
+                (Some(c), Some(a)) => lookup_url(&config, a, c).unwrap_or_default(),
+                _ => String::new(),
+            },
+            message: body.clone(),
+        };
+        title = values.fill(&t.title);
+        body = values.fill(&t.body);
+    }
     let to = recipients(app, &n, dossier.as_ref()).await?;
     let mut deliveries = Vec::new();
     for address in to.email {
@@ -376,6 +398,164 @@ pub async fn dispatch(
         }
     }
     Ok(done)
+}
+
+/// The notices an administrator may write a template for: (kind, what causes it).
+pub const TEMPLATE_KINDS: [(&str, &str); 10] = [
+    (
+        "accepted",
+        "Hồ sơ được tiếp nhận (kèm ngày hẹn trả kết quả)",
+    ),
+    (
+        "returned-for-completion",
+        "Hồ sơ trực tuyến được trả lại để hoàn thiện",
+    ),
+    ("refused", "Hồ sơ bị từ chối tiếp nhận"),
+    ("supplement-requested", "Yêu cầu bổ sung hồ sơ"),
+    ("payment-requested", "Yêu cầu thực hiện nghĩa vụ tài chính"),
+    ("extension-granted", "Gia hạn thời gian giải quyết"),
+    ("apologised", "Xin lỗi và hẹn lại ngày trả kết quả"),
+    (
+        "processing-finished",
+        "Đã có kết quả, mời nhận (hoặc gửi qua bưu chính)",
+    ),
+    ("stopped", "Dừng xử lý hồ sơ"),
+    ("feedback-answered", "Phản ánh, kiến nghị đã được trả lời"),
+];
+
+/// The placeholders a template may use, with what each becomes.
+pub const PLACEHOLDERS: [(&str, &str); 6] = [
+    ("ma_ho_so", "mã hồ sơ"),
+    ("nguoi_nop", "họ tên người nộp"),
+    ("co_quan", "tên cơ quan tiếp nhận"),
+    (
+        "ngay_hen",
+        "ngày hẹn trả kết quả hiện tại, dd/MM/yyyy HH:mm",
+    ),
+    ("tra_cuu", "địa chỉ tra cứu hồ sơ"),
+    (
+        "noi_dung",
+        "nội dung thông báo do hệ thống soạn (lý do, nội dung cần bổ sung, ...)",
+    ),
+];
+
+/// The values of the placeholders for one notice.
+struct Placeholders {
+    code: String,
+    applicant: String,
+    agency: String,
+    appointment: String,
+    lookup: String,
+    message: String,
+}
+
+impl Placeholders {
+    fn fill(&self, text: &str) -> String {
+        text.replace("{ma_ho_so}", &self.code)
+            .replace("{nguoi_nop}", &self.applicant)
+            .replace("{co_quan}", &self.agency)
+            .replace("{ngay_hen}", &self.appointment)
+            .replace("{tra_cuu}", &self.lookup)
+            .replace("{noi_dung}", &self.message)
+    }
+}
+
+/// The problems of a template, in Vietnamese: an unknown kind, empty or too long parts, a
+/// placeholder that does not exist or a brace left open.
+pub fn template_problems(kind: &str, title: &str, body: &str) -> Vec<String> {
+    let mut v = Vec::new();
+    if !TEMPLATE_KINDS.iter().any(|(k, _)| *k == kind) {
+        v.push(format!("Không có loại thông báo “{kind}”."));
+    }
+    for (part, text, max) in [("Tiêu đề", title, 200), ("Nội dung", body, 2000)] {
+        if text.trim().is_empty() {
+            v.push(format!("{part} không được để trống."));
+        }
+        if text.chars().count() > max {
+            v.push(format!("{part} dài quá {max} ký tự."));
+        }
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    let name = &after[..close];
+                    if !PLACEHOLDERS.iter().any(|(p, _)| *p == name) {
+                        v.push(format!(
+                            "{part}: không có trường {{{name}}}; dùng {}.",
+                            PLACEHOLDERS
+                                .iter()
+                                .map(|(p, _)| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    v.push(format!("{part}: dấu {{ chưa được đóng."));
+                    break;
+                }
+            }
+        }
+    }
+    v
+}
+
+/// A notice kind with its template versions.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TemplateEntry {
+    /// The event kind.
+    pub kind: String,
+    /// What causes it.
+    pub description: String,
+    /// The title used without a template.
+    pub default_title: String,
+    /// Every version, newest first (the first applies); empty: the system's own text.
+    pub versions: Vec<motcua_store::NoticeTemplate>,
+}
+
+/// Every notice kind with its templates, for deployment administrators.
+pub async fn templates(app: &AppState, p: &Principal) -> Result<Vec<TemplateEntry>, AppError> {
+    may_operate(app, p).await?;
+    let mut out = Vec::new();
+    for (kind, description) in TEMPLATE_KINDS {
+        out.push(TemplateEntry {
+            kind: kind.to_string(),
+            description: description.to_string(),
+            default_title: title(kind, Some("{ma_ho_so}")),
+            versions: app.store.notice_template_versions(kind).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Stores a new version of the template of `kind`; answers it.
+pub async fn set_template(
+    app: &AppState,
+    p: &Principal,
+    kind: &str,
+    title: &str,
+    body: &str,
+) -> Result<motcua_store::NoticeTemplate, AppError> {
+    may_operate(app, p).await?;
+    let problems = template_problems(kind, title, body);
+    if !problems.is_empty() {
+        return Err(AppError::with(Code::InvalidTemplate, problems.join(" ")));
+    }
+    let now = app.now();
+    let version = app
+        .store
+        .put_notice_template(kind, title.trim(), body.trim(), &p.user.id, now)
+        .await?;
+    Ok(motcua_store::NoticeTemplate {
+        kind: kind.to_string(),
+        version,
+        title: title.trim().to_string(),
+        body: body.trim().to_string(),
+        created_by: p.user.id.clone(),
+        created_at: now,
+    })
 }
 
 /// What an SMS lookup answered (the reply goes out through the outbox).
@@ -569,6 +749,22 @@ mod tests {
             (Some("son@example.vn".into()), None)
         );
         assert_eq!(in_contact("gọi giờ hành chính"), (None, None));
+    }
+
+    #[test]
+    fn templates_name_only_known_placeholders() {
+        assert!(
+            template_problems("accepted", "Hồ sơ {ma_ho_so}", "Hẹn {ngay_hen}. {tra_cuu}")
+                .is_empty()
+        );
+        let p = template_problems("accepted", "Hồ sơ {ma}", "Hẹn {ngay_hen");
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].contains("{ma}") && p[1].contains("chưa được đóng"),
+            "{p:?}"
+        );
+        assert_eq!(template_problems("nope", "a", "b").len(), 1);
+        assert_eq!(template_problems("accepted", " ", "b").len(), 1);
     }
 
     #[test]

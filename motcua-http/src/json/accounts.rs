@@ -326,3 +326,52 @@ pub(crate) async fn set_channels(
         crate::app::notifications::set_channels(&s, &session.principal, c).await?,
     ))
 }
+
+/// `GET /api/v1/notification-templates`: every notice kind, what causes it, and its
+/// templates, newest first (docs/notifications.md), for a system administrator at the top.
+#[utoipa::path(get, path = "/api/v1/notification-templates", tag = "staff",
+    summary = "The notices' templates, every version",
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<crate::app::notifications::TemplateEntry>),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn templates(
+    State(s): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<crate::app::notifications::TemplateEntry>>, AppError> {
+    Ok(Json(
+        crate::app::notifications::templates(&s, &session.principal).await?,
+    ))
+}
+
+/// A template's text.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TemplateText {
+    /// The title (the mail's subject), with placeholders such as `{ma_ho_so}`.
+    title: String,
+    /// The text, with placeholders.
+    body: String,
+}
+
+/// `PUT /api/v1/notification-templates/{kind}`: a new version of a notice's template; the
+/// notices dispatched from then on use it.
+#[utoipa::path(put, path = "/api/v1/notification-templates/{kind}", tag = "staff",
+    summary = "Write a new version of a notice's template",
+    security(("bearer" = [])),
+    params(("kind" = String, Path)),
+    request_body = TemplateText,
+    responses((status = 200, body = motcua_store::NoticeTemplate),
+              (status = 400, description = "invalid_body, invalid_template, too_long", body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub(crate) async fn set_template(
+    State(s): State<AppState>,
+    session: Session,
+    Path(kind): Path<String>,
+    b: Result<Json<Value>, JsonRejection>,
+) -> Result<Json<motcua_store::NoticeTemplate>, AppError> {
+    let t: TemplateText = json_body(b, crate::limits::TEMPLATE)?;
+    Ok(Json(
+        crate::app::notifications::set_template(&s, &session.principal, &kind, &t.title, &t.body)
+            .await?,
+    ))
+}

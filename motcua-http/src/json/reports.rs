@@ -409,19 +409,22 @@ pub(crate) async fn sms_inbound(
     ),
     AppError,
 > {
-    let expected = s
-        .sms_inbound_token
-        .as_deref()
-        .ok_or_else(|| AppError::new(Code::SmsInboundDisabled))?;
+    // As the feed does: no credentials is 401 whether or not lookups are on.
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if !given.is_some_and(|g| crate::session::same_secret(g, expected)) {
-        return Err(AppError::with(
-            Code::Unauthenticated,
-            "Cần mã truy cập của cổng tin nhắn.",
-        ));
+    let unauthenticated =
+        || AppError::with(Code::Unauthenticated, "Cần mã truy cập của cổng tin nhắn.");
+    let Some(given) = given else {
+        return Err(unauthenticated());
+    };
+    let expected = s
+        .sms_inbound_token
+        .as_deref()
+        .ok_or_else(|| AppError::new(Code::SmsInboundDisabled))?;
+    if !crate::session::same_secret(given, expected) {
+        return Err(unauthenticated());
     }
     let m: InboundSms = crate::error::json_body(b, crate::limits::SMS_INBOUND)?;
     let reply = crate::app::notifications::sms_lookup(&s, &m.from, &m.text).await?;

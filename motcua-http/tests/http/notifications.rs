@@ -457,3 +457,96 @@ async fn an_applicant_who_declines_email_gets_none_and_keeps_the_inbox() {
     let (_, inbox) = call(&st, "GET", "/api/v1/me/notifications", Some(&citizen), None).await;
     assert_eq!(inbox["unread"], 1, "the portal inbox always");
 }
+
+#[tokio::test]
+async fn an_administrators_template_writes_the_notices_dispatched_after_it() {
+    let st = state().await;
+    demo_notices_out_of_the_way(&st).await;
+    let admin = staff(&st, "quan-tri.mau", "000.00.00.H53", "system-admin").await;
+    let desk = staff(&st, "mot-cua.mau", COMMUNE, "reception-officer").await;
+    let uri = "/api/v1/notification-templates/accepted";
+    let body = json!({
+        "title": "[{co_quan}] Đã tiếp nhận hồ sơ {ma_ho_so}",
+        "body": "Kính gửi {nguoi_nop},\nhồ sơ {ma_ho_so} đã được tiếp nhận; hẹn trả kết quả {ngay_hen}.\nTra cứu: {tra_cuu}"
+    });
+    let (s, _) = call(&st, "PUT", uri, Some(&desk), Some(body.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    for (bad, why) in [
+        (
+            json!({"title": "Hồ sơ {ma}", "body": "x"}),
+            "invalid_template",
+        ),
+        (
+            json!({"title": "Hồ sơ", "body": "hẹn {ngay_hen"}),
+            "invalid_template",
+        ),
+        (json!({"title": "", "body": "x"}), "invalid_template"),
+        (json!({"title": "x"}), "invalid_body"),
+    ] {
+        let (s, v) = call(&st, "PUT", uri, Some(&admin), Some(bad.clone())).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(why)),
+            "{bad}: {v}"
+        );
+    }
+    let (s, v) = call(
+        &st,
+        "PUT",
+        "/api/v1/notification-templates/no-such-kind",
+        Some(&admin),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_template"))
+    );
+    let (s, v) = call(&st, "PUT", uri, Some(&admin), Some(body.clone())).await;
+    assert_eq!((s, v["version"].as_i64()), (StatusCode::OK, Some(1)), "{v}");
+    let (_, v) = call(&st, "PUT", uri, Some(&admin), Some(body)).await;
+    assert_eq!(v["version"], 2, "every change is a new version");
+    let (s, list) = call(
+        &st,
+        "GET",
+        "/api/v1/notification-templates",
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "accepted")
+        .unwrap();
+    assert_eq!(entry["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(entry["versions"][0]["created_by"], "quan-tri.mau");
+
+    let (_, id, code) = accepted(&st, "co-mau", "mau@example.vn").await;
+    Worker::new(None, None).pass(&st).await.expect("pass");
+    let d = st.store.deliveries_of(&id).await.expect("deliveries");
+    let mail = d.iter().find(|x| x.channel == "email").expect("mail");
+    assert_eq!(
+        mail.title,
+        format!("[UBND Phường 2] Đã tiếp nhận hồ sơ {code}")
+    );
+    assert!(
+        mail.body.starts_with("Kính gửi Lâm Thị Hồng,\nhồ sơ "),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.body.contains(&format!(
+            "Tra cứu: https://phuong2.tpsoctrang.soctrang.gov.vn/tra-cuu/{code}"
+        )),
+        "{}",
+        mail.body
+    );
+    let when = mail.body.split("hẹn trả kết quả ").nth(1).unwrap();
+    assert!(
+        chrono::NaiveDateTime::parse_from_str(&when[..16], "%d/%m/%Y %H:%M").is_ok(),
+        "{when}"
+    );
+}
