@@ -415,13 +415,18 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        let unread: i64 =
+        Ok((entries, self.unread(account).await?))
+    }
+
+    /// How many entries of an account's portal inbox are unread.
+    pub async fn unread(&self, account: &str) -> Result<i64, StoreError> {
+        Ok(
             sqlx::query("SELECT COUNT(*) FROM inbox WHERE account = $1 AND read_at IS NULL")
                 .bind(account)
                 .fetch_one(&self.pool)
                 .await?
-                .try_get(0)?;
-        Ok((entries, unread))
+                .try_get(0)?,
+        )
     }
 
     /// Marks an inbox entry read (only the account's own); answers whether there was one.

@@ -683,6 +683,11 @@ pub async fn set_channels(
     Ok(c)
 }
 
+/// How many of the user's inbox entries are unread (for the links to the inbox).
+pub async fn unread(app: &AppState, p: &Principal) -> Result<i64, AppError> {
+    Ok(app.store.unread(&p.user.id).await?)
+}
+
 /// Marks one of the user's inbox entries read.
 pub async fn read(app: &AppState, p: &Principal, id: i64) -> Result<(), AppError> {
     if app.store.read_inbox(&p.user.id, id, app.now()).await? {

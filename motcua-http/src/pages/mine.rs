@@ -110,8 +110,8 @@ pub(crate) async fn list(
             saved: to_local_vi(d.updated_at),
         })
         .collect();
-    let unread = match crate::app::notifications::inbox(&app, p).await {
-        Ok(i) => i.unread,
+    let unread = match crate::app::notifications::unread(&app, p).await {
+        Ok(n) => n,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let view = MinePage {

@@ -320,8 +320,8 @@ pub(crate) async fn queue(
         (n, false) => format!("Tìm thấy {n} hồ sơ cho “{text_q}”."),
         (n, true) => format!("{n} hồ sơ."),
     };
-    let unread = match crate::app::notifications::inbox(&app, p).await {
-        Ok(i) => i.unread,
+    let unread = match crate::app::notifications::unread(&app, p).await {
+        Ok(n) => n,
         Err(e) => return error_page(&app, t, &viewer, e).await,
     };
     let view = QueuePage {
