@@ -36,13 +36,11 @@ pub(crate) async fn statistics(
     q: Params,
 ) -> Result<Response, AppError> {
     let q = params(q)?;
-    let format = q.get("format").map_or("json", String::as_str);
-    if !matches!(format, "json" | "csv" | "xlsx") {
-        return Err(AppError::with(
-            Code::InvalidFormat,
-            "Định dạng báo cáo phải là json, csv hoặc xlsx.",
-        ));
-    }
+    let format = format_of(
+        &q,
+        &["json", "csv", "xlsx"],
+        "Định dạng báo cáo phải là json, csv hoặc xlsx.",
+    )?;
     let per_agency = match q.get("sheets").map(String::as_str) {
         None | Some("one") => false,
         Some("agency") => true,
@@ -102,13 +100,11 @@ pub(crate) async fn register(
     q: Params,
 ) -> Result<Response, AppError> {
     let q = params(q)?;
-    let format = q.get("format").map_or("pdf", String::as_str);
-    if !matches!(format, "pdf" | "xlsx") {
-        return Err(AppError::with(
-            Code::InvalidFormat,
-            "Sổ theo dõi hồ sơ xuất được dạng pdf hoặc xlsx.",
-        ));
-    }
+    let format = format_of(
+        &q,
+        &["pdf", "xlsx"],
+        "Sổ theo dõi hồ sơ xuất được dạng pdf hoặc xlsx.",
+    )?;
     let (agency, period) = agency_and_period(&q, tenant)?;
     if format == "xlsx" {
         let r = crate::app::forms::register_xlsx(&s, &session.principal, &agency, period).await?;
@@ -125,6 +121,20 @@ pub(crate) async fn register(
         r.pdf,
         false,
     ))
+}
+
+/// The `format` a report was asked in: one of `offered` (the first when absent), else
+/// `invalid_format` with `refusal`.
+fn format_of<'a>(
+    q: &'a std::collections::HashMap<String, String>,
+    offered: &[&'static str],
+    refusal: &str,
+) -> Result<&'a str, AppError> {
+    match q.get("format") {
+        None => Ok(offered[0]),
+        Some(f) if offered.contains(&f.as_str()) => Ok(f.as_str()),
+        Some(_) => Err(AppError::with(Code::InvalidFormat, refusal)),
+    }
 }
 
 /// A report's `agency` (the request's tenant when absent) and `from`/`to` period.
@@ -287,13 +297,11 @@ pub(crate) async fn evaluation(
     q: Params,
 ) -> Result<Response, AppError> {
     let q = params(q)?;
-    let format = q.get("format").map_or("json", String::as_str);
-    if !matches!(format, "json" | "xlsx") {
-        return Err(AppError::with(
-            Code::InvalidFormat,
-            "Kết quả đánh giá xuất được dạng json hoặc xlsx.",
-        ));
-    }
+    let format = format_of(
+        &q,
+        &["json", "xlsx"],
+        "Kết quả đánh giá xuất được dạng json hoặc xlsx.",
+    )?;
     let (agency, period) = agency_and_period(&q, tenant)?;
     if format == "xlsx" {
         let (bytes, filename) =
