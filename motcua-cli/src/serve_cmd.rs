@@ -90,6 +90,10 @@ pub struct OutboxArgs {
     /// The gateway's address, when not its public one (a test gateway, a proxy).
     #[arg(long, env = "MOTCUA_SMS_URL")]
     pub sms_url: Option<String>,
+    /// Seconds a worker holds the deliveries it claimed: after a crash, another worker
+    /// sends them when the lease ends. Keep it above the mail and SMS timeouts (20 s, 15 s).
+    #[arg(long, env = "MOTCUA_OUTBOX_LEASE", default_value_t = 120, value_parser = clap::value_parser!(u64).range(30..=3600))]
+    pub outbox_lease: u64,
 }
 
 impl OutboxArgs {
@@ -109,7 +113,9 @@ impl OutboxArgs {
             ),
             None => None,
         };
-        Ok(motcua_http::delivery::Worker::new(mailer, sms))
+        let mut worker = motcua_http::delivery::Worker::new(mailer, sms);
+        worker.lease = std::time::Duration::from_secs(self.outbox_lease);
+        Ok(worker)
     }
 }
 

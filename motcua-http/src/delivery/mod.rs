@@ -19,8 +19,8 @@ use crate::app::notifications::{self, Configured};
 
 pub mod sms;
 
-/// How long a claimed delivery is the worker's.
-const LEASE_SECONDS: i64 = 120;
+/// How long a claimed delivery is the worker's unless configured otherwise.
+pub const LEASE: StdDuration = StdDuration::from_secs(120);
 /// Attempts before a delivery goes to the dead letters.
 pub const MAX_ATTEMPTS: i64 = 8;
 
@@ -134,6 +134,9 @@ pub struct Worker {
     pub sms: Option<sms::Gateway>,
     /// How long a gateway may take to answer.
     pub sms_timeout: StdDuration,
+    /// How long a claimed delivery stays this worker's: after a crash, another worker sends
+    /// it when the lease ends. Longer than the slowest send (the SMTP and SMS timeouts).
+    pub lease: StdDuration,
     http: sms::HttpClient,
 }
 
@@ -156,6 +159,7 @@ impl Worker {
             mailer,
             sms,
             sms_timeout: StdDuration::from_secs(15),
+            lease: LEASE,
             http: sms::client(),
         }
     }
@@ -175,7 +179,12 @@ impl Worker {
         let now = app.now();
         let due = app
             .store
-            .claim(&self.name, now, Duration::seconds(LEASE_SECONDS), 20)
+            .claim(
+                &self.name,
+                now,
+                Duration::milliseconds(self.lease.as_millis() as i64),
+                20,
+            )
             .await
             .map_err(|e| e.to_string())?;
         let (mut sent, mut failed) = (0, 0);
@@ -239,6 +248,7 @@ impl Worker {
         if !mine {
             return Ok(None);
         }
+        tracing::info!(worker = %self.name, "running the alerts job");
         crate::app::alerts::raise(app, now)
             .await
             .map(Some)
