@@ -17,7 +17,7 @@ request = function()
     head = head + 1
     return wrk.format("POST", "/api/v1/dossiers/" .. id .. "/commands",
       { ["content-type"] = "application/json", ["authorization"] = "Bearer " .. desk },
-      '{"command":"accept","sequence":0}')
+      '{"command":"accept"}')
   end
   return wrk.format("POST", "/api/v1/dossiers",
     { ["content-type"] = "application/json", ["authorization"] = "Bearer " .. desk }, submit_body)
