@@ -10,6 +10,7 @@ on any step that does not behave and on any axe violation of impact serious or c
 import argparse
 import os
 import sys
+import time
 
 from playwright.sync_api import sync_playwright
 
@@ -317,11 +318,106 @@ def evaluation(browser, server, shots):
     center.close()
 
 
+class Refusing:
+    """An SMTP server (aiosmtpd) that refuses every recipient until told to accept."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+        self.accepting = False
+        self.received = []
+        self.port = portal.free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not self.accepting:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope.rcpt_tos[0])
+        return "250 OK"
+
+
+def notices(browser, server, shots):
+    """The administrator finds a mail the mail server refused among the dead letters, sends
+    it again once the server accepts, sees it sent; then writes a template of the acceptance
+    notice, a placeholder misspelt on the way (the error summary), and sees its version."""
+    smtp = notices.smtp
+    citizen = server.citizen("ly-mai", "Lý Thị Mai")
+    dossier = server.api("POST", "/dossiers", {
+        "procedure": portal.KHAI_SINH, "agency": portal.COMMUNE,
+        "applicant": {"name": "Lý Thị Mai", "email": "ly.mai@example.vn"},
+        "form": {"ten_tre": "Lý Gia Hân", "ngay_sinh": "27/02/2026"},
+        "components": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]}, citizen)["id"]
+    desk = first_login(browser, server, *DESK)
+    desk.goto(server.base + f"/can-bo/ho-so/{dossier}")
+    run_action(desk, "Tiếp nhận hồ sơ")
+    desk.close()
+    admin = first_login(browser, server, "quan-tri.he-thong", "dinh-doc-lap-1945")
+    admin.get_by_role("link", name="Thông báo gửi đi").click()
+    admin.wait_for_url("**/can-bo/gui-thong-bao")
+    for _ in range(50):
+        if "ly.mai@example.vn" in admin.locator("main").inner_text():
+            break
+        time.sleep(0.2)
+        admin.reload()
+    row = admin.locator("tr", has_text="ly.mai@example.vn")
+    check(row.count() == 1 and "550" in row.inner_text(),
+          "the refused mail is a dead letter, with the mail server's answer")
+    audit(admin, "office-deliveries-dead", shots)
+    smtp.accepting = True
+    with admin.expect_navigation():
+        row.get_by_role("button", name="Gửi lại").click()
+    check("vào hàng chờ gửi lại" in admin.locator("main").inner_text(), "retried: it says so")
+    for _ in range(50):
+        if "ly.mai@example.vn" in smtp.received:
+            break
+        time.sleep(0.2)
+    check("ly.mai@example.vn" in smtp.received, "the mail sent again reached the mail server")
+    admin.get_by_role("link", name="Đã gửi").click()
+    admin.wait_for_url("**trang-thai=da-gui")
+    check(admin.locator("tr", has_text="ly.mai@example.vn").count() == 1, "listed as sent")
+    audit(admin, "office-deliveries-sent", shots)
+    admin.get_by_role("link", name="Mẫu thông báo").click()
+    admin.wait_for_url("**/can-bo/mau-thong-bao")
+    form = admin.locator("section#mau-accepted")
+    form.get_by_label("Tiêu đề").fill("Hồ sơ {ma_hs} đã được tiếp nhận")
+    form.get_by_label("Nội dung").fill("Kính gửi {nguoi_nop}: hồ sơ {ma_ho_so} hẹn trả {ngay_hen}. Tra cứu: {tra_cuu}")
+    with admin.expect_navigation():
+        form.get_by_role("button").click()
+    summary = admin.locator(".error-summary")
+    check(summary.count() == 1 and "{ma_hs}" in summary.inner_text(),
+          "a misspelt placeholder is named in the error summary")
+    audit(admin, "office-templates-error", shots)
+    check(summary.get_by_role("link").first.get_attribute("href") == "#tieu-de-accepted",
+          "the summary links to the title field")
+    form = admin.locator("section#mau-accepted")
+    check(form.get_by_label("Tiêu đề").get_attribute("aria-invalid") == "true"
+          and "{ma_hs}" in form.get_by_label("Tiêu đề").input_value(),
+          "the field is marked and keeps what was typed")
+    form.get_by_label("Tiêu đề").fill("Hồ sơ {ma_ho_so} đã được tiếp nhận")
+    with admin.expect_navigation():
+        admin.locator("section#mau-accepted").get_by_role("button").click()
+    body = admin.locator("main").inner_text()
+    check("Đã lưu phiên bản mới" in body and "Đang dùng phiên bản 1" in body,
+          "saved as version 1, in use")
+    audit(admin, "office-templates", shots)
+    admin.close()
+
+
+def notices_server(binary):
+    notices.smtp = Refusing()
+    return portal.Server(binary, ["--smtp-url", f"smtp://127.0.0.1:{notices.smtp.port}"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--motcua", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--screenshots")
+    ap.add_argument("--only", help="run only the journey of this name")
     args = ap.parse_args()
     if args.screenshots:
         os.makedirs(args.screenshots, exist_ok=True)
@@ -329,8 +425,10 @@ def main():
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
         for journey in (whole_dossier, supplement_round, desk_intake, procedure_published,
-                        new_staff_account, feedback_inbox, evaluation):
-            server = portal.Server(args.motcua)
+                        new_staff_account, feedback_inbox, evaluation, notices):
+            if args.only and journey.__name__ != args.only:
+                continue
+            server = notices_server(args.motcua) if journey is notices else portal.Server(args.motcua)
             try:
                 print(f"== {journey.__name__}")
                 journey(browser, server, args.screenshots)

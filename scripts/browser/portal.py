@@ -40,14 +40,14 @@ def free_port():
 class Server:
     """A motcua server on a fresh demo database."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, extra=()):
         self.dir = tempfile.mkdtemp(prefix="motcua-browser-")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.out = open(os.path.join(self.dir, "serve.out"), "w")
         self.proc = subprocess.Popen(
             [binary, "serve", "--database", f"sqlite://{self.dir}/demo.db",
-             "--addr", f"127.0.0.1:{self.port}"],
+             "--addr", f"127.0.0.1:{self.port}", *extra],
             stdout=self.out, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:

@@ -14,6 +14,7 @@ mod inbox;
 mod mine;
 mod monitor;
 mod office;
+mod outbox;
 mod public;
 mod setup;
 mod submit;
@@ -365,6 +366,15 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/can-bo/theo-doi/danh-gia.xlsx", get(evaluation::xlsx))
         .route("/can-bo/tai-khoan/nhat-ky", get(admin::audit))
+        .route("/can-bo/gui-thong-bao", get(outbox::deliveries))
+        .route(
+            "/can-bo/gui-thong-bao/{id}/gui-lai",
+            axum::routing::post(outbox::retry),
+        )
+        .route(
+            "/can-bo/mau-thong-bao",
+            get(outbox::templates).post(outbox::save_template),
+        )
         .route(
             "/can-bo/lich",
             get(setup::calendar).post(setup::calendar_change),

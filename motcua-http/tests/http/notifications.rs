@@ -352,12 +352,51 @@ async fn a_mail_server_that_does_not_answer_gets_retries_then_the_dead_letters()
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_query"))
     );
+    // The same in the back office: the administrator's page lists it with its error and a
+    // button; an officer is refused; an unknown state is a 400.
+    use super::pages::{csrf_of, get_with, post_form};
+    let (s, _, _, _) = get_with(
+        &st,
+        "/can-bo/gui-thong-bao",
+        &format!("motcua_session={desk}"),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let admin_cookie = format!("motcua_session={admin}");
+    let (s, _, _, page) = get_with(&st, "/can-bo/gui-thong-bao", &admin_cookie).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("ba@example.vn")
+            && page.contains(&format!("/can-bo/gui-thong-bao/{dead_id}/gui-lai")),
+        "{page}"
+    );
+    let (s, _, _, _) = get_with(&st, "/can-bo/gui-thong-bao?trang-thai=mat", &admin_cookie).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let page_retry = format!("/can-bo/gui-thong-bao/{dead_id}/gui-lai");
+    let (s, _, _, _) = post_form(&st, &page_retry, &admin_cookie, &[("csrf", "forged")]).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "a form without the session's token"
+    );
+    assert_eq!(
+        st.store.deliveries("dead", 10).await.expect("dead").len(),
+        1,
+        "the forged form changed nothing"
+    );
     let Some(server) = smtp(Some(port)) else {
         return;
     };
+    let csrf = csrf_of(&page);
+    let (s, to, _, _) = post_form(&st, &page_retry, &admin_cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(
+        (s, to.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/can-bo/gui-thong-bao?da-gui-lai={dead_id}").as_str()
+        )
+    );
     let retry = format!("/api/v1/deliveries/{dead_id}/retry");
-    let (s, _) = call(&st, "POST", &retry, Some(&admin), None).await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _) = call(&st, "POST", &retry, Some(&admin), None).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "no longer dead");
     let (_, sent, _) = w.pass(&st).await.expect("pass");
@@ -548,5 +587,82 @@ async fn an_administrators_template_writes_the_notices_dispatched_after_it() {
     assert!(
         chrono::NaiveDateTime::parse_from_str(&when[..16], "%d/%m/%Y %H:%M").is_ok(),
         "{when}"
+    );
+}
+
+#[tokio::test]
+async fn templates_are_written_in_the_back_office_with_their_mistakes_named() {
+    use super::pages::{csrf_of, get_with, post_form};
+    let st = state().await;
+    let admin = format!(
+        "motcua_session={}",
+        staff(&st, "quan-tri.mau", "000.00.00.H53", "system-admin").await
+    );
+    let desk = format!(
+        "motcua_session={}",
+        staff(&st, "mot-cua.mau", COMMUNE, "reception-officer").await
+    );
+    let (s, _, _, _) = get_with(&st, "/can-bo/mau-thong-bao", &desk).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, _, page) = get_with(&st, "/can-bo/mau-thong-bao", &admin).await;
+    assert_eq!(s, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("id=\"mau-accepted\"") && page.contains("{ngay_hen}"),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let (s, _, _, page) = post_form(
+        &st,
+        "/can-bo/mau-thong-bao",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("loai", "accepted"),
+            ("tieu-de", "Hồ sơ {ma_hs} đã được tiếp nhận"),
+            ("noi-dung", "Hẹn trả {ngay_hen}."),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("error-summary")
+            && page.contains("href=\"#tieu-de-accepted\"")
+            && page.contains("{ma_hs}"),
+        "the mistake named at the top and kept in the field: {page}"
+    );
+    assert!(
+        st.store
+            .notice_template_versions("accepted")
+            .await
+            .expect("versions")
+            .is_empty(),
+        "nothing stored"
+    );
+    let (s, to, _, _) = post_form(
+        &st,
+        "/can-bo/mau-thong-bao",
+        &admin,
+        &[
+            ("csrf", &csrf),
+            ("loai", "accepted"),
+            ("tieu-de", "Hồ sơ {ma_ho_so} đã được tiếp nhận"),
+            ("noi-dung", "Hẹn trả {ngay_hen}."),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, _, _, page) = get_with(&st, &to, &admin).await;
+    assert!(
+        page.contains("Đã lưu phiên bản mới") && page.contains("Đang dùng phiên bản 1"),
+        "{page}"
+    );
+    let v = st
+        .store
+        .notice_template_versions("accepted")
+        .await
+        .expect("versions");
+    assert_eq!(
+        (v.len(), v[0].title.as_str(), v[0].created_by.as_str()),
+        (1, "Hồ sơ {ma_ho_so} đã được tiếp nhận", "quan-tri.mau")
     );
 }
