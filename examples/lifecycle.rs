@@ -5,34 +5,20 @@
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::{WorkingCalendar, default_windows, to_local_rfc3339};
 use motcua_core::dossier::{
-    Actor, ActorKind, Applicant, Channel, Command, Ctx, Dossier, RecordedEvent, execute,
+    Actor, AgencyId, Applicant, Channel, Command, Ctx, Dossier, RecordedEvent, execute,
 };
 use motcua_core::procedure::{Procedure, Role};
 use std::sync::Arc;
 
-const AGENCY: &str = "000.20.31.H53";
-
-fn staff(role: Role) -> Actor {
-    Actor {
-        id: role.as_str().into(),
-        kind: ActorKind::Staff {
-            agency: AGENCY.into(),
-            roles: vec![role],
-        },
-    }
-}
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = include_str!("procedures/ho-kinh-doanh.toml");
-    let (procedure, _warnings) =
-        Procedure::load("ho-kinh-doanh.toml", text).map_err(|r| r.to_string())?;
+    let (procedure, _warnings) = Procedure::load("ho-kinh-doanh.toml", text)?;
     let calendar = Arc::new(WorkingCalendar::national(default_windows())?);
-    let citizen = Actor {
-        id: "cong-dan".into(),
-        kind: ActorKind::Applicant,
-    };
+    let agency = AgencyId::parse("000.20.31.H53")?;
+    let staff = |role: Role| Actor::staff(role.as_str(), agency.clone(), vec![role]);
+    let citizen = Actor::applicant("cong-dan");
 
-    let mut dossier = Dossier::new("hs-1", AGENCY);
+    let mut dossier = Dossier::new("hs-1", agency.clone());
     let mut log: Vec<RecordedEvent> = Vec::new();
     let steps: Vec<(&str, Actor, Command)> = vec![
         (

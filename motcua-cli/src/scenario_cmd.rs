@@ -108,8 +108,8 @@ fn load(
             .to_string();
         let created = store
             .ensure_agency(&motcua_store::Agency {
-                id: s.agency.clone(),
-                name: s.agency.clone(),
+                id: s.agency.to_string(),
+                name: s.agency.to_string(),
                 level: level.clone(),
                 parent_id: None,
                 host_names: vec![],

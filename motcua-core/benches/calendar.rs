@@ -4,9 +4,12 @@
 //! Run: `cargo bench -p motcua-core --bench calendar`, then `scripts/bench-summary.py` for
 //! the table in docs/benchmarks.md (medians and the naive/compiled ratio).
 
+#[path = "../tests/oracle/naive.rs"]
+mod naive;
+use naive::naive_due;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use motcua_core::calendar::naive::naive_due;
 use motcua_core::calendar::{Duration, WorkingCalendar, default_windows, lunar};
 use std::hint::black_box;
 

@@ -7,7 +7,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use motcua_core::calendar::{WorkingCalendar, default_windows};
 use motcua_core::dossier::{
-    Actor, ActorKind, Applicant, Attachment, Channel, Command, Ctx, Dossier, Outcome, execute,
+    Actor, ActorKind, AgencyId, Applicant, Attachment, Channel, Command, Ctx, Dossier, Outcome,
+    execute,
 };
 use motcua_core::procedure::{Procedure, Role};
 use std::hint::black_box;
@@ -33,7 +34,7 @@ fn actor(role: Option<Role>) -> Actor {
         Some(r) => Actor {
             id: r.as_str().into(),
             kind: ActorKind::Staff {
-                agency: AGENCY.into(),
+                agency: AgencyId::parse(AGENCY).expect("agency"),
                 roles: vec![r],
             },
         },
@@ -131,7 +132,7 @@ fn bench(c: &mut Criterion) {
     let steps = lifecycle();
 
     // The dossier just before `forward tham-dinh → kiem-tra`, whose guard is a Rhai script.
-    let mut before_guard = Dossier::new("d", AGENCY);
+    let mut before_guard = Dossier::new("d", AgencyId::parse(AGENCY).expect("agency"));
     run(&mut before_guard, &p, &cal, &steps[..5], start);
     let guarded = steps[5].clone();
     let at = start + TimeDelta::hours(15);
@@ -154,7 +155,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // The dossier just before `forward tiep-nhan → phan-cong`: no script.
-    let mut before_plain = Dossier::new("d", AGENCY);
+    let mut before_plain = Dossier::new("d", AgencyId::parse(AGENCY).expect("agency"));
     run(&mut before_plain, &p, &cal, &steps[..2], start);
     let plain = steps[2].clone();
     c.bench_function("engine/decide+apply-no-script", |b| {
@@ -177,7 +178,7 @@ fn bench(c: &mut Criterion) {
 
     c.bench_function("engine/lifecycle-11-commands", |b| {
         b.iter(|| {
-            let mut d = Dossier::new("d", AGENCY);
+            let mut d = Dossier::new("d", AgencyId::parse(AGENCY).expect("agency"));
             run(&mut d, &p, &cal, black_box(&steps), start);
             d
         })

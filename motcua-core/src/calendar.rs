@@ -14,8 +14,6 @@ mod explain;
 pub mod holidays;
 pub mod lunar;
 mod model;
-#[doc(hidden)]
-pub mod naive;
 
 pub use compiled::{DEFAULT_YEARS, DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
 pub use duration::{Duration, Unit, WorkingTime};

@@ -13,6 +13,7 @@ mod decide;
 pub mod event;
 mod notice;
 
+pub use apply::ApplyError;
 pub use available::{Available, Field, available, fields_of, label_vi};
 pub use code::{AgencyId, DossierCode};
 pub use command::Command;
@@ -163,7 +164,7 @@ pub enum ActorKind {
     /// A staff member of an agency with roles there.
     Staff {
         /// The agency identifier.
-        agency: String,
+        agency: AgencyId,
         /// Roles at that agency.
         roles: Vec<Role>,
     },
@@ -172,6 +173,30 @@ pub enum ActorKind {
 }
 
 impl Actor {
+    /// An applicant with the account `id`.
+    pub fn applicant(id: impl Into<String>) -> Actor {
+        Actor {
+            id: id.into(),
+            kind: ActorKind::Applicant,
+        }
+    }
+
+    /// A staff member with the account `id`, holding `roles` at `agency`.
+    pub fn staff(id: impl Into<String>, agency: AgencyId, roles: Vec<Role>) -> Actor {
+        Actor {
+            id: id.into(),
+            kind: ActorKind::Staff { agency, roles },
+        }
+    }
+
+    /// motcua itself (scheduled jobs, integrations), named `id` in the log.
+    pub fn system(id: impl Into<String>) -> Actor {
+        Actor {
+            id: id.into(),
+            kind: ActorKind::System,
+        }
+    }
+
     /// Whether the actor is staff of `agency` with `role`.
     pub fn has_role(&self, agency: &str, role: Role) -> bool {
         match &self.kind {
@@ -348,9 +373,72 @@ pub struct Consultation {
 }
 
 /// A dossier: the projection of its events.
+///
+/// Every field is readable through [`DossierView`] (a `Dossier` dereferences to it), and
+/// none can be written from outside the engine: a dossier changes only by [`execute`] (a
+/// command decided and sealed into the hash chain) or [`Dossier::apply`] (a sealed event that
+/// follows the dossier's last one). So the version and the last hash always describe the
+/// events the dossier was built from.
+///
+/// ```compile_fail
+/// # use motcua_core::dossier::{AgencyId, Dossier};
+/// let mut dossier = Dossier::new("hs-1", AgencyId::parse("000.00.12.H53").unwrap());
+/// dossier.version = 7; // error[E0594]: cannot assign to data in dereference of `Dossier`
+/// ```
+///
+/// ```compile_fail
+/// # use motcua_core::dossier::{AgencyId, Dossier, State};
+/// let mut dossier = Dossier::new("hs-1", AgencyId::parse("000.00.12.H53").unwrap());
+/// dossier.state = State::Returned; // the state moves only through commands and events
+/// ```
+///
+/// A snapshot serialized by [`serde`] (as the store keeps it) deserializes as it was written;
+/// [`Dossier::replay`] rebuilds a dossier from its log instead, checking the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Dossier(DossierView);
+
+/// A dossier is serialized as its view, field by field.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Dossier {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <DossierView as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Dossier {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <DossierView as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
+impl Dossier {
+    /// The dossier's data, owned: for taking fields by value. A view cannot become a
+    /// dossier again.
+    pub fn into_view(self) -> DossierView {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Dossier {
+    type Target = DossierView;
+    fn deref(&self) -> &DossierView {
+        &self.0
+    }
+}
+
+/// What a dossier holds, to read: the projection of its events. Reached through a
+/// [`Dossier`], which dereferences to it; it cannot be built or changed outside the engine.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Dossier {
+pub struct DossierView {
     /// Identifier (assigned by the caller).
     pub id: String,
     /// Procedure code.
@@ -358,7 +446,7 @@ pub struct Dossier {
     /// Procedure version.
     pub procedure_version: String,
     /// Receiving agency.
-    pub agency: String,
+    pub agency: AgencyId,
     /// State.
     pub state: State,
     /// Channel.
@@ -438,12 +526,12 @@ pub struct Dossier {
 
 impl Dossier {
     /// An empty dossier waiting for its `Submit`.
-    pub fn new(id: impl Into<String>, agency: impl Into<String>) -> Dossier {
-        Dossier {
+    pub fn new(id: impl Into<String>, agency: AgencyId) -> Dossier {
+        Dossier(DossierView {
             id: id.into(),
             procedure: String::new(),
             procedure_version: String::new(),
-            agency: agency.into(),
+            agency,
             state: State::New,
             channel: None,
             applicant: Applicant::default(),
@@ -479,9 +567,11 @@ impl Dossier {
             rating_indicators: RatingIndicators::default(),
             version: 0,
             last_hash: String::new(),
-        }
+        })
     }
+}
 
+impl DossierView {
     /// The national status code (1–10, DOMAIN.md section 4).
     pub fn national_status(&self) -> u8 {
         if self.withdrawal_requested.is_some() && !self.state.is_closed() {
@@ -500,7 +590,7 @@ impl Dossier {
         }
     }
 
-    fn open_row(
+    pub(super) fn open_row(
         &mut self,
         step: &str,
         role: Role,
@@ -522,7 +612,7 @@ impl Dossier {
         });
     }
 
-    fn close_row(&mut self, at: DateTime<Utc>, result: Timeliness, to: Option<String>) {
+    pub(super) fn close_row(&mut self, at: DateTime<Utc>, result: Timeliness, to: Option<String>) {
         if let Some(row) = self.slip.last_mut() {
             row.left_at = Some(at);
             row.result = Some(result);
@@ -532,7 +622,7 @@ impl Dossier {
 
     /// The clock runs again after a wait: the appointments and the current step's due as
     /// the event computed them.
-    fn resume(
+    pub(super) fn resume(
         &mut self,
         appointment: DateTime<Utc>,
         original: DateTime<Utc>,
@@ -547,7 +637,7 @@ impl Dossier {
         self.state = State::InProgress;
     }
 
-    fn clock_entry(&mut self, at: DateTime<Utc>, what: String) {
+    pub(super) fn clock_entry(&mut self, at: DateTime<Utc>, what: String) {
         self.clock.history.push(ClockEntry {
             at,
             what,
@@ -696,7 +786,7 @@ pub fn execute(
             event,
             dossier.last_hash.clone(),
         );
-        dossier.apply(&r, ctx.procedure);
+        dossier.apply_sealed(&r, ctx.procedure);
         // The notice the law requires follows the event that causes it, written from the
         // dossier as the event left it (so an acceptance's notice carries the new code).
         let required = notice::notice(dossier, &r.event);
@@ -709,7 +799,7 @@ pub fn execute(
                 Event::Notified { notification },
                 dossier.last_hash.clone(),
             );
-            dossier.apply(&n, ctx.procedure);
+            dossier.apply_sealed(&n, ctx.procedure);
             recorded.push(n);
         }
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::calendar::{Timeliness, WorkingCalendar, to_local_rfc3339};
 use crate::dossier::{
-    self, Actor, ActorKind, Command, Ctx, Dossier, Event, RecordedEvent, SlipRow,
+    self, Actor, ActorKind, AgencyId, Command, Ctx, Dossier, Event, RecordedEvent, SlipRow,
 };
 use crate::procedure::{Procedure, Role};
 
@@ -24,7 +24,7 @@ pub struct Scenario {
     /// The procedure file, relative to the scenario file.
     pub procedure: String,
     /// The agency identifier the dossier is received at.
-    pub agency: String,
+    pub agency: AgencyId,
     /// Named actors.
     pub actors: BTreeMap<String, ActorSpec>,
     /// The commands, in time order.
@@ -43,7 +43,7 @@ pub struct ActorSpec {
     pub roles: Vec<Role>,
     /// Agency, for staff; defaults to the scenario's agency.
     #[serde(default)]
-    pub agency: Option<String>,
+    pub agency: Option<AgencyId>,
 }
 
 /// What a step expects.
@@ -427,8 +427,13 @@ pub fn describe(e: &Event) -> String {
         Event::Notified { notification } => {
             format!(
                 "notify {} via {}",
-                notification.to,
-                notification.channels.join("+")
+                notification.recipient(),
+                notification
+                    .channels()
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join("+")
             )
         }
         Event::Flagged { flag } => format!("flagged: {flag}"),

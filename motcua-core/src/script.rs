@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
 
 use crate::calendar::{Duration, WorkingCalendar, to_local_rfc3339};
+use crate::dossier::event::Notification;
+#[cfg(doc)]
+use crate::dossier::event::Recipient;
 
 /// The standard extension rule.
 pub const STANDARD_EXTENSION: &str = include_str!("../scripts/extension.rhai");
@@ -58,37 +61,76 @@ pub struct Script {
 #[derive(Clone)]
 pub struct CalendarHandle(pub Arc<WorkingCalendar>);
 
-/// A notification a script asks for; the layer above sends it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Notification {
-    /// Who: `applicant`, a role, or an agency.
-    pub to: String,
-    /// Channels: `portal`, `sms`, `email`.
-    #[serde(default)]
-    pub channels: Vec<String>,
-    /// The message, Vietnamese.
-    pub message: String,
-}
-
 /// What a script decided.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decision {
     /// Whether the command may go ahead (default true).
-    #[serde(default = "yes")]
     pub allow: bool,
     /// Why it may not, or a note, in Vietnamese.
-    #[serde(default)]
     pub reason: String,
     /// A new appointment (RFC 3339), for extensions and apologies.
-    #[serde(default)]
     pub appointment: Option<String>,
-    /// Notifications to emit.
-    #[serde(default)]
+    /// Notifications to emit: a script writes each as a map `#{ to: "applicant", channels:
+    /// ["portal", "sms"], message: "…" }` (`to` as [`Recipient::from_text`] reads it).
     pub notify: Vec<Notification>,
     /// A flag to record on the dossier (e.g. `late-supplement-request`).
-    #[serde(default)]
     pub flag: Option<String>,
+}
+
+impl Default for Decision {
+    fn default() -> Decision {
+        Decision {
+            allow: true,
+            reason: String::new(),
+            appointment: None,
+            notify: Vec::new(),
+            flag: None,
+        }
+    }
+}
+
+/// A decision as a script writes it (a Rhai map).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Written {
+    #[serde(default = "yes")]
+    allow: bool,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    appointment: Option<String>,
+    #[serde(default)]
+    notify: Vec<WrittenNotification>,
+    #[serde(default)]
+    flag: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WrittenNotification {
+    to: String,
+    #[serde(default)]
+    channels: Vec<String>,
+    message: String,
+}
+
+impl Written {
+    fn into_decision(self) -> Result<Decision, RunError> {
+        let mut notify = Vec::with_capacity(self.notify.len());
+        for n in self.notify {
+            notify.push(
+                Notification::from_text(&n.to, &n.channels, &n.message)
+                    .map_err(|e| RunError(format!("the script's notification: {e}")))?,
+            );
+        }
+        Ok(Decision {
+            allow: self.allow,
+            reason: self.reason,
+            appointment: self.appointment,
+            notify,
+            flag: self.flag,
+        })
+    }
 }
 
 fn yes() -> bool {
@@ -227,8 +269,9 @@ impl Script {
         }
         if out.is_map() {
             let map: Map = out.cast();
-            return rhai::serde::from_dynamic(&Dynamic::from_map(map))
-                .map_err(|e| RunError(format!("the script returned an unexpected map: {e}")));
+            let written: Written = rhai::serde::from_dynamic(&Dynamic::from_map(map))
+                .map_err(|e| RunError(format!("the script returned an unexpected map: {e}")))?;
+            return written.into_decision();
         }
         Err(RunError(format!(
             "the script must return true, false or a map, not {}",

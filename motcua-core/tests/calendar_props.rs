@@ -1,7 +1,10 @@
 //! Property tests of the deadline arithmetic on the national calendar, 2019–2030.
 
+#[path = "oracle/naive.rs"]
+mod naive;
+use naive::naive_due;
+
 use chrono::{DateTime, TimeDelta, Utc};
-use motcua_core::calendar::naive::naive_due;
 use motcua_core::calendar::{Duration, WorkingCalendar, WorkingTime, default_windows};
 use proptest::prelude::*;
 use std::sync::OnceLock;

@@ -3,10 +3,11 @@
 
 mod common;
 
-use common::{AGENCY, applicant, at, calendar, exec, load_example, staff};
+use common::{applicant, at, calendar, exec, load_example, staff};
 use motcua_core::calendar::{Duration, Timeliness, to_local_rfc3339};
 use motcua_core::dossier::{
-    Applicant, Attachment, ChainError, Channel, Command, Dossier, Outcome, State, verify,
+    Applicant, ApplyError, Attachment, ChainError, Channel, Command, Dossier, Outcome, State,
+    verify,
 };
 use motcua_core::procedure::{Procedure, Role};
 
@@ -80,7 +81,7 @@ fn code(
 /// A dossier of `p` submitted online on Monday 20 April 2026 at 09:00 and accepted at 10:00,
 /// then moved along `path` (each hop by the role of its step).
 fn accepted(p: &Procedure, path: &[&str]) -> Dossier {
-    let mut d = Dossier::new("d1", AGENCY);
+    let mut d = Dossier::new("d1", common::agency());
     exec(
         &mut d,
         p,
@@ -149,7 +150,7 @@ fn submit_accept_and_intake() {
         ),
     ];
     for (what, cmd, want) in cases {
-        let mut d = Dossier::new("d", AGENCY);
+        let mut d = Dossier::new("d", common::agency());
         assert_eq!(
             code(exec(
                 &mut d,
@@ -162,7 +163,7 @@ fn submit_accept_and_intake() {
             "{what}"
         );
     }
-    let mut d = Dossier::new("d", AGENCY);
+    let mut d = Dossier::new("d", common::agency());
     exec(
         &mut d,
         &p,
@@ -189,7 +190,7 @@ fn submit_accept_and_intake() {
     let other_agency = motcua_core::dossier::Actor {
         id: "x".into(),
         kind: motcua_core::dossier::ActorKind::Staff {
-            agency: "000.99.99.H53".into(),
+            agency: motcua_core::dossier::AgencyId::parse("000.99.99.H53").expect("agency"),
             roles: vec![Role::ReceptionOfficer],
         },
     };
@@ -279,7 +280,7 @@ fn return_for_completion_and_refusal_close_the_dossier() {
             State::Refused,
         ),
     ] {
-        let mut d = Dossier::new("d", AGENCY);
+        let mut d = Dossier::new("d", common::agency());
         exec(
             &mut d,
             &p,
@@ -1092,7 +1093,7 @@ fn a_script_that_hits_a_limit_refuses_and_changes_nothing() {
 
 /// A dossier submitted, accepted, forwarded and assigned, with its log.
 fn early_log(p: &Procedure) -> (Dossier, Vec<motcua_core::dossier::RecordedEvent>) {
-    let mut d = Dossier::new("d1", AGENCY);
+    let mut d = Dossier::new("d1", common::agency());
     let desk = staff("desk", Role::ReceptionOfficer);
     let steps = [
         (
@@ -1152,19 +1153,80 @@ fn the_hash_chain_reveals_altered_missing_and_reordered_events() {
         Err(ChainError::Missing { index: 1, .. }) | Err(ChainError::Reordered { .. })
     ));
 
-    // Re-sealing a forged event does not help: the next link no longer matches.
-    let mut forged = log.clone();
-    let e = &forged[1];
-    forged[1] = motcua_core::dossier::RecordedEvent::seal(
-        e.seq,
-        e.at,
-        e.actor.clone(),
-        e.event.clone(),
-        "forged".into(),
-    );
+    // An intact event sealed in another chain does not fit this one: the link is broken.
+    let mut grafted = log.clone();
+    grafted[1] = other_chain_event(&p);
+    assert!(grafted[1].is_intact());
     assert_eq!(
-        verify(&forged),
+        verify(&grafted),
         Err(ChainError::Broken { index: 1, seq: 1 })
+    );
+}
+
+/// Event 1 of a dossier submitted at another time: intact, but sealed after another event 0.
+fn other_chain_event(p: &Procedure) -> motcua_core::dossier::RecordedEvent {
+    let mut d = Dossier::new("d2", common::agency());
+    exec(
+        &mut d,
+        p,
+        &applicant("someone"),
+        "2026-04-20T09:05:00+07:00",
+        submit_online_for(p),
+    )
+    .expect("submitted");
+    let accepted = exec(
+        &mut d,
+        p,
+        &staff("desk", Role::ReceptionOfficer),
+        "2026-04-20T10:00:00+07:00",
+        Command::Accept { sequence: 1 },
+    )
+    .expect("accepted");
+    accepted[0].clone()
+}
+
+#[test]
+fn a_dossier_takes_only_the_next_link_of_its_chain() {
+    let p = load_example("ho-kinh-doanh.toml");
+    let (d, log) = early_log(&p);
+    let mut fresh = Dossier::new("d1", common::agency());
+    // Out of order: the second event first.
+    assert_eq!(
+        fresh.apply(&log[1], &p),
+        Err(ApplyError::OutOfSequence {
+            expected: 0,
+            found: 1
+        })
+    );
+    fresh.apply(&log[0], &p).expect("the first event");
+    // Seq 1, intact, but sealed after another dossier's first event.
+    assert_eq!(
+        fresh.apply(&other_chain_event(&p), &p),
+        Err(ApplyError::NotChained { seq: 1 })
+    );
+    // Changed after it was sealed.
+    let mut altered = log[1].clone();
+    altered.at += chrono::TimeDelta::seconds(1);
+    assert_eq!(
+        fresh.apply(&altered, &p),
+        Err(ApplyError::Altered { seq: 1 })
+    );
+    // A format from a newer build.
+    let mut newer = log[1].clone();
+    newer.format = motcua_core::dossier::event::EVENT_FORMAT + 1;
+    assert!(matches!(
+        fresh.apply(&newer, &p),
+        Err(ApplyError::UnknownFormat { seq: 1, .. })
+    ));
+    // Nothing refused changed anything; the real log then rebuilds the dossier.
+    assert_eq!(fresh.version, 1);
+    for e in &log[1..] {
+        fresh.apply(e, &p).expect("next link");
+    }
+    assert_eq!(fresh, d);
+    assert_eq!(
+        Dossier::replay("d1", common::agency(), &log, &p).expect("replays"),
+        d
     );
 }
 
@@ -1191,9 +1253,9 @@ fn replaying_the_log_rebuilds_the_dossier() {
     let back: Vec<motcua_core::dossier::RecordedEvent> =
         serde_json::from_str(&json).expect("deserialize");
     assert_eq!(verify(&back), Ok(()));
-    let mut fresh = Dossier::new("d1", AGENCY);
+    let mut fresh = Dossier::new("d1", common::agency());
     for e in &back {
-        fresh.apply(e, &p);
+        fresh.apply(e, &p).expect("the next link");
     }
     assert_eq!(fresh, d);
 }
@@ -1296,7 +1358,7 @@ fn component_files_come_with_submission_and_supplements() {
         other => other,
     };
     let at9 = "2026-04-20T09:00:00+07:00";
-    let mut d = Dossier::new("d1", AGENCY);
+    let mut d = Dossier::new("d1", common::agency());
     assert_eq!(
         code(exec(
             &mut d,
@@ -1378,7 +1440,7 @@ fn component_files_come_with_submission_and_supplements() {
             .contains("bien-ban-moi.png")
     );
     // The submission of `accepted` had no files: its event has no `files` key.
-    let mut first = Dossier::new("d2", AGENCY);
+    let mut first = Dossier::new("d2", common::agency());
     let events = exec(
         &mut first,
         &p,
@@ -1397,7 +1459,7 @@ fn component_files_come_with_submission_and_supplements() {
 #[test]
 fn online_submission_names_everything_missing() {
     let p = load_example("cap-phep-xay-dung.toml");
-    let mut d = Dossier::new("d", AGENCY);
+    let mut d = Dossier::new("d", common::agency());
     let at9 = "2026-04-20T09:00:00+07:00";
     let refused = exec(&mut d, &p, &applicant("owner"), at9, submit_online()).unwrap_err();
     assert_eq!(refused.code, "incomplete");
@@ -1412,7 +1474,7 @@ fn online_submission_names_everything_missing() {
     }
     // Staff do not submit online, and applicants do not register desk dossiers.
     let desk = staff("desk", Role::ReceptionOfficer);
-    let mut d = Dossier::new("d", AGENCY);
+    let mut d = Dossier::new("d", common::agency());
     assert_eq!(
         code(exec(&mut d, &p, &desk, at9, submit_online_for(&p))),
         "invalid_channel"
@@ -1424,7 +1486,7 @@ fn a_returned_online_dossier_is_completed_and_sent_again_by_its_applicant() {
     let p = load_example("ho-kinh-doanh.toml");
     let owner = applicant("owner");
     let desk = staff("desk", Role::ReceptionOfficer);
-    let mut d = Dossier::new("d", AGENCY);
+    let mut d = Dossier::new("d", common::agency());
     exec(
         &mut d,
         &p,
@@ -1452,13 +1514,16 @@ fn a_returned_online_dossier_is_completed_and_sent_again_by_its_applicant() {
             _ => None,
         })
         .expect("the return is notified");
-    assert_eq!(notice.to, "applicant");
+    assert_eq!(
+        notice.recipient(),
+        &motcua_core::dossier::event::Recipient::Applicant
+    );
     assert!(
         notice
-            .message
+            .message()
             .contains("\n– Bản sao biên bản họp\n– Chữ ký"),
         "{}",
-        notice.message
+        notice.message()
     );
     assert_eq!(d.state, State::ReturnedForCompletion);
     let resubmit = Command::Resubmit {
@@ -1504,7 +1569,7 @@ fn a_returned_online_dossier_is_completed_and_sent_again_by_its_applicant() {
         .iter()
         .find_map(|e| match &e.event {
             motcua_core::dossier::Event::Notified { notification } => {
-                Some(notification.message.clone())
+                Some(notification.message().to_string())
             }
             _ => None,
         })

@@ -26,7 +26,7 @@ fn actors() -> Vec<Actor> {
     v.push(Actor {
         id: "elsewhere".into(),
         kind: ActorKind::Staff {
-            agency: "000.99.99.H53".into(),
+            agency: motcua_core::dossier::AgencyId::parse("000.99.99.H53").expect("agency"),
             roles: Role::ALL.to_vec(),
         },
     });
@@ -249,7 +249,7 @@ fn check_invariants(
 
 fn run(p: &Procedure, ops: &[(u8, u8, u8, u16)]) -> Result<(), TestCaseError> {
     let actors = actors();
-    let mut d = Dossier::new("d", AGENCY);
+    let mut d = Dossier::new("d", common::agency());
     let mut log = Vec::new();
     let mut now: DateTime<Utc> = common::at("2026-03-02T08:00:00+07:00");
     for &(who, choice, param, minutes) in ops {
@@ -307,9 +307,9 @@ fn run(p: &Procedure, ops: &[(u8, u8, u8, u16)]) -> Result<(), TestCaseError> {
         }
         check_invariants(&d, p, &log)?;
     }
-    let mut replay = Dossier::new("d", AGENCY);
+    let mut replay = Dossier::new("d", common::agency());
     for e in &log {
-        replay.apply(e, p);
+        replay.apply(e, p).expect("the next link");
     }
     prop_assert_eq!(replay, d, "replaying the log rebuilds the dossier");
     Ok(())

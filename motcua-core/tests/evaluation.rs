@@ -87,12 +87,16 @@ fn rounds_that_are_the_applicants_fault_do_not_count_against_the_agency() {
 
 #[test]
 fn the_applicants_answers_lower_the_points_never_raise_them() {
-    let t = run(&scenario_text("ho-kinh-doanh-bo-sung.toml"));
-    let mut d = t.dossier.clone();
-    let s = score(&d).expect("returned");
-    d.rating_indicators.came_back = Some(2);
-    d.rating_indicators.attitude = Some(0);
-    d.rating_indicators.bodies_contacted = Some(1);
+    let text = scenario_text("ho-kinh-doanh-bo-sung.toml");
+    let s = score(&run(&text).dossier).expect("returned");
+    // The same dossier, rated with the indicators answered (through the `rate` command).
+    let answered = text.replace(
+        "command = \"rate\"\nscore = 5",
+        "command = \"rate\"\nscore = 5\nindicators = { came_back = 2, attitude = 0, bodies_contacted = 1 }",
+    );
+    assert_ne!(answered, text, "the scenario ends with a rating");
+    let d = run(&answered).dossier;
+    assert_eq!(d.rating_indicators.attitude, Some(0));
     let r = score(&d).expect("returned");
     assert_eq!(
         r.came_back, s.came_back,

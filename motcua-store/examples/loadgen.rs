@@ -21,8 +21,8 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc, Weekday};
 use motcua_core::calendar::{CalendarSpec, NationalHolidays, WorkingCalendar, default_windows};
 use motcua_core::dossier::{
-    self, Actor, ActorKind, Applicant, Attachment, Channel, Command, Ctx, Dossier, Outcome,
-    RecordedEvent,
+    self, Actor, ActorKind, AgencyId, Applicant, Attachment, Channel, Command, Ctx, Dossier,
+    Outcome, RecordedEvent,
 };
 use motcua_core::procedure::{Action, Procedure, Role};
 use motcua_store::{Agency, ExecuteRequest, Generated, Options, QueueFilter, Store};
@@ -98,13 +98,12 @@ fn procedures() -> Vec<(String, Procedure)> {
 }
 
 fn staff(agency: &str) -> Actor {
-    Actor {
-        id: "officer".into(),
-        kind: ActorKind::Staff {
-            agency: agency.into(),
-            roles: Role::ALL.to_vec(),
-        },
-    }
+    Actor::staff("officer", agency_id(agency), Role::ALL.to_vec())
+}
+
+/// The generator's agency ids are well formed by construction.
+fn agency_id(agency: &str) -> AgencyId {
+    AgencyId::parse(agency).expect("the generator's agency ids are valid")
 }
 
 /// Runs one dossier through the engine in memory.
@@ -118,7 +117,7 @@ fn generate(
     counters: &mut HashMap<(String, NaiveDate), u32>,
 ) -> Option<Generated> {
     let id = format!("g{i:08}");
-    let mut d = Dossier::new(id.clone(), agency);
+    let mut d = Dossier::new(id.clone(), agency_id(agency));
     let mut log: Vec<RecordedEvent> = Vec::new();
     let officer = staff(agency);
     let citizen = Actor {
@@ -439,7 +438,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             store
                 .execute(ExecuteRequest {
                     dossier_id: &id,
-                    agency: "000.20.00.H53",
+                    agency: &agency_id("000.20.00.H53"),
                     command,
                     actor,
                     now: bench_day,

@@ -43,6 +43,10 @@ const fn table(
     }
 }
 
+/// Columns added since the first export whose value, in an older export's shorter rows, is
+/// not empty: every event exported before formats were recorded is of event format 1.
+const PADDED_DEFAULTS: &[(&str, &str, i64)] = &[("events", "format", 1)];
+
 /// Every table, parents before children. Sessions are left out on purpose: a restored
 /// database starts with everybody logged out.
 const TABLES: &[Table] = &[
@@ -168,6 +172,7 @@ const TABLES: &[Table] = &[
             ("prev_hash", Text),
             ("hash", Text),
             ("national_status", Int),
+            ("format", Int),
         ],
         "id",
         true,
@@ -487,7 +492,16 @@ impl Store {
             // Columns added since an export was written come last and may be empty: an
             // older export's shorter rows are read with those left empty.
             if row.len() < cols.len() {
+                let given = row.len();
                 row.resize(cols.len(), Value::Null);
+                for (i, (name, _)) in cols.iter().enumerate().skip(given) {
+                    if let Some((_, _, value)) = PADDED_DEFAULTS
+                        .iter()
+                        .find(|(t, c, _)| *t == table && c == name)
+                    {
+                        row[i] = json!(value);
+                    }
+                }
             }
             if row.len() != cols.len() {
                 return Err(StoreError::Integrity(format!(
@@ -591,7 +605,7 @@ impl Store {
             // backends: a command committing meanwhile (the server still writing) would
             // otherwise look like a projection that does not end at its last event.
             let rows = sqlx::query(
-                "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, d.body
+                "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, d.body, e.format
                  FROM dossiers d JOIN events e ON e.dossier_id = d.id
                  WHERE d.id = $1 ORDER BY e.id",
             )

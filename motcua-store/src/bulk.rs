@@ -47,11 +47,11 @@ impl Store {
             }
             if let Some(code) = &g.dossier.code {
                 let key = (
-                    code.agency.to_string(),
-                    code.date.format("%Y-%m-%d").to_string(),
+                    code.agency().to_string(),
+                    code.date().format("%Y-%m-%d").to_string(),
                 );
                 let max = counters.entry(key).or_default();
-                *max = (*max).max(code.sequence);
+                *max = (*max).max(code.sequence());
             }
         }
         let mut tx = self.begin_write().await?;
@@ -74,8 +74,8 @@ impl Store {
                     .await?;
                 }
                 sqlx::query(
-                    "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status, format)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&g.dossier.id)
                 .bind(e.seq as i64)
@@ -85,6 +85,7 @@ impl Store {
                 .bind(&e.prev_hash)
                 .bind(&e.hash)
                 .bind(status)
+                .bind(i64::from(e.format))
                 .execute(&mut *tx)
                 .await?;
             }

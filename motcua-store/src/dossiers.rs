@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::{WorkingCalendar, vn_offset};
-use motcua_core::dossier::{self, Actor, Command, Ctx, Dossier, Event, RecordedEvent, State};
+use motcua_core::dossier::{
+    self, Actor, AgencyId, Command, Ctx, Dossier, Event, RecordedEvent, State,
+};
 use motcua_core::procedure::Procedure;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Row, Transaction};
@@ -37,7 +39,7 @@ pub struct ExecuteRequest<'a> {
     /// The dossier (created by a `submit`).
     pub dossier_id: &'a str,
     /// The receiving agency, used when the dossier is new.
-    pub agency: &'a str,
+    pub agency: &'a AgencyId,
     /// The command. For `accept`, the store allocates the sequence from the agency's counter
     /// for the day and ignores the one given (callers pass 0).
     pub command: Command,
@@ -161,7 +163,9 @@ impl Store {
         if let Command::Accept { sequence } = &mut command
             && needs_counter(&req.command, current.as_ref())
         {
-            let agency = current.as_ref().map_or(req.agency, |d| d.agency.as_str());
+            let agency = current
+                .as_ref()
+                .map_or(req.agency.as_str(), |d| d.agency.as_str());
             // One counter per agency per local date; the row lock (PostgreSQL) or the write
             // lock (SQLite) serializes acceptances, and a refusal rolls the increment back.
             let row = sqlx::query(COUNTER_SQL)
@@ -272,7 +276,7 @@ impl Store {
             };
             began = true;
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(&d.agency)
+                .bind(d.agency.as_str())
                 .bind(local_day(now))
                 .fetch_all(&mut *held.conn)
                 .await?;
@@ -406,7 +410,7 @@ fn decide(
     now: DateTime<Utc>,
 ) -> Result<Decided, StoreError> {
     let is_new = current.is_none();
-    let mut d = current.unwrap_or_else(|| Dossier::new(req.dossier_id, req.agency));
+    let mut d = current.unwrap_or_else(|| Dossier::new(req.dossier_id, req.agency.clone()));
     if let Some(v) = req.expected_version
         && d.version != v
     {
@@ -460,8 +464,8 @@ impl Decided {
         let mut legal = self.legal_before;
         for e in &self.events {
             out.push(Statement::new(
-                "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO events (dossier_id, seq, at, actor, event, prev_hash, hash, national_status, format)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 vec![
                     d.id.clone().into(),
                     (e.seq as i64).into(),
@@ -471,6 +475,7 @@ impl Decided {
                     e.prev_hash.clone().into(),
                     e.hash.clone().into(),
                     status.into(),
+                    i64::from(e.format).into(),
                 ],
             ));
             match &e.event {
@@ -672,7 +677,7 @@ pub(crate) fn projection(
          WHERE id = $34 AND version = $35"
     };
     let mut values: Vec<Value> = vec![
-        d.agency.clone().into(),
+        d.agency.to_string().into(),
         d.procedure.clone().into(),
         d.procedure_version.clone().into(),
         field.to_string().into(),

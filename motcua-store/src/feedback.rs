@@ -70,7 +70,7 @@ impl Store {
         answer: &str,
         at: DateTime<Utc>,
         publish: bool,
-        notice: Option<&motcua_core::script::Notification>,
+        notice: Option<&motcua_core::dossier::event::Notification>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE feedback SET answer = $1, answered_at = $2, published = $3 WHERE id = $4 AND answer IS NULL")

@@ -10,6 +10,8 @@
 //! events, update the projection and the outbox, and allocate dossier codes, all in one
 //! transaction with an optimistic version check.
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod audit;
 mod backup;
@@ -301,9 +303,10 @@ impl Store {
         }
     }
 
-    /// Runs one SQL statement as given. For administration and tests (creating a schema,
-    /// simulating tampering); application code uses the typed methods.
-    #[doc(hidden)]
+    /// Runs one SQL statement as given. Only with the `testing` feature, for tests and
+    /// benchmarks (creating a schema, simulating tampering, a bare-insert baseline);
+    /// everything else uses the typed methods.
+    #[cfg(feature = "testing")]
     pub async fn raw_execute(&self, sql: &str) -> Result<u64, StoreError> {
         let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
             .execute(&self.pool)

@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_notice_templates.sql"),
         postgres: include_str!("../migrations/postgres/0020_notice_templates.sql"),
     },
+    Migration {
+        version: 21,
+        description: "the event format of each event",
+        sqlite: include_str!("../migrations/sqlite/0021_event_format.sql"),
+        postgres: include_str!("../migrations/postgres/0021_event_format.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

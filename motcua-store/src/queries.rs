@@ -588,7 +588,7 @@ impl Store {
     /// A dossier's event log, in order.
     pub async fn events(&self, dossier_id: &str) -> Result<Vec<RecordedEvent>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY seq",
+            "SELECT seq, at, actor, event, prev_hash, hash, format FROM events WHERE dossier_id = $1 ORDER BY seq",
         )
         .bind(dossier_id)
         .fetch_all(&self.pool)
@@ -614,7 +614,7 @@ impl Store {
         }
         let rows = sqlx::query(
             "SELECT e.seq, e.at, e.actor, e.event, e.prev_hash, e.hash, e.id, e.dossier_id, d.code, e.national_status,
-               d.agency_id, d.procedure_code
+               d.agency_id, d.procedure_code, e.format
              FROM events e JOIN dossiers d ON d.id = e.dossier_id
              WHERE e.id > $1 ORDER BY e.id LIMIT $2",
         )
@@ -639,11 +639,15 @@ impl Store {
     }
 }
 
+/// An event from a row whose first six columns are `seq, at, actor, event, prev_hash, hash`
+/// and which has a `format` column.
 pub(crate) fn event_from_row(r: &AnyRow) -> Result<RecordedEvent, StoreError> {
     let seq: i64 = r.try_get(0)?;
     let actor: String = r.try_get(2)?;
     let event: String = r.try_get(3)?;
+    let format: i64 = r.try_get("format")?;
     Ok(RecordedEvent {
+        format: u32::try_from(format).map_err(StoreError::internal)?,
         seq: u64::try_from(seq).map_err(StoreError::internal)?,
         at: from_micros(r.try_get(1)?),
         actor: serde_json::from_str(&actor).map_err(StoreError::internal)?,

@@ -2,7 +2,7 @@
 //! --rebuild-projections`): after a change to how projections are derived (a new column, a
 //! new queue rule), or to check that the stored projections are what the logs say.
 
-use motcua_core::dossier::{Dossier, verify};
+use motcua_core::dossier::{AgencyId, Dossier, verify};
 use motcua_core::procedure::Procedure;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -79,7 +79,7 @@ impl Store {
         let updated_at: i64 = row.try_get(6).map_err(|e| e.to_string())?;
         let scored: Option<i64> = row.try_get(7).map_err(|e| e.to_string())?;
         let events: Vec<_> = sqlx::query(
-            "SELECT seq, at, actor, event, prev_hash, hash FROM events WHERE dossier_id = $1 ORDER BY seq",
+            "SELECT seq, at, actor, event, prev_hash, hash, format FROM events WHERE dossier_id = $1 ORDER BY seq",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -95,10 +95,8 @@ impl Store {
         let p = procedures
             .get(&key)
             .ok_or_else(|| format!("procedure {} version {} is not stored", key.0, key.1))?;
-        let mut d = Dossier::new(id, agency);
-        for e in &events {
-            d.apply(e, p);
-        }
+        let agency = AgencyId::parse(&agency).map_err(|e| e.to_string())?;
+        let d = Dossier::replay(id, agency, &events, p).map_err(|e| e.to_string())?;
         if d.version as i64 != version {
             return Err(format!(
                 "the projection is at version {version}, the log at {}",

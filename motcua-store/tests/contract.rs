@@ -231,8 +231,9 @@ async fn a_refusal_writes_nothing_and_stale_versions_conflict() {
                 .await
                 .expect("stored")
                 .code
+                .clone()
                 .expect("code")
-                .sequence,
+                .sequence(),
             1
         );
         let stale = run_with(
@@ -396,8 +397,9 @@ async fn concurrent_acceptance_gives_codes_without_gaps_or_duplicates() {
                     .await
                     .expect("d")
                     .code
+                    .clone()
                     .expect("code")
-                    .sequence,
+                    .sequence(),
             );
         }
         seqs.sort();
@@ -426,6 +428,7 @@ async fn concurrent_acceptance_gives_codes_without_gaps_or_duplicates() {
                 .await
                 .expect("d")
                 .code
+                .clone()
                 .expect("code")
                 .to_string(),
             "000.20.31.H53-260421-0001"
@@ -548,6 +551,7 @@ async fn search_queue_and_statistics() {
             .await
             .expect("b")
             .code
+            .clone()
             .expect("code")
             .to_string();
         assert_eq!(
@@ -819,8 +823,9 @@ async fn export_import_round_trips_across_backends() {
                     .await
                     .expect("d2")
                     .code
+                    .clone()
                     .expect("c")
-                    .sequence,
+                    .sequence(),
                 2
             );
             let feed = target.store.feed(0, 100).await.expect("feed");
@@ -1088,11 +1093,11 @@ async fn users_calendars_and_feedback() {
                 .expect("published")
                 .is_empty()
         );
-        let notice = motcua_core::script::Notification {
-            to: "an".into(),
-            channels: vec!["portal".into()],
-            message: "Phản ánh của ông/bà đã được trả lời.".into(),
-        };
+        let notice = motcua_core::dossier::event::Notification::new(
+            motcua_core::dossier::event::Recipient::Account { id: "an".into() },
+            [motcua_core::dossier::event::DeliveryChannel::Portal],
+            "Phản ánh của ông/bà đã được trả lời.",
+        );
         s.answer_feedback(
             "pa-1",
             "Từ 7 giờ sáng các ngày làm việc.",
@@ -1277,7 +1282,7 @@ async fn instants_finer_than_storage_keep_the_chain_intact() {
         let returned = s
             .execute(motcua_store::ExecuteRequest {
                 dossier_id: "n",
-                agency: AGENCY,
+                agency: &motcua_core::dossier::AgencyId::parse(AGENCY).expect("agency"),
                 command: submit("An"),
                 actor: &applicant("an"),
                 now,
@@ -1353,9 +1358,9 @@ async fn callers_that_give_up_leave_nothing_half_done() {
         let mut seqs = Vec::new();
         for i in 0..60 {
             if let Ok(d) = s.dossier(&format!("c{i}")).await
-                && let Some(code) = d.code
+                && let Some(code) = d.code.clone()
             {
-                seqs.push(code.sequence);
+                seqs.push(code.sequence());
             }
         }
         seqs.sort_unstable();
@@ -1476,6 +1481,7 @@ async fn the_public_status_follows_every_commit() {
             .await
             .expect("d1")
             .code
+            .clone()
             .expect("code")
             .to_string();
         let steps = [
@@ -1559,6 +1565,7 @@ async fn a_sqlite_path_with_spaces_and_diacritics() {
         .await
         .expect("d1")
         .code
+        .clone()
         .expect("code")
         .to_string();
     assert_eq!(

@@ -71,7 +71,7 @@ async fn crash_rounds(url: &str, name: &str) {
     for round in 0..6 {
         for i in 0..5000 {
             match store.dossier(&format!("r{round}-{i}")).await {
-                Ok(d) => seqs.extend(d.code.map(|c| c.sequence)),
+                Ok(d) => seqs.extend(d.code.as_ref().map(|c| c.sequence())),
                 Err(_) => break,
             }
         }

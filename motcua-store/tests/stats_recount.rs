@@ -8,7 +8,7 @@ mod support;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use motcua_core::dossier::{
-    Actor, ActorKind, Applicant, Attachment, Channel, Command, Dossier, Event, Outcome,
+    Actor, ActorKind, AgencyId, Applicant, Attachment, Channel, Command, Dossier, Event, Outcome,
     RecordedEvent,
 };
 use motcua_core::evaluation::{self, Tally};
@@ -169,7 +169,7 @@ impl Driver<'_> {
             .store
             .execute(ExecuteRequest {
                 dossier_id: &self.id,
-                agency: self.agency,
+                agency: &AgencyId::parse(self.agency).expect("agency"),
                 command: command.clone(),
                 actor: &system(),
                 now: t,
@@ -555,7 +555,7 @@ fn facts(events: &[RecordedEvent], field_of: &BTreeMap<String, String>) -> Facts
                 channel,
                 ..
             } => {
-                f.agency = agency.clone();
+                f.agency = agency.to_string();
                 f.field = field_of[procedure].clone();
                 f.online = *channel == Channel::Online;
             }
@@ -852,16 +852,15 @@ async fn every_cell_agrees_with_a_recount_from_the_event_logs() {
                             && p.catalogue.version == stored.procedure_version
                     })
                     .expect("procedure");
-                let mut d = Dossier::new(id.clone(), stored.agency.clone());
-                for e in s.events(&id).await.expect("events") {
-                    d.apply(&e, procedure);
-                }
+                let events = s.events(&id).await.expect("events");
+                let d = Dossier::replay(id.clone(), stored.agency.clone(), &events, procedure)
+                    .expect("the log replays");
                 assert_eq!(d, stored, "{id} folds into its projection");
                 if let (Some(sc), Some(closed)) = (evaluation::score(&d), d.closed_at)
                     && closed >= from
                     && closed < to
                 {
-                    want.get_mut(&d.agency)
+                    want.get_mut(d.agency.as_str())
                         .expect("agency")
                         .add(&sc, d.channel == Some(Channel::Online));
                     returned += 1;

@@ -2,11 +2,102 @@
 //! so they are trusted to fit the state; applying needs no calendar.
 
 use super::*;
+use crate::dossier::event::EVENT_FORMAT;
 
 impl Dossier {
-    /// Folds one recorded event into the state. Events come from `decide` (or the log), so
-    /// they are trusted to fit the state; applying needs no calendar.
-    pub fn apply(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
+    /// Folds one sealed event into the dossier, after checking that it is the next link of
+    /// the dossier's chain: its sequence number is the dossier's version, it follows the
+    /// dossier's last hash, and its content matches its own hash. Anything else is refused
+    /// and changes nothing. Applying needs no calendar: events carry every computed value.
+    pub fn apply(
+        &mut self,
+        recorded: &RecordedEvent,
+        procedure: &Procedure,
+    ) -> Result<(), ApplyError> {
+        if recorded.seq != self.0.version {
+            return Err(ApplyError::OutOfSequence {
+                expected: self.0.version,
+                found: recorded.seq,
+            });
+        }
+        if recorded.prev_hash != self.0.last_hash {
+            return Err(ApplyError::NotChained { seq: recorded.seq });
+        }
+        if !(1..=EVENT_FORMAT).contains(&recorded.format) {
+            return Err(ApplyError::UnknownFormat {
+                seq: recorded.seq,
+                format: recorded.format,
+            });
+        }
+        if !recorded.is_intact() {
+            return Err(ApplyError::Altered { seq: recorded.seq });
+        }
+        self.0.fold(recorded, procedure);
+        Ok(())
+    }
+
+    /// Rebuilds a dossier from its whole log: each event applied in turn, the chain checked
+    /// at every link. `id` and `agency` are the dossier's; the log says everything else.
+    pub fn replay(
+        id: impl Into<String>,
+        agency: AgencyId,
+        events: &[RecordedEvent],
+        procedure: &Procedure,
+    ) -> Result<Dossier, ApplyError> {
+        let mut d = Dossier::new(id, agency);
+        for e in events {
+            d.apply(e, procedure)?;
+        }
+        Ok(d)
+    }
+
+    /// Applies events this engine has just sealed after the dossier's last one (`execute`).
+    pub(super) fn apply_sealed(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
+        debug_assert_eq!(recorded.seq, self.0.version);
+        self.0.fold(recorded, procedure);
+    }
+}
+
+/// Why a sealed event cannot be applied to a dossier. Nothing changed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The event is not the next one: the dossier expects the sequence number `expected`.
+    #[error("event seq {found} does not follow the dossier: expected seq {expected}")]
+    OutOfSequence {
+        /// The dossier's version: the sequence number the next event must have.
+        expected: u64,
+        /// The event's.
+        found: u64,
+    },
+    /// The event does not link to the dossier's last hash.
+    #[error("event seq {seq} does not link to the dossier's last event")]
+    NotChained {
+        /// The event's sequence number.
+        seq: u64,
+    },
+    /// The event was sealed in a format this build does not know.
+    #[error(
+        "event seq {seq} is in event format {format}; this build reads formats 1 to {}",
+        EVENT_FORMAT
+    )]
+    UnknownFormat {
+        /// The event's sequence number.
+        seq: u64,
+        /// Its format.
+        format: u32,
+    },
+    /// The event's content does not match its hash.
+    #[error("event seq {seq} was altered: its content does not match its hash")]
+    Altered {
+        /// The event's sequence number.
+        seq: u64,
+    },
+}
+
+impl DossierView {
+    /// How one event changes the projection.
+    fn fold(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
         let at = recorded.at;
         match &recorded.event {
             Event::Submitted {

@@ -50,25 +50,84 @@ impl From<AgencyId> for String {
     }
 }
 
+/// An agency identifier reads as the text it is (`&*id`, `id.len()`, passing `&id` where a
+/// `&str` is expected); it can only be made by [`AgencyId::parse`].
+impl std::ops::Deref for AgencyId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for AgencyId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for AgencyId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for AgencyId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for AgencyId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for AgencyId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl std::str::FromStr for AgencyId {
+    type Err = CodeError;
+    fn from_str(s: &str) -> Result<AgencyId, CodeError> {
+        AgencyId::parse(s)
+    }
+}
+
 impl fmt::Display for AgencyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-/// A dossier code.
+/// A dossier code, well formed by construction: made only by [`DossierCode::new`] or
+/// [`DossierCode::parse`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct DossierCode {
-    /// The accepting agency.
-    pub agency: AgencyId,
-    /// The local acceptance date.
-    pub date: NaiveDate,
-    /// The day's sequence at that agency, from 1.
-    pub sequence: u32,
+    agency: AgencyId,
+    date: NaiveDate,
+    sequence: u32,
 }
 
 impl DossierCode {
+    /// The accepting agency.
+    pub fn agency(&self) -> &AgencyId {
+        &self.agency
+    }
+
+    /// The local acceptance date.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The day's sequence at that agency, from 1.
+    pub fn sequence(&self) -> u32 {
+        self.sequence
+    }
+
     /// Builds a code; the sequence must be 1..=9999.
     pub fn new(agency: AgencyId, date: NaiveDate, sequence: u32) -> Result<DossierCode, CodeError> {
         if !(1..=9999).contains(&sequence) {

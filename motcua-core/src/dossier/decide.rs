@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::code::{AgencyId, DossierCode};
+use super::code::DossierCode;
 use super::{
     ActorKind, Channel, Command, ComponentFile, Ctx, Dossier, Event, Outcome, PostalDelivery,
     Rejection, State,

@@ -1,24 +1,39 @@
 //! Events: what happened to a dossier, sealed in a hash chain.
 //!
 //! The event log is one of the two formats motcua serializes on purpose (the other is the
-//! procedure file); `EVENT_FORMAT` versions it. Events carry every computed value (codes,
-//! appointments, step dues), so applying them needs no calendar and replays exactly.
+//! procedure file); [`EVENT_FORMAT`] versions it, and each [`RecordedEvent`] says which format
+//! it was sealed in (the number is part of what its hash covers). Events carry every computed
+//! value (codes, appointments, step dues), so applying them needs no calendar and replays
+//! exactly.
+//!
+//! Formats:
+//! - **1** (until motcua 0.1): a notification's recipient and channels were strings.
+//! - **2**: notifications are typed ([`notification`]): a [`Recipient`] and
+//!   [`DeliveryChannel`]s. Events of format 1 still read, and verify: a format-1 notification
+//!   keeps the text it was read from and serializes to it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-use super::code::DossierCode;
+use super::code::{AgencyId, DossierCode};
 use super::{
     Actor, Applicant, Attachment, Channel, ComponentFile, Outcome, PostalDelivery, RatingIndicators,
 };
 use crate::calendar::{Timeliness, WorkingTime};
 use crate::procedure::{Action, SupplementPolicy};
-use crate::script::Notification;
 
-/// The version of the event format.
-pub const EVENT_FORMAT: u32 = 1;
+pub mod notification;
+
+pub use notification::{DeliveryChannel, Notification, NotificationError, Recipient};
+
+/// The version of the event format this build seals new events in. It reads every earlier one.
+pub const EVENT_FORMAT: u32 = 2;
+
+fn format_1() -> u32 {
+    1
+}
 
 /// Something that happened to a dossier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,7 +48,7 @@ pub enum Event {
         /// Procedure version.
         version: String,
         /// The agency that receives it.
-        agency: String,
+        agency: AgencyId,
         /// How it came in.
         channel: Channel,
         /// Who applies.
@@ -277,7 +292,8 @@ pub enum Event {
         /// Where to.
         delivery: PostalDelivery,
     },
-    /// A script asked for a notification.
+    /// The applicant or staff are to be told something: a notice the law requires, or one a
+    /// procedure's script asked for.
     Notified {
         /// The notification.
         notification: Notification,
@@ -293,6 +309,10 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedEvent {
+    /// The event format it was sealed in (1 when absent: logs written before formats were
+    /// recorded per event).
+    #[serde(default = "format_1")]
+    pub format: u32,
     /// Position in the dossier's log, from 0.
     pub seq: u64,
     /// When it happened.
@@ -317,9 +337,16 @@ struct Sealed<'a> {
     prev_hash: &'a str,
 }
 
-fn digest(seq: u64, at: &DateTime<Utc>, actor: &Actor, event: &Event, prev_hash: &str) -> String {
+fn digest(
+    format: u32,
+    seq: u64,
+    at: &DateTime<Utc>,
+    actor: &Actor,
+    event: &Event,
+    prev_hash: &str,
+) -> String {
     let content = Sealed {
-        format: EVENT_FORMAT,
+        format,
         seq,
         at,
         actor,
@@ -334,16 +361,19 @@ fn digest(seq: u64, at: &DateTime<Utc>, actor: &Actor, event: &Event, prev_hash:
 }
 
 impl RecordedEvent {
-    /// Numbers, attributes and seals an event after `prev_hash`.
-    pub fn seal(
+    /// Numbers, attributes and seals an event after `prev_hash`, in [`EVENT_FORMAT`]. Only
+    /// the engine seals events (in `execute`): a dossier takes an event only when it is the
+    /// next link of its chain.
+    pub(crate) fn seal(
         seq: u64,
         at: DateTime<Utc>,
         actor: Actor,
         event: Event,
         prev_hash: String,
     ) -> RecordedEvent {
-        let hash = digest(seq, &at, &actor, &event, &prev_hash);
+        let hash = digest(EVENT_FORMAT, seq, &at, &actor, &event, &prev_hash);
         RecordedEvent {
+            format: EVENT_FORMAT,
             seq,
             at,
             actor,
@@ -356,6 +386,7 @@ impl RecordedEvent {
     /// Whether the stored hash matches the content.
     pub fn is_intact(&self) -> bool {
         digest(
+            self.format,
             self.seq,
             &self.at,
             &self.actor,
@@ -397,6 +428,18 @@ pub enum ChainError {
         /// The one found.
         found: u64,
     },
+    /// An event sealed in a format this build does not know (written by a newer motcua).
+    #[error(
+        "event {index} (seq {seq}) is in event format {format}; this build reads formats 1 to {EVENT_FORMAT}"
+    )]
+    UnknownFormat {
+        /// Position in the given slice.
+        index: usize,
+        /// Its sequence number.
+        seq: u64,
+        /// Its format.
+        format: u32,
+    },
     /// The link to the previous event is broken (an event was replaced or removed).
     #[error(
         "the chain is broken at position {index} (seq {seq}): it does not follow the previous event"
@@ -432,6 +475,13 @@ pub fn verify(events: &[RecordedEvent]) -> Result<(), ChainError> {
                     previous: expected,
                     found: e.seq,
                 },
+            });
+        }
+        if !(1..=EVENT_FORMAT).contains(&e.format) {
+            return Err(ChainError::UnknownFormat {
+                index,
+                seq: e.seq,
+                format: e.format,
             });
         }
         if !e.is_intact() {

@@ -6,13 +6,10 @@
 //!
 //! Dates are written `dd/MM/yyyy HH:mm` (local time), lists one item per line.
 
+use super::event::{DeliveryChannel, Notification, Recipient};
 use super::{Dossier, Event, Outcome};
 use crate::calendar::to_local_vi;
-use crate::script::Notification;
 use crate::text::thousands;
-
-/// The channels a notice is sent through when the applicant can be reached by them.
-const CHANNELS: [&str; 3] = ["portal", "email", "sms"];
 
 fn list(items: &[String]) -> String {
     items
@@ -101,11 +98,12 @@ pub(super) fn notice(d: &Dossier, event: &Event) -> Option<Notification> {
         }
         _ => return None,
     };
-    Some(Notification {
-        to: "applicant".into(),
-        channels: CHANNELS.iter().map(|c| c.to_string()).collect(),
+    // Every channel the applicant can be reached by.
+    Some(Notification::new(
+        Recipient::Applicant,
+        DeliveryChannel::ALL,
         message,
-    })
+    ))
 }
 
 #[cfg(test)]

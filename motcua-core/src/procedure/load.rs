@@ -48,6 +48,13 @@ pub struct Report {
 }
 
 impl Report {
+    /// The problems that make the procedure unusable, in file order.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+    }
+
     /// Whether any problem is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics
@@ -83,6 +90,11 @@ impl fmt::Display for Report {
         )
     }
 }
+
+/// A report is the error [`Procedure::load`](super::Procedure::load) answers when a file
+/// has errors; its [`Display`](fmt::Display) lists every problem as `file:line:column:
+/// severity: message`, and [`Report::diagnostics`] has them as data.
+impl std::error::Error for Report {}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

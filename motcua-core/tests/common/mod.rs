@@ -4,13 +4,19 @@
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::{CalendarSpec, NationalHolidays, WorkingCalendar, default_windows};
 use motcua_core::dossier::{
-    self, Actor, ActorKind, Command, Ctx, Dossier, RecordedEvent, Rejection,
+    self, Actor, ActorKind, AgencyId, Command, Ctx, Dossier, RecordedEvent, Rejection,
 };
 use motcua_core::procedure::{Procedure, Role};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 pub const AGENCY: &str = "000.20.31.H53";
+
+/// The agency the tests' dossiers are received at.
+#[allow(dead_code)]
+pub fn agency() -> AgencyId {
+    AgencyId::parse(AGENCY).expect("agency")
+}
 
 pub fn calendar() -> &'static Arc<WorkingCalendar> {
     static CAL: OnceLock<Arc<WorkingCalendar>> = OnceLock::new();
@@ -56,7 +62,7 @@ pub fn staff(id: &str, role: Role) -> Actor {
     Actor {
         id: id.into(),
         kind: ActorKind::Staff {
-            agency: AGENCY.into(),
+            agency: AgencyId::parse(AGENCY).expect("agency"),
             roles: vec![role],
         },
     }

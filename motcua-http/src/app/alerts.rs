@@ -17,7 +17,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use motcua_core::calendar::to_local_vi;
-use motcua_core::script::Notification;
+use motcua_core::dossier::event::{DeliveryChannel, Notification, Recipient};
 use motcua_store::QueueFilter;
 
 use super::AppError;
@@ -281,11 +281,11 @@ async fn digests(
 pub async fn raise(app: &AppState, now: DateTime<Utc>) -> Result<usize, AppError> {
     let mut new = 0;
     for a in due(app, now).await? {
-        let n = Notification {
-            to: a.to.clone(),
-            channels: vec!["portal".into(), "email".into()],
-            message: a.message.clone(),
-        };
+        let n = Notification::new(
+            Recipient::from_text(&a.to),
+            [DeliveryChannel::Portal, DeliveryChannel::Email],
+            a.message.clone(),
+        );
         let payload = serde_json::to_string(&n)
             .map_err(|e| AppError::from(motcua_store::StoreError::Integrity(e.to_string())))?;
         if app

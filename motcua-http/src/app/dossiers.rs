@@ -4,8 +4,8 @@
 
 use motcua_core::calendar::to_local_rfc3339;
 use motcua_core::dossier::{
-    Applicant, Attachment, Available, Channel, Command, ComponentFile, Ctx, Dossier, RecordedEvent,
-    State,
+    AgencyId, Applicant, Attachment, Available, Channel, Command, ComponentFile, Ctx, Dossier,
+    RecordedEvent, State,
 };
 use motcua_core::procedure::Procedure;
 use motcua_store::{DossierSummary, ExecuteRequest, NewAttachment, QueueFilter, StoreError};
@@ -132,6 +132,7 @@ pub async fn submit(
     if config.directory.get(&agency).is_none() {
         return Err(AppError::new(Code::UnknownAgency));
     }
+    let agency = AgencyId::parse(&agency).map_err(|_| AppError::new(Code::UnknownAgency))?;
     let procedure = config
         .latest_of(&req.procedure)
         .ok_or_else(|| AppError::new(Code::UnknownProcedure))?;

@@ -2,7 +2,7 @@
 //! general, answered by the addressed agency within 3 working days, published on the portal.
 
 use motcua_core::calendar::{Duration, to_local_rfc3339, to_local_vi};
-use motcua_core::script::Notification;
+use motcua_core::dossier::event::{DeliveryChannel, Notification, Recipient};
 use motcua_store::{Feedback, StoreError};
 use serde::Serialize;
 
@@ -135,19 +135,19 @@ pub async fn answer(
     let now = app.now();
     // Someone without an account is reached at the contact they left.
     let to = match (&f.author, &f.contact) {
-        (a, Some(c)) if a.is_empty() => format!("contact:{c}"),
-        (a, _) => a.clone(),
+        (a, Some(c)) if a.is_empty() => Recipient::Contact { contact: c.clone() },
+        (a, _) => Recipient::Account { id: a.clone() },
     };
-    let notice = Notification {
+    let notice = Notification::new(
         to,
-        channels: vec!["portal".into(), "email".into()],
-        message: format!(
+        [DeliveryChannel::Portal, DeliveryChannel::Email],
+        format!(
             "Phản ánh “{}” gửi lúc {} đã được trả lời:\n{}",
             f.subject,
             to_local_vi(f.created_at),
             answer.trim()
         ),
-    };
+    );
     app.store
         .answer_feedback(id, answer, now, publish, Some(&notice))
         .await

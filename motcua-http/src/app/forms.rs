@@ -256,14 +256,13 @@ pub(crate) fn form_data(
     let parent = agency
         .and_then(|a| a.parent_id.as_deref())
         .and_then(|p| config.directory.get(p));
-    let host = agency.and_then(|a| a.host_names.first());
     let code = d.code.as_ref().map(ToString::to_string);
     let name_of = |e: &RecordedEvent| names.get(&e.actor.id).cloned();
     let last = |f: &dyn Fn(&Event) -> bool| events.iter().rev().find(|e| f(&e.event));
     let accepted = last(&|e| matches!(e, Event::Accepted { .. }));
     let today = events.last().map_or(now, |e| e.at);
     let cat = &proc.catalogue;
-    let agency_name = agency.map_or_else(|| d.agency.clone(), |a| a.name.clone());
+    let agency_name = agency.map_or_else(|| d.agency.to_string(), |a| a.name.clone());
     let supplied: Vec<&str> = d
         .components
         .iter()
@@ -310,7 +309,9 @@ pub(crate) fn form_data(
         dossier: DossierLines {
             code: code.clone(),
             procedure: cat.name.clone(),
-            procedure_url: host.map(|h| format!("https://{h}/thu-tuc/{}", cat.code)),
+            procedure_url: agency
+                .and_then(|a| a.host_names.first())
+                .map(|h| format!("https://{h}/thu-tuc/{}", cat.code)),
             channel: d
                 .channel
                 .map_or("", crate::pages::timeline::channel_vi)
@@ -329,10 +330,9 @@ pub(crate) fn form_data(
             collect_at: Some(collect_at),
             register_entry: None,
             fee,
-            lookup_url: match (host, &code) {
-                (Some(h), Some(c)) => Some(format!("https://{h}/tra-cuu/{c}")),
-                _ => None,
-            },
+            lookup_url: code
+                .as_deref()
+                .and_then(|c| super::notifications::lookup_url(config, &d.agency, c)),
         },
         applicant: ApplicantLines {
             name: d.applicant.name.clone(),

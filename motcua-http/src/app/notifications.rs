@@ -4,7 +4,7 @@
 //! administrators see and retry. Sending is `crate::delivery`'s.
 
 use motcua_core::dossier::Dossier;
-use motcua_core::script::Notification;
+use motcua_core::dossier::event::{DeliveryChannel, Notification, Recipient};
 use motcua_store::{Delivery, InboxEntry, NewDelivery, NewInboxEntry, OutboxItem, StoreError};
 use serde::Serialize;
 
@@ -81,17 +81,6 @@ fn in_contact(text: &str) -> (Option<String>, Option<String>) {
     (email, phone_no)
 }
 
-/// `staff:<agency>:<role>` or `oversight:<agency>:<role>`.
-fn staff_target(to: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = to.splitn(3, ':');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(scope @ ("staff" | "oversight")), Some(agency), Some(role)) => {
-            Some((scope, agency, role))
-        }
-        _ => None,
-    }
-}
-
 fn push(v: &mut Vec<String>, x: Option<String>) {
     if let Some(x) = x.filter(|x| !x.trim().is_empty())
         && !v.contains(&x)
@@ -116,80 +105,88 @@ pub async fn recipients(
             Err(e) => Err(AppError::from(e)),
         }
     };
-    if n.to == "applicant" {
-        if let Some(d) = dossier {
-            let owner = match &d.owner {
-                Some(o) => account(o.clone()).await?,
-                None => None,
-            };
-            let email = Some(d.applicant.email.clone())
-                .filter(|e| looks_like_email(e))
-                .or_else(|| owner.as_ref().and_then(|u| u.email.clone()));
-            push(&mut r.email, email.filter(|e| looks_like_email(e)));
-            let ph = phone(&d.applicant.phone).or_else(|| {
-                owner
-                    .as_ref()
-                    .and_then(|u| u.phone.as_deref().and_then(phone))
-            });
-            push(&mut r.sms, ph);
-            if let Some(u) = owner {
-                // The owner's choice of channels applies to the dossier's contacts too.
-                let (email, sms) = app.store.channels(&u.id).await?;
-                if !email {
-                    r.email.clear();
-                }
-                if !sms {
-                    r.sms.clear();
-                }
-                push(&mut r.portal, Some(u.id));
-            }
-        }
-    } else if let Some((scope, agency, role)) = staff_target(&n.to) {
-        // Staff holding `role` at the agency, or (oversight) at it or any agency above it.
-        let config = app.config().await?;
-        let mut at = vec![agency.to_string()];
-        if scope == "oversight" {
-            let mut current = config
-                .directory
-                .get(agency)
-                .and_then(|a| a.parent_id.clone());
-            while let Some(up) = current {
-                current = config.directory.get(&up).and_then(|a| a.parent_id.clone());
-                at.push(up);
-            }
-        }
-        for a in at {
-            for (u, grants) in app.store.users_at(&a).await? {
-                let holds = grants.iter().any(|g| g.role == role && g.agency_id == a);
-                if holds && u.deactivated_at.is_none() {
-                    push(
-                        &mut r.email,
-                        u.email.clone().filter(|e| looks_like_email(e)),
-                    );
+    match n.recipient() {
+        Recipient::Applicant => {
+            if let Some(d) = dossier {
+                let owner = match &d.owner {
+                    Some(o) => account(o.clone()).await?,
+                    None => None,
+                };
+                let email = Some(d.applicant.email.clone())
+                    .filter(|e| looks_like_email(e))
+                    .or_else(|| owner.as_ref().and_then(|u| u.email.clone()));
+                push(&mut r.email, email.filter(|e| looks_like_email(e)));
+                let ph = phone(&d.applicant.phone).or_else(|| {
+                    owner
+                        .as_ref()
+                        .and_then(|u| u.phone.as_deref().and_then(phone))
+                });
+                push(&mut r.sms, ph);
+                if let Some(u) = owner {
+                    // The owner's choice of channels applies to the dossier's contacts too.
+                    let (email, sms) = app.store.channels(&u.id).await?;
+                    if !email {
+                        r.email.clear();
+                    }
+                    if !sms {
+                        r.sms.clear();
+                    }
                     push(&mut r.portal, Some(u.id));
                 }
             }
         }
-    } else if let Some(contact) = n.to.strip_prefix("contact:") {
-        let (email, ph) = in_contact(contact);
-        push(&mut r.email, email);
-        push(&mut r.sms, ph);
-    } else if let Some(u) = account(n.to.clone()).await? {
-        push(
-            &mut r.email,
-            u.email.clone().filter(|e| looks_like_email(e)),
-        );
-        push(&mut r.sms, u.phone.as_deref().and_then(phone));
-        push(&mut r.portal, Some(u.id));
+        Recipient::Staff { agency, role } | Recipient::Oversight { agency, role } => {
+            // Staff holding `role` at the agency, or (oversight) at it or any agency above it.
+            let config = app.config().await?;
+            let mut at = vec![agency.to_string()];
+            if matches!(n.recipient(), Recipient::Oversight { .. }) {
+                let mut current = config
+                    .directory
+                    .get(agency)
+                    .and_then(|a| a.parent_id.clone());
+                while let Some(up) = current {
+                    current = config.directory.get(&up).and_then(|a| a.parent_id.clone());
+                    at.push(up);
+                }
+            }
+            for a in at {
+                for (u, grants) in app.store.users_at(&a).await? {
+                    let holds = grants
+                        .iter()
+                        .any(|g| g.role == role.as_str() && g.agency_id == a);
+                    if holds && u.deactivated_at.is_none() {
+                        push(
+                            &mut r.email,
+                            u.email.clone().filter(|e| looks_like_email(e)),
+                        );
+                        push(&mut r.portal, Some(u.id));
+                    }
+                }
+            }
+        }
+        Recipient::Contact { contact } => {
+            let (email, ph) = in_contact(contact);
+            push(&mut r.email, email);
+            push(&mut r.sms, ph);
+        }
+        Recipient::Account { id } => {
+            if let Some(u) = account(id.clone()).await? {
+                push(
+                    &mut r.email,
+                    u.email.clone().filter(|e| looks_like_email(e)),
+                );
+                push(&mut r.sms, u.phone.as_deref().and_then(phone));
+                push(&mut r.portal, Some(u.id));
+            }
+        }
     }
-    let wants = |c: &str| n.channels.iter().any(|x| x == c);
-    if !wants("email") {
+    if !n.goes_through(DeliveryChannel::Email) {
         r.email.clear();
     }
-    if !wants("sms") {
+    if !n.goes_through(DeliveryChannel::Sms) {
         r.sms.clear();
     }
-    if !wants("portal") {
+    if !n.goes_through(DeliveryChannel::Portal) {
         r.portal.clear();
     }
     Ok(r)
@@ -220,11 +217,19 @@ pub fn title(kind: &str, code: Option<&str>) -> String {
 
 /// The lookup address of a dossier at its agency's site.
 pub fn lookup_url(app_config: &super::config::Config, agency: &str, code: &str) -> Option<String> {
-    app_config
-        .directory
-        .get(agency)
-        .and_then(|a| a.host_names.first())
-        .map(|h| format!("https://{h}/tra-cuu/{code}"))
+    // An agency without a site of its own (a commune set up without host names) is looked up
+    // on the nearest site above it: the lookup by code answers for every agency.
+    let mut at = app_config.directory.get(agency);
+    while let Some(a) = at {
+        if let Some(h) = a.host_names.first() {
+            return Some(format!("https://{h}/tra-cuu/{code}"));
+        }
+        at = a
+            .parent_id
+            .as_deref()
+            .and_then(|p| app_config.directory.get(p));
+    }
+    None
 }
 
 /// What to write for one notification: the kind of the event that caused it, the
@@ -276,7 +281,7 @@ async fn fan_out(
     };
     let config = app.config().await?;
     let agency = dossier.as_ref().map(|d| d.agency.clone());
-    let mut body = n.message.clone();
+    let mut body = n.message().to_string();
     if let (Some(code), Some(agency)) = (&code, &agency)
         && let Some(url) = lookup_url(&config, agency, code)
     {
@@ -627,11 +632,13 @@ pub async fn sms_lookup(app: &AppState, from: &str, text: &str) -> Result<SmsRep
         _ => format!("De tra cuu ho so, soan: {example} (ma ho so tren giay tiep nhan)."),
     };
     let reply = sms_text(&reply, None);
-    let n = Notification {
-        to: format!("contact:{to}"),
-        channels: vec!["sms".into()],
-        message: reply.clone(),
-    };
+    let n = Notification::new(
+        Recipient::Contact {
+            contact: to.clone(),
+        },
+        [DeliveryChannel::Sms],
+        reply.clone(),
+    );
     let payload = serde_json::to_string(&n)
         .map_err(|e| AppError::from(StoreError::Integrity(e.to_string())))?;
     app.store

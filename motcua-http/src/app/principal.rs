@@ -1,7 +1,7 @@
 //! Who is asking: an authenticated account with its roles. Every face builds one from its
 //! own credentials (a bearer token, a cookie) and hands it to the use cases.
 
-use motcua_core::dossier::{Actor, ActorKind};
+use motcua_core::dossier::{Actor, ActorKind, AgencyId};
 use motcua_core::procedure::Role;
 use motcua_store::{Grant, User};
 
@@ -27,14 +27,14 @@ impl Principal {
 
     /// The engine's actor for this user at `agency`: staff with the roles held there, or an
     /// applicant.
-    pub fn actor_at(&self, agency: &str) -> Actor {
+    pub fn actor_at(&self, agency: &AgencyId) -> Actor {
         let kind = if self.is_staff() {
             ActorKind::Staff {
-                agency: agency.into(),
+                agency: agency.clone(),
                 roles: self
                     .grants
                     .iter()
-                    .filter(|g| g.agency_id == agency)
+                    .filter(|g| g.agency_id == agency.as_str())
                     .filter_map(|g| Role::parse(&g.role))
                     .collect(),
             }

@@ -261,7 +261,7 @@ impl Worker {
             return None;
         }
         let dossier = app.store.dossier(&d.subject_id).await.ok()?;
-        let code = dossier.code?.to_string();
+        let code = dossier.code.as_ref()?.to_string();
         match crate::app::forms::render_by_code(app, &code, "receipt").await {
             Ok(r) => Some((r.file_name, r.pdf)),
             Err(e) => {

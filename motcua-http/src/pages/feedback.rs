@@ -79,7 +79,7 @@ async fn form_page(
         (a, _) if !a.is_empty() => a,
         (_, Some(p)) if !dossier.is_empty() => dossiers::visible(app, p, &dossier)
             .await
-            .map(|d| d.agency)
+            .map(|d| d.agency.to_string())
             .unwrap_or_default(),
         _ => tenant.unwrap_or("").to_string(),
     };

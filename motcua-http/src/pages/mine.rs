@@ -457,7 +457,7 @@ async fn dossier_page(
     let agency = config
         .directory
         .get(&d.agency)
-        .map_or_else(|| d.agency.clone(), |a| a.name.clone());
+        .map_or_else(|| d.agency.to_string(), |a| a.name.clone());
     let mut v = view_of(d, &read.events, &read.available, procedure, agency);
     let now = app.now();
     v.overdue = !(d.state.is_closed() || d.state == DState::Finished)

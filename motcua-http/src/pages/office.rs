@@ -1590,7 +1590,7 @@ pub(crate) async fn postal(
                 state: text::capitalised(d.state.label_vi()),
                 ready: d.state == DState::Finished,
                 appointment: d.clock.appointment.map_or_else(|| "—".into(), to_local_vi),
-                id: d.id,
+                id: d.id.clone(),
             })
         })
         .collect();

@@ -78,17 +78,21 @@ async fn replayed() -> (
             let procedure = config
                 .version_of(&stored.procedure, &stored.procedure_version)
                 .expect("procedure version");
-            let mut d = motcua_core::dossier::Dossier::new(stored.id.clone(), a.id.clone());
-            for e in st.store.events(&stored.id).await.expect("events") {
-                d.apply(&e, procedure);
-            }
+            let events = st.store.events(&stored.id).await.expect("events");
+            let d = motcua_core::dossier::Dossier::replay(
+                stored.id.clone(),
+                stored.agency.clone(),
+                &events,
+                procedure,
+            )
+            .expect("the log replays");
             assert_eq!(d, stored, "the log folds into the stored projection");
             if let (Some(s), Some(closed)) = (score(&d), d.closed_at)
                 && closed >= from
                 && closed < to
             {
                 expected
-                    .entry(d.agency.clone())
+                    .entry(d.agency.to_string())
                     .or_default()
                     .add(&s, d.channel == Some(motcua_core::dossier::Channel::Online));
             }

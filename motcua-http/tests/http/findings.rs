@@ -295,7 +295,7 @@ async fn the_notices_the_law_requires_are_queued_in_vietnamese() {
     assert_eq!(s, 200, "{v}");
     let outbox = st.store.outbox_of(&id).await.expect("outbox");
     let notice: Value = serde_json::from_str(&outbox[0].1).expect("json");
-    assert_eq!(notice["to"], "applicant");
+    assert_eq!(notice["recipient"]["kind"], "applicant", "{notice}");
     let m = notice["message"].as_str().expect("message");
     assert!(
         m.contains("\n– Chữ ký của chủ hộ\n– Bản sao căn cước"),

@@ -152,7 +152,7 @@ async fn the_lookup_page_answers_a_code_without_personal_data() {
         .dossier("demo-ho-kinh-doanh")
         .await
         .expect("demo dossier");
-    let code = d.code.expect("coded").to_string();
+    let code = d.code.clone().expect("coded").to_string();
     for uri in [format!("/tra-cuu/{code}"), format!("/tra-cuu?ma={code}")] {
         let (s, _, page) = html(&st, &uri).await;
         assert_eq!(s, StatusCode::OK, "{uri}");

@@ -146,6 +146,7 @@ async fn accepted(st: &AppState, phone: &str) -> (String, String) {
         .await
         .unwrap()
         .code
+        .clone()
         .unwrap()
         .to_string();
     (id, code)

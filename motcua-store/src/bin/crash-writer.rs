@@ -4,7 +4,7 @@
 //! Usage: crash-writer DATABASE_URL PREFIX
 
 use motcua_core::calendar::{CalendarSpec, NationalHolidays, WorkingCalendar, default_windows};
-use motcua_core::dossier::{Actor, ActorKind, Applicant, Channel, Command};
+use motcua_core::dossier::{Actor, ActorKind, AgencyId, Applicant, Channel, Command};
 use motcua_core::procedure::{Procedure, Role};
 use motcua_store::{Agency, ExecuteRequest, Options, Store};
 use std::io::Write;
@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await?;
     let text = include_str!("../../../examples/procedures/ho-kinh-doanh.toml");
-    let (procedure, _) = Procedure::load("ho-kinh-doanh.toml", text).map_err(|r| r.to_string())?;
+    let (procedure, _) = Procedure::load("ho-kinh-doanh.toml", text)?;
     store.put_procedure(text, &procedure).await?;
     let calendar = Arc::new(WorkingCalendar::compile(
         &CalendarSpec::national(default_windows()),
@@ -46,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let desk = Actor {
         id: "desk".into(),
         kind: ActorKind::Staff {
-            agency: AGENCY.into(),
+            agency: AgencyId::parse(AGENCY).expect("agency"),
             roles: vec![Role::ReceptionOfficer],
         },
     };
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             store
                 .execute(ExecuteRequest {
                     dossier_id: &id,
-                    agency: AGENCY,
+                    agency: &AgencyId::parse(AGENCY).expect("agency"),
                     command,
                     actor,
                     now,

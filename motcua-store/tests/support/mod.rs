@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use motcua_core::calendar::{CalendarSpec, NationalHolidays, WorkingCalendar, default_windows};
-use motcua_core::dossier::{Actor, ActorKind, Applicant, Channel, Command, RecordedEvent};
+use motcua_core::dossier::{
+    Actor, ActorKind, AgencyId, Applicant, Channel, Command, RecordedEvent,
+};
 use motcua_core::procedure::{Procedure, Role};
 use motcua_store::{Agency, ExecuteRequest, NewAttachment, Options, Store, StoreError};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -138,7 +140,7 @@ pub fn staff(role: Role) -> Actor {
     Actor {
         id: role.as_str().into(),
         kind: ActorKind::Staff {
-            agency: AGENCY.into(),
+            agency: AgencyId::parse(AGENCY).expect("agency"),
             roles: vec![role],
         },
     }
@@ -193,7 +195,7 @@ pub async fn run_with(
     store
         .execute(ExecuteRequest {
             dossier_id: id,
-            agency: AGENCY,
+            agency: &AgencyId::parse(AGENCY).expect("agency"),
             command,
             actor,
             now: at(now),

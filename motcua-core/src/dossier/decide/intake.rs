@@ -154,9 +154,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
         Command::Accept { sequence } => {
             state_in(d, &[State::Submitted], command)?;
             staff_with(ctx, d, &[Role::ReceptionOfficer])?;
-            let agency = AgencyId::parse(&d.agency).map_err(|e| {
-                Rejection::new("invalid_agency", "Mã cơ quan không hợp lệ.", e.to_string())
-            })?;
+            let agency = d.agency.clone();
             let local_date = now
                 .with_timezone(&crate::calendar::vn_offset())
                 .date_naive();

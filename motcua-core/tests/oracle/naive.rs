@@ -1,12 +1,13 @@
 //! A deliberately naive `due`: walks day by day through the compiled calendar's windows.
 //!
 //! It exists as a reference for tests (an independent path to the same answer) and as the
-//! baseline the benchmarks compare [`WorkingCalendar::due`] against. Do not use it for
-//! real deadlines: it is linear in the number of days.
+//! baseline the benchmarks compare `WorkingCalendar::due` against, through the calendar's
+//! public API only. It is not part of the library: included with `#[path]` by
+//! `tests/calendar_props.rs` and `benches/calendar.rs`.
 
 use chrono::{DateTime, Days, NaiveTime, TimeDelta, Utc};
 
-use super::{CalendarError, WorkingCalendar, WorkingTime, vn_offset};
+use motcua_core::calendar::{CalendarError, WorkingCalendar, WorkingTime, vn_offset};
 
 /// `start` plus `budget` of working time, found by walking day by day.
 pub fn naive_due(
