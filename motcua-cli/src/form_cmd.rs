@@ -96,6 +96,15 @@ pub fn run(cmd: FormCommand) -> Result<(), CliError> {
             code,
             form,
             out,
-        } => crate::store_cmd::runtime()?.block_on(render(db, code, form, out)),
+        } => {
+            // The application layer logs the cause of a failure and answers only its code:
+            // show the log on stderr, or "(logged)" would point nowhere.
+            let _ = tracing_subscriber::fmt()
+                .with_target(false)
+                .with_writer(std::io::stderr)
+                .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+                .try_init();
+            crate::store_cmd::runtime()?.block_on(render(db, code, form, out))
+        }
     }
 }

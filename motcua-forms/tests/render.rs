@@ -139,6 +139,27 @@ fn the_receipts_qr_code_decodes_to_the_lookup_address() {
     );
 }
 
+/// An agency with no site configured, itself or above it, has no lookup address to print:
+/// the receipt still prints, saying where to look the dossier up instead of a QR code
+/// (before, typesetting failed on the missing image and no receipt could be printed).
+#[test]
+fn a_receipt_without_a_lookup_address_prints_without_a_qr_code() {
+    let mut data = sample();
+    data.dossier.lookup_url = None;
+    for pack in packs() {
+        let pdf = render(pack, "receipt", &data)
+            .unwrap_or_else(|e| panic!("{}: the receipt prints: {e}", pack.key));
+        if have("pdftotext") {
+            let text = pdftotext(&pdf, &format!("no-url-{}", pack.key), "-raw");
+            assert!(
+                text.contains("Tra cứu tình trạng hồ sơ tại Bộ phận Một cửa bằng mã hồ sơ"),
+                "{text}"
+            );
+            assert!(!text.contains("bằng mã QR"), "{text}");
+        }
+    }
+}
+
 #[test]
 fn packs_are_chosen_by_rule_pack_and_date_received() {
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
