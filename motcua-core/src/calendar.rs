@@ -10,6 +10,7 @@
 
 mod compiled;
 mod duration;
+pub(crate) use duration::as_text as duration_text;
 mod explain;
 pub mod holidays;
 pub mod lunar;

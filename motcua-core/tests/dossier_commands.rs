@@ -676,16 +676,23 @@ fn extension_and_apology_move_only_the_current_appointment() {
     );
     let both = Command::RequestExtension {
         reason: "r".into(),
-        extra: Some("5wd".into()),
+        extra: Some(Duration::working_days(5)),
         new_appointment: Some(at("2026-06-01T17:00:00+07:00")),
     };
     assert_eq!(code(exec(&mut d, &p, &spec, t, both)), "missing_field");
-    let bad = Command::RequestExtension {
-        reason: "r".into(),
-        extra: Some("5 days".into()),
-        new_appointment: None,
-    };
-    assert_eq!(code(exec(&mut d, &p, &spec, t, bad)), "invalid_duration");
+    // A duration is a type: text that is not one does not become a command.
+    let bad = serde_json::from_value::<Command>(serde_json::json!({
+        "command": "request-extension", "reason": "r", "extra": "5 days"
+    }));
+    assert!(bad.is_err(), "{bad:?}");
+    let good: Command = serde_json::from_value(serde_json::json!({
+        "command": "request-extension", "reason": "r", "extra": "5wd"
+    }))
+    .expect("5wd is a duration");
+    assert_eq!(
+        serde_json::to_value(&good).expect("writes")["extra"],
+        serde_json::json!("5wd")
+    );
     exec(
         &mut d,
         &p,
@@ -693,7 +700,7 @@ fn extension_and_apology_move_only_the_current_appointment() {
         t,
         Command::RequestExtension {
             reason: "r".into(),
-            extra: Some("5wd".into()),
+            extra: Some(Duration::working_days(5)),
             new_appointment: None,
         },
     )
@@ -720,7 +727,7 @@ fn extension_and_apology_move_only_the_current_appointment() {
         t,
         Command::RequestExtension {
             reason: "r".into(),
-            extra: Some("1wd".into()),
+            extra: Some(Duration::working_days(1)),
             new_appointment: None,
         },
     )
@@ -1305,7 +1312,7 @@ fn the_documented_extension_override_works() {
     let t = "2026-05-04T09:00:00+07:00";
     let ask = |extra: &str| Command::RequestExtension {
         reason: "r".into(),
-        extra: Some(extra.into()),
+        extra: Some(extra.parse().expect("a duration")),
         new_appointment: None,
     };
     exec(&mut d, &p, &spec, t, ask("15wd")).expect("request");

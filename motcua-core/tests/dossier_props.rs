@@ -106,7 +106,9 @@ fn command(choice: u8, param: u8, now: DateTime<Utc>, p: &Procedure) -> Command 
         },
         16 => Command::RequestExtension {
             reason: "r".into(),
-            extra: Some(format!("{}wd", param % 6)),
+            extra: Some(motcua_core::calendar::Duration::working_days(u32::from(
+                param % 6,
+            ))),
             new_appointment: None,
         },
         17 => Command::GrantExtension,

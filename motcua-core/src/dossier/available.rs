@@ -315,7 +315,7 @@ pub fn available(d: &Dossier, ctx: &Ctx<'_>) -> Vec<Available> {
         },
         Command::RequestExtension {
             reason: x(),
-            extra: Some("1wd".into()),
+            extra: Some(crate::calendar::Duration::working_days(1)),
             new_appointment: None,
         },
         Command::GrantExtension,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::{Applicant, Attachment, Channel, ComponentFile, Outcome, RatingIndicators};
+use crate::calendar::Duration;
 
 /// A request to change a dossier. `decide` checks it against the actor, the state, the
 /// current step and the procedure's rules, and answers with events or a refusal.
@@ -152,9 +153,10 @@ pub enum Command {
     RequestExtension {
         /// Why.
         reason: String,
-        /// Extra time.
-        #[serde(default)]
-        extra: Option<String>,
+        /// Extra time, written `5wd` when serialized.
+        #[serde(default, with = "crate::calendar::duration_text")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^[0-9]+(m|wh|wd|cd)$", example = "5wd"))]
+        extra: Option<Duration>,
         /// Or a new appointment.
         #[serde(default)]
         new_appointment: Option<DateTime<Utc>>,

@@ -900,6 +900,22 @@ fn command_json(
                 }
             }
             "file" => continue,
+            "duration" => {
+                if raw.is_empty() && !f.required {
+                    continue;
+                }
+                if raw.parse::<motcua_core::calendar::Duration>().is_err() {
+                    problems.push(Problem {
+                        field: format!("{name}.{}", f.name),
+                        message: format!(
+                            "{}: nhập một số kèm đơn vị: wd (ngày làm việc), wh (giờ làm việc), cd (ngày), ví dụ 5wd.",
+                            f.label_vi
+                        ),
+                    });
+                    continue;
+                }
+                json!(raw)
+            }
             _ => {
                 if raw.is_empty() && !f.required {
                     continue;

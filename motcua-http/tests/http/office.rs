@@ -191,6 +191,25 @@ async fn a_dossier_goes_from_online_submission_to_the_returned_result_in_the_wor
         "{page}"
     );
     let leader_csrf = csrf_of(&page);
+    // A duration that is not one ("5 ngày") is said at its field; nothing reaches the engine.
+    let (s, _, _, page) = act(
+        &st,
+        &id,
+        &leader,
+        &[
+            ("csrf", &leader_csrf),
+            ("lenh", "request-extension"),
+            ("f.reason", "Chờ xác minh"),
+            ("f.extra", "5 ngày"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("nhập một số kèm đơn vị: wd (ngày làm việc)"),
+        "{page}"
+    );
+    assert_eq!(state_of(&st, &desk_token, &id).await, "in-progress");
     let (s, _, _, page) = act(
         &st,
         &id,

@@ -167,15 +167,6 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                     "an extension request is already pending",
                 );
             }
-            if let Some(e) = extra {
-                e.parse::<Duration>().map_err(|err| {
-                    Rejection::new(
-                        "invalid_duration",
-                        "Thời gian gia hạn không hợp lệ.",
-                        err.to_string(),
-                    )
-                })?;
-            }
             if extra.is_none() == new_appointment.is_none() {
                 return reject(
                     "missing_field",
@@ -185,7 +176,8 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             }
             Ok(vec![Event::ExtensionRequested {
                 reason: reason.clone(),
-                extra: extra.clone(),
+                // The event keeps the text it has always carried (`5wd`).
+                extra: extra.map(|e| e.to_string()),
                 new_appointment: *new_appointment,
             }])
         }
