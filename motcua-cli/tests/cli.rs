@@ -363,7 +363,7 @@ fn database_commands_round_trip() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let db = format!("sqlite://{}", dir.join("a.db").display());
     assert!(ok(&["migrate", "--database", &db]).contains(
-        "applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21]"
+        "applied migrations [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]"
     ));
     assert!(ok(&["migrate", "--database", &db]).contains("up to date"));
     for s in [

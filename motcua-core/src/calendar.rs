@@ -15,6 +15,7 @@ mod explain;
 pub mod holidays;
 pub mod lunar;
 mod model;
+mod reproject;
 
 pub use compiled::{DEFAULT_YEARS, DayInfo, DayReason, Timeliness, WorkingCalendar, YearReport};
 pub use duration::{Duration, Unit, WorkingTime};
@@ -24,6 +25,7 @@ pub use model::{
     CalendarSpec, Exception, ExceptionKind, Layer, MonthDay, Period, Season, WeeklySchedule,
     Window, default_windows, parse_windows,
 };
+pub use reproject::{ChangedDay, changed_days, date_of, reproject};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 

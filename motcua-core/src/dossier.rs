@@ -12,12 +12,13 @@ mod command;
 mod decide;
 pub mod event;
 mod notice;
+pub mod reproject;
 
 pub use apply::ApplyError;
 pub use available::{Available, Field, available, fields_of, label_vi};
 pub use code::{AgencyId, DossierCode};
 pub use command::Command;
-pub use event::{ChainError, Event, RecordedEvent, verify};
+pub use event::{ChainError, Deadline, Event, MovedDeadline, RecordedEvent, verify};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -518,6 +519,10 @@ pub struct DossierView {
     /// The scoring tool's indicators the applicant answered with the rating.
     #[serde(default, skip_serializing_if = "RatingIndicators::is_empty")]
     pub rating_indicators: RatingIndicators,
+    /// The calendar version its deadlines were last computed with (absent: before versions
+    /// were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_version: Option<String>,
     /// Number of events applied.
     pub version: u64,
     /// Hash of the last event applied.
@@ -565,6 +570,7 @@ impl Dossier {
             flags: Vec::new(),
             rating: None,
             rating_indicators: RatingIndicators::default(),
+            calendar_version: None,
             version: 0,
             last_hash: String::new(),
         })
@@ -777,6 +783,16 @@ pub fn execute(
     ctx: &Ctx<'_>,
 ) -> Result<Vec<RecordedEvent>, Rejection> {
     let events = decide(dossier, command, ctx)?;
+    Ok(seal_all(dossier, events, ctx))
+}
+
+/// Seals decided events after the dossier's last hash and applies them, each followed by the
+/// notice the law requires for it, if any.
+pub(crate) fn seal_all(
+    dossier: &mut Dossier,
+    events: Vec<Event>,
+    ctx: &Ctx<'_>,
+) -> Vec<RecordedEvent> {
     let mut recorded: Vec<RecordedEvent> = Vec::with_capacity(events.len() + 1);
     for event in events {
         let r = RecordedEvent::seal(
@@ -803,7 +819,7 @@ pub fn execute(
             recorded.push(n);
         }
     }
-    Ok(recorded)
+    recorded
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -376,6 +376,7 @@ pub fn describe(e: &Event) -> String {
             approver,
             before,
             appointment,
+            ..
         } => {
             format!(
                 "extension granted by {approver}: {} → {}",
@@ -437,6 +438,23 @@ pub fn describe(e: &Event) -> String {
             )
         }
         Event::Flagged { flag } => format!("flagged: {flag}"),
+        Event::DeadlinesReprojected {
+            calendar_after,
+            moved,
+            ..
+        } => format!(
+            "deadlines reprojected under calendar {calendar_after}: {}",
+            moved
+                .iter()
+                .map(|m| format!(
+                    "{} {} → {}",
+                    m.deadline.label_vi(),
+                    to_local_rfc3339(m.before),
+                    to_local_rfc3339(m.after)
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
     }
 }
 

@@ -43,9 +43,21 @@ const fn table(
     }
 }
 
+/// What a column added since the first export holds in an older export's shorter rows.
+enum Padded {
+    /// This number.
+    Int(i64),
+    /// The value of another column of the row.
+    SameAs(&'static str),
+}
+
 /// Columns added since the first export whose value, in an older export's shorter rows, is
-/// not empty: every event exported before formats were recorded is of event format 1.
-const PADDED_DEFAULTS: &[(&str, &str, i64)] = &[("events", "format", 1)];
+/// not empty: every event exported before formats were recorded is of event format 1; every
+/// calendar version exported before versions could be pending was in force from its creation.
+const PADDED_DEFAULTS: &[(&str, &str, Padded)] = &[
+    ("events", "format", Padded::Int(1)),
+    ("calendars", "in_force_at", Padded::SameAs("created_at")),
+];
 
 /// Every table, parents before children. Sessions are left out on purpose: a restored
 /// database starts with everybody logged out.
@@ -116,9 +128,24 @@ const TABLES: &[Table] = &[
             ("spec", Text),
             ("sha256", Text),
             ("created_at", Int),
+            ("in_force_at", Int),
+            ("applied_by", Text),
         ],
         "name, version",
         false,
+    ),
+    table(
+        "calendar_changes",
+        &[
+            ("id", Int),
+            ("effective_at", Int),
+            ("applied_by", Text),
+            ("calendars", Text),
+            ("agencies", Text),
+            ("done_at", Int),
+        ],
+        "id",
+        true,
     ),
     table(
         "dossiers",
@@ -156,6 +183,7 @@ const TABLES: &[Table] = &[
             ("score_bodies", Int),
             ("score_desk", Int),
             ("score_attitude", Int),
+            ("calendar_version", Text),
         ],
         "id",
         false,
@@ -495,11 +523,17 @@ impl Store {
                 let given = row.len();
                 row.resize(cols.len(), Value::Null);
                 for (i, (name, _)) in cols.iter().enumerate().skip(given) {
-                    if let Some((_, _, value)) = PADDED_DEFAULTS
+                    match PADDED_DEFAULTS
                         .iter()
                         .find(|(t, c, _)| *t == table && c == name)
                     {
-                        row[i] = json!(value);
+                        Some((_, _, Padded::Int(value))) => row[i] = json!(value),
+                        Some((_, _, Padded::SameAs(other))) => {
+                            if let Some(j) = cols.iter().position(|(n, _)| n == other) {
+                                row[i] = row[j].clone();
+                            }
+                        }
+                        None => {}
                     }
                 }
             }

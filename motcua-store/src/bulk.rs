@@ -57,7 +57,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         for g in items {
             let status = i64::from(g.dossier.national_status());
-            let mut legal = None;
+            let mut legal = legal_clock::Legal::default();
             for e in &g.events {
                 if let Some((row, after)) = legal_clock::row_for(&e.event, e.at, legal) {
                     legal = after;

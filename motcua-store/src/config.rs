@@ -5,10 +5,11 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
-use crate::{Agency, AgencyContact, Store, StoreError, micros, sha256_hex};
+use crate::{Agency, AgencyContact, Store, StoreError, from_micros, micros, sha256_hex};
 
 /// The PostgreSQL notification channel of configuration changes.
 const CHANNEL: &str = "motcua_config";
@@ -337,21 +338,67 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("procedure {code} version {version}")))?;
         Ok(row.try_get(0)?)
     }
-    /// Stores a new version of a named calendar (its specification as JSON) and returns the
-    /// version number. The same content as the latest version is not stored again.
+    /// Stores a new version of a named calendar (its specification as JSON), in force at once,
+    /// and returns the version number. The same content as the latest version in force is not
+    /// stored again. Deadlines already computed for dossiers in flight stay as they are: a
+    /// change meant for them goes through [`Store::propose_calendar`] and
+    /// [`Store::apply_calendars`].
     pub async fn put_calendar(&self, name: &str, spec_json: &str) -> Result<i64, StoreError> {
+        let version = self.propose_calendar(name, spec_json).await?;
+        let mut tx = self.begin_write().await?;
+        let now = micros(Utc::now());
+        let done = sqlx::query(
+            "UPDATE calendars SET in_force_at = $3, applied_by = 'motcua'
+             WHERE name = $1 AND version = $2 AND in_force_at IS NULL",
+        )
+        .bind(name)
+        .bind(version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() > 0 {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Stores a new version of a named calendar as pending: previewed, then brought into force
+    /// by [`Store::apply_calendars`]. Answers the version; content equal to the version in
+    /// force, or to the latest pending one, is not stored again.
+    pub async fn propose_calendar(&self, name: &str, spec_json: &str) -> Result<i64, StoreError> {
         let sha = sha256_hex(spec_json.as_bytes());
         let mut tx = self.begin_write().await?;
         let latest = sqlx::query(
-            "SELECT version, sha256 FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+            "SELECT version, sha256, in_force_at FROM calendars WHERE name = $1
+             ORDER BY version DESC LIMIT 1",
         )
         .bind(name)
         .fetch_optional(&mut *tx)
         .await?;
-        let next = match latest {
+        let in_force = sqlx::query(
+            "SELECT version, sha256 FROM calendars WHERE name = $1 AND in_force_at IS NOT NULL
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(r) = &in_force {
+            let (v, s): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
+            let newest: i64 = latest
+                .as_ref()
+                .map(|l| l.try_get(0))
+                .transpose()?
+                .unwrap_or(v);
+            if s == sha && newest == v {
+                return Ok(v);
+            }
+        }
+        let next = match &latest {
             Some(r) => {
                 let (v, s): (i64, String) = (r.try_get(0)?, r.try_get(1)?);
-                if s == sha {
+                let pending = r.try_get::<Option<i64>, _>(2)?.is_none();
+                if pending && s == sha {
                     return Ok(v);
                 }
                 v + 1
@@ -366,15 +413,18 @@ impl Store {
             .bind(micros(Utc::now()))
             .execute(&mut *tx)
             .await?;
+        // A pending version changes no reading of the configuration in force, but the pages
+        // that show what is pending read it through the same version.
         bump(&mut tx).await?;
         tx.commit().await?;
         Ok(next)
     }
 
-    /// The latest version of a named calendar: (version, specification JSON).
+    /// The version in force of a named calendar: (version, specification JSON).
     pub async fn calendar(&self, name: &str) -> Result<(i64, String), StoreError> {
         let r = sqlx::query(
-            "SELECT version, spec FROM calendars WHERE name = $1 ORDER BY version DESC LIMIT 1",
+            "SELECT version, spec FROM calendars WHERE name = $1 AND in_force_at IS NOT NULL
+             ORDER BY version DESC LIMIT 1",
         )
         .bind(name)
         .fetch_optional(&self.pool)
@@ -382,6 +432,193 @@ impl Store {
         .ok_or_else(|| StoreError::NotFound(format!("calendar {name}")))?;
         Ok((r.try_get(0)?, r.try_get(1)?))
     }
+
+    /// One version of a named calendar, in force or not: its specification JSON.
+    pub async fn calendar_version(&self, name: &str, version: i64) -> Result<String, StoreError> {
+        let r = sqlx::query("SELECT spec FROM calendars WHERE name = $1 AND version = $2")
+            .bind(name)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("calendar {name} version {version}")))?;
+        Ok(r.try_get(0)?)
+    }
+
+    /// The version in force of every stored calendar whose name starts with `prefix`:
+    /// (name, version, specification JSON).
+    pub async fn calendars_named(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.name, c.version, c.spec FROM calendars c
+             WHERE c.name LIKE $1 AND c.in_force_at IS NOT NULL
+               AND c.version = (SELECT MAX(x.version) FROM calendars x
+                                WHERE x.name = c.name AND x.in_force_at IS NOT NULL)
+             ORDER BY c.name",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    /// The pending calendars: for each name, its latest version when it is newer than the one
+    /// in force and not in force itself: (name, version, specification JSON, stored at).
+    pub async fn pending_calendars(
+        &self,
+    ) -> Result<Vec<(String, i64, String, DateTime<Utc>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.name, c.version, c.spec, c.created_at FROM calendars c
+             WHERE c.in_force_at IS NULL
+               AND c.version = (SELECT MAX(x.version) FROM calendars x WHERE x.name = c.name)
+             ORDER BY c.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    from_micros(r.try_get(3)?),
+                ))
+            })
+            .collect()
+    }
+
+    /// Drops the pending version of a named calendar (never in force, so nothing used it).
+    pub async fn discard_pending_calendar(&self, name: &str) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM calendars WHERE name = $1 AND in_force_at IS NULL")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() > 0 {
+            bump(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Brings pending calendar versions into force at `effective_at`, all at once, and records
+    /// the change (with, for each agency concerned, the calendar version before and after, as
+    /// the caller computed them) for the re-projection of dossiers in flight. A version no
+    /// longer pending (applied meanwhile, by another server) makes it a conflict, and nothing
+    /// changes. Answers the change's id.
+    pub async fn apply_calendars(
+        &self,
+        versions: &[(String, i64)],
+        effective_at: DateTime<Utc>,
+        by: &str,
+        agencies: &[CalendarShift],
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        for (name, version) in versions {
+            let done = sqlx::query(
+                "UPDATE calendars SET in_force_at = $3, applied_by = $4
+                 WHERE name = $1 AND version = $2 AND in_force_at IS NULL",
+            )
+            .bind(name)
+            .bind(version)
+            .bind(micros(effective_at))
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "calendar {name} version {version} is not pending"
+                )));
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO calendar_changes (effective_at, applied_by, calendars, agencies)
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(micros(effective_at))
+        .bind(by)
+        .bind(serde_json::to_string(versions).map_err(StoreError::internal)?)
+        .bind(serde_json::to_string(agencies).map_err(StoreError::internal)?)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        bump(&mut tx).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every change of calendar brought into force, oldest first.
+    pub async fn calendar_changes(&self) -> Result<Vec<CalendarChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, effective_at, applied_by, calendars, agencies, done_at
+             FROM calendar_changes ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let calendars: String = r.try_get(3)?;
+                let agencies: String = r.try_get(4)?;
+                Ok(CalendarChange {
+                    id: r.try_get(0)?,
+                    effective_at: from_micros(r.try_get(1)?),
+                    applied_by: r.try_get(2)?,
+                    calendars: serde_json::from_str(&calendars).map_err(StoreError::internal)?,
+                    agencies: serde_json::from_str(&agencies).map_err(StoreError::internal)?,
+                    done_at: r.try_get::<Option<i64>, _>(5)?.map(from_micros),
+                })
+            })
+            .collect()
+    }
+
+    /// Marks a change done: every open dossier it concerned is under the new calendar.
+    pub async fn finish_calendar_change(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE calendar_changes SET done_at = $2 WHERE id = $1 AND done_at IS NULL")
+            .bind(id)
+            .bind(micros(at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// For one agency concerned by a change of calendar: the version of its calendar before and
+/// after (the composite versions the application layer computes, e.g.
+/// `national@3;agency:000.20.31.H53@2`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarShift {
+    /// The agency.
+    pub agency: String,
+    /// Its calendar's version before the change.
+    pub before: String,
+    /// After.
+    pub after: String,
+}
+
+/// A change of calendar brought into force.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarChange {
+    /// Its number.
+    pub id: i64,
+    /// The instant it counts from.
+    pub effective_at: DateTime<Utc>,
+    /// Who applied it.
+    pub applied_by: String,
+    /// The calendar versions it brought into force: (name, version).
+    pub calendars: Vec<(String, i64)>,
+    /// The agencies concerned, each with its calendar version before and after.
+    pub agencies: Vec<CalendarShift>,
+    /// When every open dossier it concerned was reprojected.
+    pub done_at: Option<DateTime<Utc>>,
 }
 
 fn agency_from_row(r: &AnyRow) -> Result<Agency, StoreError> {

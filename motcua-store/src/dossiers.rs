@@ -207,7 +207,7 @@ impl Store {
             }
         }
 
-        let statements = decided.statements(req, now)?;
+        let statements = decided.statements(req.procedure, now)?;
         for (i, st) in statements.into_iter().enumerate() {
             let done = st.query().execute(&mut *tx).await?;
             // The first statement writes the projection, guarded by the version read.
@@ -304,7 +304,11 @@ impl Store {
         if !began {
             batch.raw("BEGIN IMMEDIATE");
         }
-        for (i, st) in decided.statements(req, now)?.into_iter().enumerate() {
+        for (i, st) in decided
+            .statements(req.procedure, now)?
+            .into_iter()
+            .enumerate()
+        {
             batch.push(st)?;
             if i == 0 {
                 batch.raw("INSERT INTO write_guard (ok) SELECT 0 WHERE changes() <> 1");
@@ -344,6 +348,140 @@ impl Store {
             )));
         }
         Ok((content_type, bytes))
+    }
+}
+
+/// A change of calendar to bring into force for dossiers in flight ([`Store::reproject`]).
+pub struct ReprojectRequest<'a> {
+    /// The calendar now in force for the dossiers' agency, labelled with its version.
+    pub calendar: &'a Arc<WorkingCalendar>,
+    /// The instant the change counts from.
+    pub effective_at: DateTime<Utc>,
+    /// Who applies it (the system, for the job; the officer whose command finds the dossier
+    /// behind).
+    pub actor: &'a Actor,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// What [`Store::reproject`] did to each dossier.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reprojected {
+    /// Dossiers read.
+    pub examined: u64,
+    /// Dossiers whose deadlines moved (one `deadlines reprojected` event each).
+    pub moved: u64,
+    /// Dossiers left as they were: nothing of theirs moved, or they were closed or changed
+    /// by a command meanwhile (a later pass, or the command's own path, takes them).
+    pub unchanged: u64,
+}
+
+impl Store {
+    /// Brings a change of calendar into force for the dossiers `ids`, in one transaction:
+    /// each dossier is read, the engine decides which of its deadlines move
+    /// ([`motcua_core::dossier::reproject::apply_change`]) under the calendar its deadlines
+    /// were computed with (`previous`, by the version the dossier records), and the dossiers
+    /// whose deadlines move get their event, projection, legal-clock row and notice. Every
+    /// dossier is either before or after the change, never between; running it again on the
+    /// same dossiers changes nothing. `procedures` gives the procedure version of each
+    /// dossier, `previous` the calendar of each version the dossiers record (`None`: the
+    /// calendar for dossiers that record none).
+    pub async fn reproject(
+        &self,
+        ids: &[String],
+        req: &ReprojectRequest<'_>,
+        previous: &(dyn Fn(Option<&str>) -> Option<Arc<WorkingCalendar>> + Sync),
+        procedures: &(dyn Fn(&str, &str) -> Option<Procedure> + Sync),
+    ) -> Result<Reprojected, StoreError> {
+        let now = crate::from_micros(micros(req.now));
+        let mut report = Reprojected::default();
+        let mut tx = self.begin_write().await?;
+        let mut written = Vec::new();
+        for id in ids {
+            report.examined += 1;
+            let Some(mut d) = load(&mut tx, id).await? else {
+                report.unchanged += 1;
+                continue;
+            };
+            let (Some(old), Some(procedure)) = (
+                previous(d.calendar_version.as_deref()),
+                procedures(&d.procedure, &d.procedure_version),
+            ) else {
+                report.unchanged += 1;
+                continue;
+            };
+            if d.state.is_closed() {
+                report.unchanged += 1;
+                continue;
+            }
+            let before = d.version;
+            let legal_before = legal_clock::Legal {
+                appointment: d.clock.original_appointment,
+                paused: d.clock.paused.is_some(),
+            };
+            let ctx = Ctx {
+                now,
+                actor: req.actor,
+                procedure: &procedure,
+                calendar: req.calendar,
+            };
+            let events = dossier::reproject::apply_change(&mut d, &old, &ctx, req.effective_at)
+                .map_err(StoreError::Rejected)?;
+            if events.is_empty() {
+                report.unchanged += 1;
+                continue;
+            }
+            let decided = Decided {
+                dossier: d,
+                events,
+                is_new: false,
+                before,
+                legal_before,
+            };
+            for (i, st) in decided.statements(&procedure, now)?.into_iter().enumerate() {
+                let done = st.query().execute(&mut *tx).await?;
+                if i == 0 && done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "dossier {} changed concurrently",
+                        decided.dossier.id
+                    )));
+                }
+            }
+            report.moved += 1;
+            written.push(decided.dossier);
+        }
+        tx.commit().await?;
+        for d in written {
+            self.remember(d);
+        }
+        Ok(report)
+    }
+
+    /// Open dossiers of `agency` whose deadlines were not computed with `version`, in id order
+    /// after `after`, at most `limit`: the dossiers a change of calendar may concern.
+    pub async fn dossiers_behind_calendar(
+        &self,
+        agency: &str,
+        version: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<String>, StoreError> {
+        sqlx::query(
+            "SELECT id FROM dossiers
+             WHERE agency_id = $1 AND id > $2
+               AND state NOT IN ('returned-for-completion', 'refused', 'withdrawn', 'stopped', 'returned')
+               AND (calendar_version IS NULL OR calendar_version <> $3)
+             ORDER BY id LIMIT $4",
+        )
+        .bind(agency)
+        .bind(after)
+        .bind(version)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .collect()
     }
 }
 
@@ -399,7 +537,7 @@ struct Decided {
     is_new: bool,
     before: u64,
     /// The legal appointment in force before the command (for the legal clock's history).
-    legal_before: Option<DateTime<Utc>>,
+    legal_before: legal_clock::Legal,
 }
 
 /// Checks the expected version and lets the engine decide.
@@ -420,7 +558,10 @@ fn decide(
         )));
     }
     let before = d.version;
-    let legal_before = d.clock.original_appointment;
+    let legal_before = legal_clock::Legal {
+        appointment: d.clock.original_appointment,
+        paused: d.clock.paused.is_some(),
+    };
     let ctx = Ctx {
         now,
         actor: req.actor,
@@ -442,25 +583,25 @@ impl Decided {
     /// its rating, outbox or legal-clock row.
     fn statements(
         &self,
-        req: &ExecuteRequest<'_>,
+        procedure: &Procedure,
         now: DateTime<Utc>,
     ) -> Result<Vec<Statement>, StoreError> {
         let d = &self.dossier;
         let step_role = d
             .step
             .as_deref()
-            .and_then(|st| req.procedure.step(st))
+            .and_then(|st| procedure.step(st))
             .map(|st| st.role.as_str());
         let mut out = vec![projection(
             d,
-            &req.procedure.catalogue.field,
+            &procedure.catalogue.field,
             step_role,
             self.is_new,
             self.before,
             now,
         )?];
         let status = i64::from(d.national_status());
-        let field = &req.procedure.catalogue.field;
+        let field = &procedure.catalogue.field;
         let mut legal = self.legal_before;
         for e in &self.events {
             out.push(Statement::new(
@@ -662,9 +803,10 @@ pub(crate) fn projection(
            national_status, code, owner, channel, applicant_name, search_text, step, step_role, assignee,
            submitted_at, accepted_at, appointment, original_appointment, finished_at, closed_at, timeliness,
            updated_at, body, supplement_rounds, queue_due, search_name, score_total_time,
-           score_unit_time, score_came_back, score_bodies, score_desk, score_attitude, id)
+           score_unit_time, score_came_back, score_bodies, score_desk, score_attitude,
+           calendar_version, id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-           $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)"
+           $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35)"
     } else {
         "UPDATE dossiers SET agency_id = $1, procedure_code = $2, procedure_version = $3, field = $4,
            version = $5, state = $6, national_status = $7, code = $8, owner = $9, channel = $10,
@@ -673,8 +815,8 @@ pub(crate) fn projection(
            finished_at = $20, closed_at = $21, timeliness = $22, updated_at = $23, body = $24,
            supplement_rounds = $25, queue_due = $26, search_name = $27, score_total_time = $28,
            score_unit_time = $29, score_came_back = $30, score_bodies = $31, score_desk = $32,
-           score_attitude = $33
-         WHERE id = $34 AND version = $35"
+           score_attitude = $33, calendar_version = $34
+         WHERE id = $35 AND version = $36"
     };
     let mut values: Vec<Value> = vec![
         d.agency.to_string().into(),
@@ -710,6 +852,7 @@ pub(crate) fn projection(
     for i in 0..6 {
         values.push(score.map(|s| i64::from(s.values()[i])).into());
     }
+    values.push(d.calendar_version.clone().into());
     values.push(d.id.clone().into());
     if !is_new {
         values.push((before as i64).into());

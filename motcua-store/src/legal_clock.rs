@@ -5,7 +5,7 @@
 //! supplement requests in the period in which they were made.
 
 use chrono::{DateTime, Utc};
-use motcua_core::dossier::Event;
+use motcua_core::dossier::{Deadline, Event};
 use sqlx::Row;
 
 use crate::dossiers::Statement;
@@ -21,24 +21,37 @@ pub(crate) struct ClockRow {
     pub overdue_after: Option<DateTime<Utc>>,
 }
 
-/// The row `event` (at `at`) adds, given the legal appointment in force before it, and the
-/// legal appointment in force after it. Events that leave the legal clock alone add none.
+/// The legal clock as the events so far left it: the appointment results are classified
+/// against, and whether the clock is paused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Legal {
+    /// The legal appointment in force.
+    pub appointment: Option<DateTime<Utc>>,
+    /// Whether the clock is paused (a supplement or a payment asked of the applicant).
+    pub paused: bool,
+}
+
+/// The row `event` (at `at`) adds, given the legal clock before it, and the legal clock after
+/// it. Events that leave the legal clock alone add none.
 ///
 /// Pauses (a supplement or a financial obligation asked of the applicant) keep the legal
 /// appointment: the applicant's wait is added to it when the pause ends. While paused, a
-/// dossier is overdue only if its appointment had already passed when the pause began.
-pub(crate) fn row_for(
-    event: &Event,
-    at: DateTime<Utc>,
-    in_force: Option<DateTime<Utc>>,
-) -> Option<(ClockRow, Option<DateTime<Utc>>)> {
+/// dossier is overdue only if its appointment had already passed when the pause began. A
+/// change of calendar that moves the legal appointment sets it anew; during a pause the
+/// appointment it moves had not passed (re-projection never moves a passed instant), so the
+/// dossier stays not overdue until the pause ends.
+pub(crate) fn row_for(event: &Event, at: DateTime<Utc>, legal: Legal) -> Option<(ClockRow, Legal)> {
+    let in_force = legal.appointment;
     let set = |kind, appointment: DateTime<Utc>| {
         Some((
             ClockRow {
                 kind,
                 overdue_after: Some(appointment),
             },
-            Some(appointment),
+            Legal {
+                appointment: Some(appointment),
+                paused: false,
+            },
         ))
     };
     let pause = |kind| {
@@ -47,10 +60,33 @@ pub(crate) fn row_for(
                 kind,
                 overdue_after: in_force.filter(|a| *a < at),
             },
-            in_force,
+            Legal {
+                appointment: in_force,
+                paused: true,
+            },
         ))
     };
     match event {
+        Event::DeadlinesReprojected { moved, .. } => {
+            let after = moved
+                .iter()
+                .find(|m| m.deadline == Deadline::OriginalAppointment)?
+                .after;
+            if legal.paused {
+                Some((
+                    ClockRow {
+                        kind: "reprojected",
+                        overdue_after: None,
+                    },
+                    Legal {
+                        appointment: Some(after),
+                        paused: true,
+                    },
+                ))
+            } else {
+                set("reprojected", after)
+            }
+        }
         Event::Accepted { appointment, .. } => set("accepted", *appointment),
         Event::SupplementReceived {
             original_appointment,
@@ -106,7 +142,7 @@ impl Store {
         // never held in memory at once.
         let mut written = 0;
         let (mut last_dossier, mut last_seq) = (String::new(), -1_i64);
-        let mut in_force = None;
+        let mut in_force = Legal::default();
         loop {
             let rows = sqlx::query(
                 "SELECT e.dossier_id, e.seq, e.at, e.event, d.agency_id, d.field
@@ -125,7 +161,7 @@ impl Store {
             for r in rows {
                 let dossier: String = r.try_get(0)?;
                 if dossier != last_dossier {
-                    in_force = None;
+                    in_force = Legal::default();
                 }
                 let seq: i64 = r.try_get(1)?;
                 (last_dossier, last_seq) = (dossier, seq);

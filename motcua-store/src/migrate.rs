@@ -138,6 +138,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_event_format.sql"),
         postgres: include_str!("../migrations/postgres/0021_event_format.sql"),
     },
+    Migration {
+        version: 22,
+        description: "calendar versions pending and in force, calendar changes, dossiers' calendar version",
+        sqlite: include_str!("../migrations/sqlite/0022_calendar_changes.sql"),
+        postgres: include_str!("../migrations/postgres/0022_calendar_changes.sql"),
+    },
 ];
 
 /// The migration that creates `legal_clock`: its rows for dossiers already stored are

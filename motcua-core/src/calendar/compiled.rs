@@ -131,12 +131,28 @@ pub struct WorkingCalendar {
     info: BTreeMap<NaiveDate, DayInfo>,
     years: BTreeMap<i32, YearStatus>,
     roll_calendar_days: bool,
+    /// Which stored calendar this was compiled from, as the layer above names it (e.g.
+    /// `calendar@3;agency:000.20.31.H53@2`); recorded with every instant computed with it.
+    version: Option<String>,
 }
 
 /// Years compiled by [`WorkingCalendar::national`].
 pub const DEFAULT_YEARS: RangeInclusive<i32> = 1970..=2199;
 
 impl WorkingCalendar {
+    /// The same calendar, labelled with the stored version it was compiled from. Events
+    /// record the label with every instant computed with the calendar, so that a later change
+    /// of calendar knows which dossiers' deadlines were computed under which version.
+    pub fn with_version(mut self, version: impl Into<String>) -> WorkingCalendar {
+        self.version = Some(version.into());
+        self
+    }
+
+    /// The label given by [`WorkingCalendar::with_version`], if any.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
     /// The national calendar with the given windows, Monday–Friday, shipped holidays,
     /// compiled for [`DEFAULT_YEARS`].
     pub fn national(windows: Vec<Window>) -> Result<WorkingCalendar, CalendarError> {
@@ -267,6 +283,7 @@ impl WorkingCalendar {
             info,
             years: year_status,
             roll_calendar_days: true,
+            version: None,
         })
     }
 

@@ -2,7 +2,7 @@
 //! so they are trusted to fit the state; applying needs no calendar.
 
 use super::*;
-use crate::dossier::event::EVENT_FORMAT;
+use crate::dossier::event::{Deadline, EVENT_FORMAT};
 
 impl Dossier {
     /// Folds one sealed event into the dossier, after checking that it is the next link of
@@ -111,6 +111,7 @@ impl DossierView {
                 components,
                 files,
                 intake_due,
+                ..
             } => {
                 self.procedure = code.clone();
                 self.procedure_version = version.clone();
@@ -130,6 +131,7 @@ impl DossierView {
                 components,
                 files,
                 intake_due,
+                ..
             } => {
                 self.form = form.clone();
                 self.components = components.clone();
@@ -156,6 +158,7 @@ impl DossierView {
                 step,
                 step_due,
                 intake,
+                ..
             } => {
                 self.intake_result = *intake;
                 self.accepted_at = Some(at);
@@ -353,6 +356,53 @@ impl DossierView {
             }
             Event::Notified { .. } => {}
             Event::Flagged { flag } => self.flags.push(flag.clone()),
+            Event::DeadlinesReprojected {
+                calendar_before,
+                calendar_after,
+                moved,
+                ..
+            } => {
+                let mut clock_moved = false;
+                for m in moved {
+                    match &m.deadline {
+                        Deadline::IntakeDue => self.intake_due = Some(m.after),
+                        Deadline::Appointment => {
+                            self.clock.appointment = Some(m.after);
+                            clock_moved = true;
+                        }
+                        Deadline::OriginalAppointment => {
+                            self.clock.original_appointment = Some(m.after);
+                            clock_moved = true;
+                        }
+                        Deadline::StepDue { step } => {
+                            if let Some(row) = self
+                                .slip
+                                .last_mut()
+                                .filter(|r| &r.step == step && r.left_at.is_none())
+                            {
+                                row.due = m.after;
+                            }
+                        }
+                        Deadline::ConsultationDeadline { id } => {
+                            if let Some(c) = self.consultations.iter_mut().find(|c| &c.id == id) {
+                                c.deadline = m.after;
+                            }
+                        }
+                    }
+                }
+                if clock_moved {
+                    self.clock_entry(
+                        at,
+                        format!(
+                            "calendar {} replaced by {calendar_after}: deadlines reprojected",
+                            calendar_before.as_deref().unwrap_or("(unversioned)")
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(v) = recorded.event.calendar() {
+            self.calendar_version = Some(v.to_string());
         }
         self.version = recorded.seq + 1;
         self.last_hash = recorded.hash.clone();

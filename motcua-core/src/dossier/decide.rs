@@ -320,6 +320,11 @@ fn extras(decision: Decision) -> Vec<Event> {
     out
 }
 
+/// The version of the calendar instants are computed with, recorded with them.
+fn version(ctx: &Ctx<'_>) -> Option<String> {
+    ctx.calendar.version().map(str::to_string)
+}
+
 fn intake(d: &Dossier, now: DateTime<Utc>) -> Option<Timeliness> {
     d.intake_due.map(|due| Timeliness::classify(now, due))
 }

@@ -65,6 +65,10 @@ pub enum Event {
         files: Vec<ComponentFile>,
         /// When an online dossier must be accepted or returned.
         intake_due: Option<DateTime<Utc>>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// The applicant completed a returned online dossier and sent it again; it waits for
     /// acceptance with a new intake due.
@@ -77,6 +81,10 @@ pub enum Event {
         files: Vec<ComponentFile>,
         /// When it must be accepted or returned.
         intake_due: DateTime<Utc>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// Returned before acceptance because it is incomplete (form 02).
     ReturnedForCompletion {
@@ -108,6 +116,10 @@ pub enum Event {
         step_due: DateTime<Utc>,
         /// Against the intake clock, for online dossiers.
         intake: Option<Timeliness>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// Handed over from one step to another.
     HandedOver {
@@ -125,6 +137,10 @@ pub enum Event {
         step_due: DateTime<Utc>,
         /// How the step left did against its allowance.
         result: Timeliness,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// Assigned to a named officer within the step.
     Assigned {
@@ -171,6 +187,10 @@ pub enum Event {
         /// Files that came with it (absent when none, see `Submitted`).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         files: Vec<ComponentFile>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// A consultation of other agencies opened.
     ConsultationOpened {
@@ -222,6 +242,10 @@ pub enum Event {
         before: DateTime<Utc>,
         /// Appointment after.
         appointment: DateTime<Utc>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// Apology with a new appointment (form 04), only when overdue.
     Apologised {
@@ -251,6 +275,10 @@ pub enum Event {
         original_appointment: DateTime<Utc>,
         /// New due of the current step.
         step_due: DateTime<Utc>,
+        /// The calendar version the instants were computed with (absent in events written
+        /// before versions were recorded, so that their hashes still verify).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
     },
     /// The applicant asked to withdraw.
     WithdrawalRequested {
@@ -303,6 +331,88 @@ pub enum Event {
         /// The flag.
         flag: String,
     },
+    /// A change of calendar came into force for the dossier: the deadlines it concerns moved
+    /// (docs/calendar.md, "Calendar changes and deadlines in flight").
+    DeadlinesReprojected {
+        /// The calendar version the deadlines were computed with (absent: computed before
+        /// versions were recorded).
+        calendar_before: Option<String>,
+        /// The calendar version now in force for the dossier.
+        calendar_after: String,
+        /// The instant the change counts from: working time before it stays as counted.
+        effective_at: DateTime<Utc>,
+        /// Each deadline that moved.
+        moved: Vec<MovedDeadline>,
+        /// The days that differ between the two calendars, one line each
+        /// (`2026-12-24: nghỉ, Nghỉ lễ địa phương (Quyết định 12/QĐ-UBND)`).
+        because: Vec<String>,
+    },
+}
+
+/// A deadline of a dossier that a change of calendar can move.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "deadline", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Deadline {
+    /// When an online dossier must be accepted or returned (8 working hours).
+    IntakeDue,
+    /// The appointment currently promised.
+    Appointment,
+    /// The appointment results are classified against.
+    OriginalAppointment,
+    /// The due of the current step of the internal workflow.
+    StepDue {
+        /// The step.
+        step: String,
+    },
+    /// A consultation's answer deadline.
+    ConsultationDeadline {
+        /// The consultation.
+        id: String,
+    },
+}
+
+impl Event {
+    /// The calendar version the event's instants were computed with, if it computed any and
+    /// recorded it.
+    pub fn calendar(&self) -> Option<&str> {
+        match self {
+            Event::Submitted { calendar, .. }
+            | Event::Resubmitted { calendar, .. }
+            | Event::Accepted { calendar, .. }
+            | Event::HandedOver { calendar, .. }
+            | Event::SupplementReceived { calendar, .. }
+            | Event::PaymentRecorded { calendar, .. }
+            | Event::ExtensionGranted { calendar, .. } => calendar.as_deref(),
+            Event::DeadlinesReprojected { calendar_after, .. } => Some(calendar_after),
+            _ => None,
+        }
+    }
+}
+
+impl Deadline {
+    /// How the deadline is called, in Vietnamese.
+    pub fn label_vi(&self) -> String {
+        match self {
+            Deadline::IntakeDue => "Hạn tiếp nhận hồ sơ trực tuyến".into(),
+            Deadline::Appointment => "Ngày hẹn trả kết quả".into(),
+            Deadline::OriginalAppointment => "Hạn giải quyết theo quy định".into(),
+            Deadline::StepDue { step } => format!("Hạn của bước {step}"),
+            Deadline::ConsultationDeadline { id } => format!("Hạn trả lời lấy ý kiến {id}"),
+        }
+    }
+}
+
+/// One deadline moved by a change of calendar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MovedDeadline {
+    /// Which.
+    pub deadline: Deadline,
+    /// Under the calendar before.
+    pub before: DateTime<Utc>,
+    /// Under the calendar now in force.
+    pub after: DateTime<Utc>,
 }
 
 /// An event as stored: numbered, timed, attributed and chained.

@@ -96,6 +96,23 @@ pub(super) fn notice(d: &Dossier, event: &Event) -> Option<Notification> {
         Event::Stopped { reason } => {
             format!("{} đã dừng xử lý. Lý do: {reason}", named(d))
         }
+        Event::DeadlinesReprojected { moved, because, .. } => {
+            // The applicant is told when the appointment they were given moves (Điều 14.3.đ);
+            // other deadlines are the agency's own.
+            let moved = moved
+                .iter()
+                .find(|m| m.deadline == super::Deadline::Appointment)?;
+            let mut m = format!(
+                "{} có ngày hẹn trả kết quả mới do lịch làm việc của cơ quan thay đổi: {} (trước đây {}).",
+                named(d),
+                to_local_vi(moved.after),
+                to_local_vi(moved.before)
+            );
+            if !because.is_empty() {
+                m += &format!("\nNgày thay đổi:\n{}", list(because));
+            }
+            m
+        }
         _ => return None,
     };
     // Every channel the applicant can be reached by.

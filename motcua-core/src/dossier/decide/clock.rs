@@ -109,6 +109,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 appointment,
                 original_appointment: original,
                 step_due,
+                calendar: version(ctx),
             }])
         }
         Command::RequestPayment { amount_vnd, reason } => {
@@ -150,6 +151,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 appointment: shift(ctx, cur, waited)?,
                 original_appointment: shift(ctx, orig, waited)?,
                 step_due: shift(ctx, sd, waited)?,
+                calendar: version(ctx),
             }])
         }
         Command::RequestExtension {
@@ -216,6 +218,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 approver: ctx.actor.id.clone(),
                 before,
                 appointment,
+                calendar: version(ctx),
             }];
             events.extend(extras(decision));
             Ok(events)

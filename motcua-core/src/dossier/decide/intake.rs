@@ -80,6 +80,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 components: components.clone(),
                 files: files.clone(),
                 intake_due,
+                calendar: version(ctx),
             }])
         }
         Command::Resubmit {
@@ -124,6 +125,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 components: all_components,
                 files: files.clone(),
                 intake_due,
+                calendar: version(ctx),
             }])
         }
         Command::ReturnForCompletion { missing, note } => {
@@ -193,6 +195,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
                 step: first.id.clone(),
                 step_due,
                 intake: intake(d, now),
+                calendar: version(ctx),
             }])
         }
         other => wrong_phase(d, other),

@@ -168,6 +168,7 @@ fn move_step(
         assignee,
         step_due,
         result,
+        calendar: version(ctx),
     }];
     if let Some(effect) = &transition.effect {
         events.extend(extras(run(effect, d, &req, ctx, "effect")?));
