@@ -458,16 +458,17 @@ impl Store {
     }
 
     /// Open dossiers of `agency` whose deadlines were not computed with `version`, in id order
-    /// after `after`, at most `limit`: the dossiers a change of calendar may concern.
+    /// after `after`, at most `limit`, each with the version it records: the dossiers a
+    /// change of calendar may concern.
     pub async fn dossiers_behind_calendar(
         &self,
         agency: &str,
         version: &str,
         after: &str,
         limit: u32,
-    ) -> Result<Vec<String>, StoreError> {
+    ) -> Result<Vec<(String, Option<String>)>, StoreError> {
         sqlx::query(
-            "SELECT id FROM dossiers
+            "SELECT id, calendar_version FROM dossiers
              WHERE agency_id = $1 AND id > $2
                AND state NOT IN ('returned-for-completion', 'refused', 'withdrawn', 'stopped', 'returned')
                AND (calendar_version IS NULL OR calendar_version <> $3)
@@ -480,7 +481,53 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| Ok(r.try_get::<String, _>(0)?))
+        .map(|r| Ok((r.try_get::<String, _>(0)?, r.try_get::<Option<String>, _>(1)?)))
+        .collect()
+    }
+
+    /// How many open dossiers of `agency` were not computed with calendar `version`.
+    pub async fn count_behind_calendar(
+        &self,
+        agency: &str,
+        version: &str,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM dossiers
+             WHERE agency_id = $1
+               AND state NOT IN ('returned-for-completion', 'refused', 'withdrawn', 'stopped', 'returned')
+               AND (calendar_version IS NULL OR calendar_version <> $2)",
+        )
+        .bind(agency)
+        .bind(version)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The open dossiers of `agency` in id order after `after`, at most `limit`.
+    pub async fn open_dossiers_of(
+        &self,
+        agency: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        sqlx::query(
+            "SELECT body FROM dossiers
+             WHERE agency_id = $1 AND id > $2
+               AND state NOT IN ('returned-for-completion', 'refused', 'withdrawn', 'stopped', 'returned')
+             ORDER BY id LIMIT $3",
+        )
+        .bind(agency)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let body: String = r.try_get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::internal)
+        })
         .collect()
     }
 }

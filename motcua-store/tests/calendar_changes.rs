@@ -146,7 +146,19 @@ async fn dossiers_in_flight_are_reprojected_once_each_and_verify() {
             .dossiers_behind_calendar(AGENCY, &version, "", 100)
             .await
             .expect("behind");
-        assert_eq!(behind, ["a", "b"], "{}", t.name);
+        assert_eq!(
+            behind,
+            [("a".to_string(), None), ("b".to_string(), None)],
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            s.count_behind_calendar(AGENCY, &version)
+                .await
+                .expect("count"),
+            2
+        );
+        let behind: Vec<String> = behind.into_iter().map(|(id, _)| id).collect();
         let system = Actor::system("lich");
         let req = ReprojectRequest {
             calendar: &v2,

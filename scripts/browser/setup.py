@@ -176,7 +176,18 @@ def province_from_zero(browser, motcua, shots):
         with admin.expect_navigation():
             admin.get_by_role("button", name="Xác nhận lịch năm 2027").click()
         body = admin.locator("main").inner_text()
-        check("Đã xác nhận lịch nghỉ lễ năm 2027" in body and "Thông báo số 5000/TB-BNV" in body,
+        check("chờ áp dụng" in body and "Đề xuất, chưa có" in body,
+              "the confirmed year waits to be applied; the calendar in force has not changed")
+        with admin.expect_navigation():
+            admin.get_by_role("link", name="Xem trước ảnh hưởng đến hồ sơ đang giải quyết, rồi áp dụng hoặc bỏ").click()
+        check("Các năm nghỉ lễ đã xác nhận" in admin.locator("main").inner_text(),
+              "the preview names the change")
+        audit(admin, "admin-calendar-preview-year", shots)
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Áp dụng thay đổi lịch").click()
+        admin.goto(server.base + "/can-bo/lich?nam=2027")
+        body = admin.locator("main").inner_text()
+        check("Thông báo số 5000/TB-BNV" in body and "Đề xuất, chưa có" not in body,
               "the year confirmed, with its announcement")
         audit(admin, "admin-calendar-confirmed", shots)
         admin.close()
@@ -274,6 +285,68 @@ def late_dossier(browser, motcua, shots):
         server.stop()
 
 
+def agency_day_off(browser, motcua, shots):
+    """A day off added to the city's calendar while two of its dossiers are in flight: saved as
+    pending, previewed (the dossiers, their appointments from what to what, and why), applied;
+    the dossiers' timelines then say their deadlines moved and why."""
+    server = Server(motcua, extra=["--clock-start", "2026-12-07T09:00:00+07:00"])
+    try:
+        citizen = server.citizen("ho-van-bay", "Hồ Văn Bảy")
+        desk = server.staff_token("mot-cua.tp", "cai-rang-noi-cho-1")
+        dossiers = []
+        for _ in range(2):
+            d = server.api("POST", "/dossiers", {
+                "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+                "applicant": {"name": "Hồ Văn Bảy"},
+                "components": ["Giấy đề nghị đăng ký hộ kinh doanh"]}, citizen)["id"]
+            server.command(d, desk, "accept")
+            dossiers.append(d)
+        admin = first_login(browser, server, "quan-tri.he-thong",
+                            server.passwords()["quan-tri.he-thong"], "cai-rang-noi-cho-9")
+        admin.goto(server.base + "/can-bo/lich?nam=2026")
+        admin.get_by_label("Lịch của").select_option("000.20.31.H53")
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Xem").click()
+        check("UBND thành phố Sóc Trăng" in admin.locator("h1").inner_text(),
+              "the city's own calendar is shown")
+        admin.get_by_label("Ngày", exact=True).fill("2026-12-09")
+        admin.get_by_label("Tên", exact=True).first.fill("Nghỉ tổ chức lễ hội Oóc Om Bóc")
+        admin.get_by_label("Căn cứ (văn bản quyết định)").fill("Quyết định 99/QĐ-UBND")
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Thêm ngày").click()
+        body = admin.locator("main").inner_text()
+        check("Có thay đổi chờ áp dụng" in body and "Lịch riêng của UBND thành phố Sóc Trăng" in body,
+              "the day off waits to be applied")
+        audit(admin, "admin-calendar-agency-pending", shots)
+        with admin.expect_navigation():
+            admin.get_by_role("link", name="Xem trước ảnh hưởng đến hồ sơ đang giải quyết, rồi áp dụng hoặc bỏ").click()
+        body = admin.locator("main").inner_text()
+        check("2 hồ sơ có thời hạn thay đổi" in body and "11/12/2026" in body
+              and "Quyết định 99/QĐ-UBND" in body,
+              "the preview: both dossiers, the appointment moved from Thursday to Friday, and why")
+        audit(admin, "admin-calendar-preview", shots)
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Áp dụng thay đổi lịch").click()
+        check("Đã áp dụng thay đổi lịch làm việc" in admin.locator("main").inner_text(),
+              "the change applied")
+        admin.close()
+        page = browser.new_page()
+        log_in(page, server, "mot-cua.tp", "cai-rang-noi-cho-1", then=f"/can-bo/ho-so/{dossiers[0]}")
+        moved = False
+        for _ in range(20):  # the job runs in the background after the change is applied
+            body = page.locator("main").inner_text()
+            if "11/12/2026" in body and "Quyết định 99/QĐ-UBND" in body:
+                moved = True
+                break
+            time.sleep(0.25)
+            page.reload()
+        check(moved, "the dossier's appointment moved, and its timeline says why")
+        audit(page, "office-reprojected", shots)
+        page.close()
+    finally:
+        server.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--motcua", required=True)
@@ -285,7 +358,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
-        for journey in (province_from_zero, late_dossier):
+        for journey in (province_from_zero, late_dossier, agency_day_off):
             try:
                 print(f"== {journey.__name__}")
                 journey(browser, args.motcua, args.screenshots)

@@ -155,7 +155,8 @@ pub async fn due(app: &AppState, now: DateTime<Utc>) -> Result<Vec<Alert>, AppEr
             let Some(p) = config.version_of(&d.procedure, &d.procedure_version) else {
                 continue;
             };
-            if d.waiting_too_long(now, p, &config.calendar) {
+            let calendar = config.calendar_for(&d.agency)?;
+            if d.waiting_too_long(now, p, &calendar) {
                 out.push(Alert {
                     key: format!("supplement-wait:{}:{}", d.id, d.supplement_rounds),
                     subject: d.id.clone(),

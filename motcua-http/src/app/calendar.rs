@@ -3,10 +3,11 @@
 //! the government's announcement (after seeing how the two differ); local days off and
 //! make-up days with their source; the weekly working windows and seasons.
 //!
-//! Each change stores a new version of the calendar and applies to deadlines computed from
-//! then on. Deadlines already computed for dossiers in flight stay as they are (moving them
-//! is the re-projection of the time-and-change work). One calendar serves every agency of
-//! the deployment.
+//! The deployment's calendar serves every agency; an agency may lay its own days, windows
+//! and seasons over it (for itself and the agencies below it). Each change is stored as a
+//! pending version: nothing changes until an administrator has previewed it and applied it
+//! ([`super::reprojection`]), which brings it into force for new deadlines and for the
+//! dossiers in flight at one instant.
 
 use chrono::{Datelike, NaiveDate};
 use motcua_core::calendar::{
@@ -14,7 +15,7 @@ use motcua_core::calendar::{
     Season, WeeklySchedule, WorkingCalendar, default_windows, parse_windows,
 };
 
-use super::config::{CALENDAR, CONFIRMED_YEARS, ConfirmedYear, holidays_with};
+use super::config::{CALENDAR, CONFIRMED_YEARS, ConfirmedYear, agency_layer, holidays_with};
 use super::drafts::{Problem, Refused};
 use super::{AppError, Code, Principal};
 use crate::AppState;
@@ -49,8 +50,12 @@ pub struct YearView {
     pub working_days: Vec<DayInfo>,
     pub working_day_count: u32,
     pub working_hours: i64,
-    /// The stored calendar's version (0: the server's default).
-    pub version: i64,
+    /// The calendar's version (`national@2;confirmed-years@1;agency:…@3`).
+    pub version: String,
+    /// The agency whose calendar this is (`None`: the deployment's).
+    pub agency: Option<String>,
+    /// The calendars with a version waiting to be applied, by name.
+    pub pending: Vec<String>,
     /// The windows of each weekday, e.g. `Thứ Hai: 07:00-11:30, 13:30-17:00`.
     pub week: Vec<(String, String)>,
     /// The seasons: (name, period, windows).
@@ -102,17 +107,44 @@ fn local_layer(spec: &mut CalendarSpec) -> &mut Layer {
         .expect("just added")
 }
 
-/// A year of the calendar (anyone may read it; the page is for administrators).
-pub async fn year(app: &AppState, year: i32) -> Result<YearView, AppError> {
+/// A year of the calendar in force, the deployment's or `agency`'s (anyone may read it; the
+/// page is for administrators).
+pub async fn year(app: &AppState, year: i32, agency: Option<&str>) -> Result<YearView, AppError> {
     if !(2000..=2199).contains(&year) {
         return Err(AppError::new(Code::YearOutOfRange));
     }
     let config = app.config().await?;
-    let report = config
-        .calendar
+    let calendar = match agency {
+        Some(a) if config.directory.get(a).is_some() => config.calendar_for(a)?,
+        Some(_) => return Err(AppError::new(Code::UnknownAgency)),
+        None => config.calendar.clone(),
+    };
+    let report = calendar
         .year_report(year)
         .map_err(|_| AppError::new(Code::YearOutOfRange))?;
-    let spec = spec_of(&config);
+    let mut spec = spec_of(&config);
+    if let Some(a) = agency {
+        for up in config.directory.chain(a) {
+            if let Some((_, layer)) = config.calendars.layers.get(&up.id) {
+                spec.layers.push(layer.clone());
+            }
+        }
+    }
+    let own = agency.map(|a| {
+        config
+            .calendars
+            .layers
+            .get(a)
+            .map(|(_, l)| l.name.clone())
+            .unwrap_or_default()
+    });
+    let pending = app
+        .store
+        .pending_calendars()
+        .await?
+        .into_iter()
+        .map(|(name, ..)| name)
+        .collect();
     let week = effective_week(&spec);
     let names = [
         ("Thứ Hai", &week.monday),
@@ -146,10 +178,14 @@ pub async fn year(app: &AppState, year: i32) -> Result<YearView, AppError> {
             )
         })
         .collect();
+    // The days this page removes: the deployment's own, or the agency's own.
     let local = spec
         .layers
         .iter()
-        .filter(|l| l.name == LOCAL_LAYER)
+        .filter(|l| match &own {
+            Some(name) => &l.name == name,
+            None => l.name == LOCAL_LAYER,
+        })
         .flat_map(|l| l.exceptions.iter())
         .filter(|e| e.date.year() == year)
         .cloned()
@@ -171,7 +207,9 @@ pub async fn year(app: &AppState, year: i32) -> Result<YearView, AppError> {
         working_days: report.working_days,
         working_day_count: report.working_day_count,
         working_hours: report.working_time.secs() / 3600,
-        version: config.calendar_spec.as_ref().map_or(0, |(v, _)| *v),
+        version: calendar.version().unwrap_or_default().to_string(),
+        agency: agency.map(str::to_string),
+        pending,
         week: names
             .iter()
             .map(|(n, w)| (n.to_string(), windows_text(w)))
@@ -349,13 +387,13 @@ pub async fn confirm(
 ) -> Result<Difference, Refused> {
     let (days, diff) = compare(app, p, year, announced, text).await?;
     let config = app.config().await?;
-    let mut years: Vec<ConfirmedYear> = config
-        .confirmed_years
-        .1
-        .iter()
-        .filter(|y| y.year != year)
-        .cloned()
-        .collect();
+    // Over the latest list, pending or in force, so that several years can wait together.
+    let latest: Vec<ConfirmedYear> = match latest(app, CONFIRMED_YEARS).await? {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| AppError::from(motcua_store::StoreError::Config(e.to_string())))?,
+        None => config.confirmed_years.1.clone(),
+    };
+    let mut years: Vec<ConfirmedYear> = latest.into_iter().filter(|y| y.year != year).collect();
     years.push(ConfirmedYear {
         year,
         announced: announced.trim().to_string(),
@@ -374,27 +412,83 @@ pub async fn confirm(
     })?;
     let json = serde_json::to_string(&years)
         .map_err(|e| AppError::from(motcua_store::StoreError::Config(e.to_string())))?;
-    app.store.put_calendar(CONFIRMED_YEARS, &json).await?;
+    app.store.propose_calendar(CONFIRMED_YEARS, &json).await?;
     app.config_changed().await?;
     Ok(diff)
 }
 
-/// Stores a changed specification after checking that it compiles.
-async fn store_spec(
+/// The latest version of a stored calendar, pending or in force: its JSON.
+async fn latest(app: &AppState, name: &str) -> Result<Option<String>, AppError> {
+    if let Some((.., json, _)) = app
+        .store
+        .pending_calendars()
+        .await?
+        .into_iter()
+        .find(|(n, ..)| n == name)
+    {
+        return Ok(Some(json));
+    }
+    match app.store.calendar(name).await {
+        Ok((_, json)) => Ok(Some(json)),
+        Err(motcua_store::StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Changes the days, windows or seasons of the deployment's own layer (`agency` = `None`) or
+/// of an agency's, over the latest version (pending or in force), checks that the calendar
+/// still compiles, and stores the result as pending.
+async fn edit_layer(
     app: &AppState,
-    config: &super::config::Config,
-    spec: &CalendarSpec,
+    agency: Option<&str>,
     field: &str,
+    change: impl FnOnce(&mut Layer) -> Result<(), Refused>,
 ) -> Result<(), Refused> {
-    WorkingCalendar::compile(spec, &config.holidays, DEFAULT_YEARS).map_err(|e| {
+    let config = app.config().await?;
+    let refused = |e: String| {
         Refused::Fields(vec![problem(
             field,
             format!("Lịch không dựng được với thay đổi này: {e}"),
         )])
-    })?;
-    let json = serde_json::to_string(spec)
-        .map_err(|e| AppError::from(motcua_store::StoreError::Config(e.to_string())))?;
-    app.store.put_calendar(CALENDAR, &json).await?;
+    };
+    let json_error =
+        |e: serde_json::Error| AppError::from(motcua_store::StoreError::Config(e.to_string()));
+    match agency {
+        None => {
+            let mut spec: CalendarSpec = match latest(app, CALENDAR).await? {
+                Some(json) => serde_json::from_str(&json).map_err(json_error)?,
+                None => spec_of(&config),
+            };
+            change(local_layer(&mut spec))?;
+            WorkingCalendar::compile(&spec, &config.holidays, DEFAULT_YEARS)
+                .map_err(|e| refused(e.to_string()))?;
+            let json = serde_json::to_string(&spec).map_err(json_error)?;
+            app.store.propose_calendar(CALENDAR, &json).await?;
+        }
+        Some(a) => {
+            let Some(found) = config.directory.get(a) else {
+                return Err(AppError::new(Code::UnknownAgency).into());
+            };
+            let name = agency_layer(a);
+            let mut layer: Layer = match latest(app, &name).await? {
+                Some(json) => serde_json::from_str(&json).map_err(json_error)?,
+                None => Layer {
+                    name: found.name.clone(),
+                    schedule: None,
+                    seasons: Vec::new(),
+                    national_holidays: false,
+                    exceptions: Vec::new(),
+                },
+            };
+            change(&mut layer)?;
+            let mut set = config.calendars.clone();
+            set.layers.insert(a.to_string(), (0, layer.clone()));
+            set.compile(&config.directory, a)
+                .map_err(|e| refused(e.to_string()))?;
+            let json = serde_json::to_string(&layer).map_err(json_error)?;
+            app.store.propose_calendar(&name, &json).await?;
+        }
+    }
     app.config_changed().await?;
     Ok(())
 }
@@ -404,6 +498,7 @@ async fn store_spec(
 pub async fn add_day(
     app: &AppState,
     p: &Principal,
+    agency: Option<&str>,
     date: &str,
     kind: &str,
     name: &str,
@@ -442,41 +537,53 @@ pub async fn add_day(
     let (Some(date), Some(kind), true) = (date, kind, problems.is_empty()) else {
         return Err(Refused::Fields(problems));
     };
-    let config = app.config().await?;
-    let mut spec = spec_of(&config);
-    let layer = local_layer(&mut spec);
-    layer.exceptions.retain(|e| e.date != date);
-    layer.exceptions.push(Exception {
-        date,
-        kind,
-        name: name.trim().to_string(),
-        source: source.trim().to_string(),
-    });
-    layer.exceptions.sort_by_key(|e| e.date);
-    store_spec(app, &config, &spec, "ngay-rieng").await?;
+    edit_layer(app, agency, "ngay-rieng", |layer| {
+        layer.exceptions.retain(|e| e.date != date);
+        layer.exceptions.push(Exception {
+            date,
+            kind,
+            name: name.trim().to_string(),
+            source: source.trim().to_string(),
+        });
+        layer.exceptions.sort_by_key(|e| e.date);
+        Ok(())
+    })
+    .await?;
     Ok(date)
 }
 
 /// Removes a local day (one added here; national days are changed by confirming the year).
-pub async fn remove_day(app: &AppState, p: &Principal, date: &str) -> Result<(), Refused> {
+pub async fn remove_day(
+    app: &AppState,
+    p: &Principal,
+    agency: Option<&str>,
+    date: &str,
+) -> Result<(), Refused> {
     if !may_manage(p) {
         return Err(forbidden().into());
     }
     let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::new(Code::InvalidDate))?;
-    let config = app.config().await?;
-    let mut spec = spec_of(&config);
-    let layer = local_layer(&mut spec);
-    let before = layer.exceptions.len();
-    layer.exceptions.retain(|e| e.date != date);
-    if layer.exceptions.len() == before {
-        return Err(AppError::not_found("Không có ngày riêng này trong lịch.").into());
-    }
-    store_spec(app, &config, &spec, "ngay-rieng").await
+    edit_layer(app, agency, "ngay-rieng", |layer| {
+        let before = layer.exceptions.len();
+        layer.exceptions.retain(|e| e.date != date);
+        if layer.exceptions.len() == before {
+            return Err(AppError::not_found("Không có ngày riêng này trong lịch.").into());
+        }
+        Ok(())
+    })
+    .await
 }
 
-/// Sets the working windows of Monday to Friday (e.g. `07:00-11:30, 13:30-17:00`).
-pub async fn set_windows(app: &AppState, p: &Principal, text: &str) -> Result<(), Refused> {
+/// Sets the working windows of Monday to Friday (e.g. `07:00-11:30, 13:30-17:00`); from a
+/// date when `from` is given (a season from that date on), else for every date.
+pub async fn set_windows(
+    app: &AppState,
+    p: &Principal,
+    agency: Option<&str>,
+    text: &str,
+    from: Option<NaiveDate>,
+) -> Result<(), Refused> {
     if !may_manage(p) {
         return Err(forbidden().into());
     }
@@ -492,10 +599,29 @@ pub async fn set_windows(app: &AppState, p: &Principal, text: &str) -> Result<()
             "Cần ít nhất một khoảng giờ làm việc.",
         )]));
     }
-    let config = app.config().await?;
-    let mut spec = spec_of(&config);
-    local_layer(&mut spec).schedule = Some(WeeklySchedule::office_week(windows));
-    store_spec(app, &config, &spec, "gio-lam").await
+    edit_layer(app, agency, "gio-lam", |layer| {
+        let week = WeeklySchedule::office_week(windows);
+        match from {
+            None => layer.schedule = Some(week),
+            Some(from) => {
+                let name = format!("Giờ làm việc từ {}", from.format("%d/%m/%Y"));
+                layer.seasons.retain(|s| s.name != name);
+                layer.seasons.insert(
+                    0,
+                    Season {
+                        name,
+                        period: Period::Dates {
+                            from,
+                            to: NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(from),
+                        },
+                        schedule: week,
+                    },
+                );
+            }
+        }
+        Ok(())
+    })
+    .await
 }
 
 fn month_day(s: &str) -> Option<MonthDay> {
@@ -509,6 +635,7 @@ fn month_day(s: &str) -> Option<MonthDay> {
 pub async fn add_season(
     app: &AppState,
     p: &Principal,
+    agency: Option<&str>,
     name: &str,
     from: &str,
     to: &str,
@@ -548,15 +675,15 @@ pub async fn add_season(
     else {
         return Err(Refused::Fields(problems));
     };
-    let config = app.config().await?;
-    let mut spec = spec_of(&config);
-    let layer = local_layer(&mut spec);
     let name = name.trim().to_string();
-    layer.seasons.retain(|s| s.name != name);
-    layer.seasons.push(Season {
-        name,
-        period: Period::Annual { from, to },
-        schedule: WeeklySchedule::office_week(windows),
-    });
-    store_spec(app, &config, &spec, "ten-mua").await
+    edit_layer(app, agency, "ten-mua", |layer| {
+        layer.seasons.retain(|s| s.name != name);
+        layer.seasons.push(Season {
+            name,
+            period: Period::Annual { from, to },
+            schedule: WeeklySchedule::office_week(windows),
+        });
+        Ok(())
+    })
+    .await
 }

@@ -2,11 +2,13 @@
 //! version, and which agencies each procedure is assigned to. Read from the store once, kept
 //! in memory, and read again when the store's configuration version changes — no restart.
 
-use motcua_core::calendar::{CalendarSpec, DEFAULT_YEARS, NationalHolidays, WorkingCalendar};
+use motcua_core::calendar::{
+    CalendarSpec, DEFAULT_YEARS, Layer, NationalHolidays, WorkingCalendar, default_windows,
+};
 use motcua_core::procedure::Procedure;
-use motcua_store::{Agency, Store, StoreError};
+use motcua_store::{Agency, CalendarChange, Store, StoreError};
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -71,6 +73,22 @@ impl Directory {
             .map(String::as_str)
     }
 
+    /// The agency and those above it, the topmost first (bounded, as a stored cycle must not
+    /// hang a request).
+    pub fn chain(&self, agency: &str) -> Vec<&Agency> {
+        let mut up = Vec::new();
+        let mut current = self.get(agency);
+        while let Some(a) = current {
+            if up.len() >= 16 || up.iter().any(|x: &&Agency| x.id == a.id) {
+                break;
+            }
+            up.push(a);
+            current = a.parent_id.as_deref().and_then(|p| self.get(p));
+        }
+        up.reverse();
+        up
+    }
+
     /// Whether `agency` is `ancestor` or below it.
     pub fn is_within(&self, agency: &str, ancestor: &str) -> bool {
         let mut current = Some(agency);
@@ -116,6 +134,116 @@ pub const CALENDAR: &str = "national";
 /// [`ConfirmedYear`]); they add to, or replace, the years shipped with motcua.
 pub const CONFIRMED_YEARS: &str = "confirmed-years";
 
+/// The prefix of the stored calendars that are one agency's own layer (days off, make-up
+/// days, windows, seasons), laid over the calendar of the agencies above it:
+/// `agency:000.20.31.H53`.
+pub const AGENCY_LAYER: &str = "agency:";
+
+/// The stored name of an agency's own calendar layer.
+pub fn agency_layer(agency: &str) -> String {
+    format!("{AGENCY_LAYER}{agency}")
+}
+
+/// The stored calendars an agency's working calendar is made of, each at a version: the
+/// deployment's calendar (`national`, version 0 when none is stored and the national default
+/// applies), the years confirmed here, and the layers of the agency and of those above it.
+/// Its text (`national@2;confirmed-years@1;agency:000.00.00.H53@3`) is the calendar version
+/// events record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CalendarParts {
+    /// The deployment's calendar version (0: the national default).
+    pub national: i64,
+    /// The confirmed years' version (0: none).
+    pub confirmed: i64,
+    /// Each agency layer, the topmost first: (agency, version).
+    pub layers: Vec<(String, i64)>,
+}
+
+impl std::fmt::Display for CalendarParts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{CALENDAR}@{};{CONFIRMED_YEARS}@{}",
+            self.national, self.confirmed
+        )?;
+        for (agency, v) in &self.layers {
+            write!(f, ";{AGENCY_LAYER}{agency}@{v}")?;
+        }
+        Ok(())
+    }
+}
+
+impl CalendarParts {
+    /// Reads a calendar version's text; `None` for text not written by [`CalendarParts`].
+    pub fn parse(text: &str) -> Option<CalendarParts> {
+        let mut parts = text.split(';');
+        let num = |part: Option<&str>, name: &str| -> Option<i64> {
+            part?.strip_prefix(name)?.strip_prefix('@')?.parse().ok()
+        };
+        let national = num(parts.next(), CALENDAR)?;
+        let confirmed = num(parts.next(), CONFIRMED_YEARS)?;
+        let mut layers = Vec::new();
+        for p in parts {
+            let (name, v) = p.strip_prefix(AGENCY_LAYER)?.rsplit_once('@')?;
+            layers.push((name.to_string(), v.parse().ok()?));
+        }
+        Some(CalendarParts {
+            national,
+            confirmed,
+            layers,
+        })
+    }
+}
+
+/// The calendars in force (or, for a preview, with pending versions laid over them), to make
+/// each agency's working calendar from.
+#[derive(Clone, Debug)]
+pub struct CalendarSet {
+    /// The deployment's calendar and its version (0: the national default).
+    pub national: (i64, CalendarSpec),
+    /// The confirmed years' version.
+    pub confirmed: i64,
+    /// The national holidays with the confirmed years laid over them.
+    pub holidays: NationalHolidays,
+    /// Each agency's own layer and its version.
+    pub layers: BTreeMap<String, (i64, Layer)>,
+}
+
+impl CalendarSet {
+    /// The parts of `agency`'s calendar.
+    pub fn parts(&self, directory: &Directory, agency: &str) -> CalendarParts {
+        CalendarParts {
+            national: self.national.0,
+            confirmed: self.confirmed,
+            layers: directory
+                .chain(agency)
+                .iter()
+                .filter_map(|a| self.layers.get(&a.id).map(|(v, _)| (a.id.clone(), *v)))
+                .collect(),
+        }
+    }
+
+    /// `agency`'s working calendar, labelled with its version.
+    pub fn compile(
+        &self,
+        directory: &Directory,
+        agency: &str,
+    ) -> Result<WorkingCalendar, StoreError> {
+        let parts = self.parts(directory, agency);
+        let mut spec = self.national.1.clone();
+        for (id, _) in &parts.layers {
+            if let Some((_, layer)) = self.layers.get(id) {
+                spec.layers.push(layer.clone());
+            }
+        }
+        Ok(
+            WorkingCalendar::compile(&spec, &self.holidays, DEFAULT_YEARS)
+                .map_err(|e| StoreError::Config(format!("the calendar of {agency}: {e}")))?
+                .with_version(parts.to_string()),
+        )
+    }
+}
+
 /// A year of national holidays as an administrator confirmed it against the announcement.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ConfirmedYear {
@@ -150,6 +278,12 @@ pub struct Config {
     pub directory: Directory,
     /// Every stored procedure version.
     pub procedures: Vec<Procedure>,
+    /// The calendars in force, to make each agency's calendar from.
+    pub calendars: CalendarSet,
+    /// Every change of calendar brought into force, oldest first.
+    pub calendar_changes: Vec<CalendarChange>,
+    /// Agencies' calendars made so far from this reading, by calendar version.
+    compiled: Mutex<HashMap<String, Arc<WorkingCalendar>>>,
     /// Procedure codes by the agency they are assigned to.
     assigned: HashMap<String, BTreeSet<String>>,
     /// Retired versions: (code, version); kept for the dossiers received under them.
@@ -192,21 +326,47 @@ impl Config {
             Err(StoreError::NotFound(_)) => None,
             Err(e) => return Err(e),
         };
+        let mut layers = BTreeMap::new();
+        for (name, v, json) in store.calendars_named(AGENCY_LAYER).await? {
+            let layer: Layer = serde_json::from_str(&json)
+                .map_err(|e| StoreError::Config(format!("the stored calendar {name}: {e}")))?;
+            layers.insert(name[AGENCY_LAYER.len()..].to_string(), (v, layer));
+        }
+        let calendars = CalendarSet {
+            national: calendar_spec
+                .clone()
+                .unwrap_or_else(|| (0, CalendarSpec::national(default_windows()))),
+            confirmed: confirmed_years.0,
+            holidays: holidays.clone(),
+            layers,
+        };
+        // The deployment's calendar, labelled like an agency's without a layer of its own.
+        let base_version = CalendarParts {
+            national: calendars.national.0,
+            confirmed: calendars.confirmed,
+            layers: Vec::new(),
+        }
+        .to_string();
         let calendar = match &calendar_spec {
             Some((_, spec)) => Arc::new(
                 WorkingCalendar::compile(spec, &holidays, DEFAULT_YEARS)
-                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?,
+                    .map_err(|e| StoreError::Config(format!("the stored calendar: {e}")))?
+                    .with_version(base_version.clone()),
             ),
-            None if confirmed_years.1.is_empty() => default.clone(),
+            None if confirmed_years.1.is_empty() => {
+                Arc::new((**default).clone().with_version(base_version.clone()))
+            }
             None => Arc::new(
                 WorkingCalendar::compile(
-                    &CalendarSpec::national(motcua_core::calendar::default_windows()),
+                    &CalendarSpec::national(default_windows()),
                     &holidays,
                     DEFAULT_YEARS,
                 )
-                .map_err(|e| StoreError::Config(format!("the national calendar: {e}")))?,
+                .map_err(|e| StoreError::Config(format!("the national calendar: {e}")))?
+                .with_version(base_version.clone()),
             ),
         };
+        let calendar_changes = store.calendar_changes().await?;
         let mut procedures = Vec::new();
         for (code, version, source) in store.procedures().await? {
             let (p, _) = Procedure::load(&format!("{code}@{version}"), &source)
@@ -221,6 +381,9 @@ impl Config {
         Ok(Config {
             retired,
             version,
+            compiled: Mutex::new(HashMap::from([(base_version, calendar.clone())])),
+            calendars,
+            calendar_changes,
             calendar,
             calendar_spec,
             confirmed_years,
@@ -229,6 +392,34 @@ impl Config {
             procedures,
             assigned,
         })
+    }
+
+    /// The working calendar of `agency`: the deployment's, with the layers of the agency and
+    /// of those above it, labelled with its version (compiled once per reading).
+    pub fn calendar_for(&self, agency: &str) -> Result<Arc<WorkingCalendar>, AppError> {
+        let version = self.calendars.parts(&self.directory, agency).to_string();
+        if let Ok(cache) = self.compiled.lock()
+            && let Some(c) = cache.get(&version)
+        {
+            return Ok(c.clone());
+        }
+        let compiled = Arc::new(self.calendars.compile(&self.directory, agency)?);
+        if let Ok(mut cache) = self.compiled.lock() {
+            cache.insert(version, compiled.clone());
+        }
+        Ok(compiled)
+    }
+
+    /// A calendar compiled from this reading, by its version.
+    pub fn compiled(&self, version: &str) -> Option<Arc<WorkingCalendar>> {
+        self.compiled.lock().ok()?.get(version).cloned()
+    }
+
+    /// Keeps a calendar compiled for this reading.
+    pub fn keep_compiled(&self, version: &str, calendar: Arc<WorkingCalendar>) {
+        if let Ok(mut cache) = self.compiled.lock() {
+            cache.insert(version.to_string(), calendar);
+        }
     }
 
     /// Whether a version was retired (no new submissions under it).

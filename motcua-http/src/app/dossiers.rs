@@ -185,7 +185,8 @@ pub async fn submit(
             actor: &actor,
             now,
             procedure,
-            calendar: &config.calendar,
+            // The agency's own calendar, whose version the submission records.
+            calendar: &config.calendar_for(&agency)?,
             expected_version: None,
             attachments,
         })
@@ -230,6 +231,12 @@ pub async fn run(
     let config = app.config().await?;
     let procedure = procedure_of(&config, &d)?;
     let actor = p.actor_at(&d.agency);
+    // A change of calendar applied since the dossier's deadlines were computed reaches it
+    // first (its own event), so that the command computes under one calendar only. The
+    // version the caller saw still stands for it: the change was not the caller's to see.
+    let seen = d.version;
+    let (d, calendar) = super::reprojection::bring_up_to_date(app, &config, d).await?;
+    let expected_version = expected_version.map(|v| if v == seen { d.version } else { v });
     let done = app
         .store
         .execute(ExecuteRequest {
@@ -239,7 +246,7 @@ pub async fn run(
             actor: &actor,
             now: app.now(),
             procedure,
-            calendar: &config.calendar,
+            calendar: &calendar,
             expected_version,
             attachments,
         })
@@ -275,13 +282,16 @@ pub fn available_to(app: &AppState, config: &Config, p: &Principal, d: &Dossier)
         return Vec::new();
     };
     let actor = p.actor_at(&d.agency);
+    let Ok(calendar) = config.calendar_for(&d.agency) else {
+        return Vec::new();
+    };
     motcua_core::dossier::available(
         d,
         &Ctx {
             now: app.now(),
             actor: &actor,
             procedure,
-            calendar: &config.calendar,
+            calendar: &calendar,
         },
     )
 }

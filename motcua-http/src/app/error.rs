@@ -132,6 +132,7 @@ catalogue! {
     MissingResult = "missing_result", 422, "Chưa có kết quả để thực hiện thao tác này.", "no draft or signed result yet";
     Duplicate = "duplicate", 422, "Việc này đã được thực hiện.", "the thing was done before (rating, consultation id, pending request)";
     NothingPending = "nothing_pending", 422, "Không có đề nghị nào đang chờ.", "no pending extension or withdrawal request";
+    NoCalendarChange = "no_calendar_change", 422, "Không có thay đổi lịch làm việc nào chờ áp dụng.", "no calendar version is pending";
     UnknownConsultation = "unknown_consultation", 422, "Không có đợt lấy ý kiến này.", "no such consultation, or the agency was not consulted";
     UnknownComponent = "unknown_component", 422, "Thủ tục không có thành phần hồ sơ này.", "a component name the procedure does not have";
     InvalidAttachment = "invalid_attachment", 422, "Tệp đính kèm không hợp lệ.", "a file reference that is not a SHA-256";

@@ -83,8 +83,12 @@ pub async fn file(
         }
     }
     let now = app.now();
-    let due = config
-        .calendar
+    // Three working days on the calendar of the agency that answers.
+    let calendar = match config.directory.get(&f.agency) {
+        Some(_) => config.calendar_for(&f.agency)?,
+        None => config.calendar.clone(),
+    };
+    let due = calendar
         .due(now, Duration::working_days(3))
         .map_err(|_| AppError::new(Code::OutOfRange))?;
     let item = Feedback {

@@ -28,6 +28,7 @@ pub mod policy;
 mod principal;
 pub mod procedures;
 pub mod reports;
+pub mod reprojection;
 pub mod spreadsheet;
 pub mod staff;
 

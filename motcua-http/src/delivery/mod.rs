@@ -255,6 +255,30 @@ impl Worker {
             .map_err(|e| e.message)
     }
 
+    /// Reprojects the dossiers in flight of the calendar changes applied and not finished
+    /// (`crate::app::reprojection`), if this worker holds the `calendar` job (one server at a
+    /// time). Answers how many dossiers' deadlines moved, or `None` when there was nothing to
+    /// do or another server holds the job.
+    pub async fn calendar_changes(&self, app: &AppState) -> Result<Option<u64>, String> {
+        let config = app.config().await.map_err(|e| e.message)?;
+        if config.calendar_changes.iter().all(|c| c.done_at.is_some()) {
+            return Ok(None);
+        }
+        let mine = app
+            .store
+            .take_job("calendar", &self.name, app.now(), Duration::minutes(10))
+            .await
+            .map_err(|e| e.to_string())?;
+        if !mine {
+            return Ok(None);
+        }
+        tracing::info!(worker = %self.name, "reprojecting the dossiers a calendar change concerns");
+        crate::app::reprojection::run_pending(app, &|_, _| {})
+            .await
+            .map(|r| Some(r.moved))
+            .map_err(|e| e.message)
+    }
+
     /// The receipt to attach to the mail of an acceptance.
     async fn receipt(&self, app: &AppState, d: &Delivery) -> Option<(String, Vec<u8>)> {
         if d.kind != "accepted" {
@@ -291,6 +315,11 @@ impl Worker {
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "alerts failed"),
                 }
+            }
+            match self.calendar_changes(&app).await {
+                Ok(Some(n)) => tracing::info!(moved = n, "dossiers reprojected"),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "re-projection failed"),
             }
             let busy = match self.pass(&app).await {
                 Ok((d, s, f)) => d + s + f > 0,

@@ -379,6 +379,11 @@ pub(crate) fn routes() -> Router<AppState> {
             "/can-bo/lich",
             get(setup::calendar).post(setup::calendar_change),
         )
+        .route("/can-bo/lich/xem-truoc", get(setup::calendar_preview))
+        .route(
+            "/can-bo/lich/ap-dung",
+            axum::routing::post(setup::calendar_apply),
+        )
         .route(
             "/can-bo/tai-khoan",
             get(admin::staff).post(admin::staff_change),

@@ -701,7 +701,15 @@ async fn workspace_page_after(
         title,
         notice,
         problems,
-        why: why_this_date(d, &config.calendar),
+        // Explained with the calendar the dossier's deadlines were computed with.
+        why: why_this_date(
+            d,
+            &d.calendar_version
+                .as_deref()
+                .and_then(|v| config.compiled(v))
+                .or_else(|| config.calendar_for(&d.agency).ok())
+                .unwrap_or_else(|| config.calendar.clone()),
+        ),
         facts,
         applicant,
         form,

@@ -317,7 +317,15 @@ struct CalendarPage {
     confirmed_here: Option<(String, String)>,
     working_days: u32,
     working_hours: i64,
-    version: i64,
+    version: String,
+    /// The agency whose calendar this is, and its name (`None`: the deployment's).
+    agency: Option<(String, String)>,
+    /// Every agency, for the choice of whose calendar to see: (id, name, chosen).
+    agencies: Vec<(String, String, bool)>,
+    /// The query that keeps the agency in links (`&co-quan=…`, or empty).
+    scope: String,
+    /// The calendars with a change waiting to be applied, as people name them.
+    pending: Vec<String>,
     days: Vec<DayRow>,
     local: Vec<DayRow>,
     week: Vec<(String, String)>,
@@ -341,6 +349,22 @@ fn admin_only(p: &Principal) -> Option<AppError> {
         .then(|| AppError::forbidden("Trang này dành cho quản trị hệ thống."))
 }
 
+/// How a stored calendar is named to an administrator.
+fn calendar_name(config: &crate::app::config::Config, name: &str) -> String {
+    use crate::app::config::{AGENCY_LAYER, CALENDAR, CONFIRMED_YEARS};
+    match name {
+        CALENDAR => "Lịch chung của hệ thống".into(),
+        CONFIRMED_YEARS => "Các năm nghỉ lễ đã xác nhận".into(),
+        other => match other.strip_prefix(AGENCY_LAYER) {
+            Some(id) => format!(
+                "Lịch riêng của {}",
+                config.directory.get(id).map_or(id, |a| a.name.as_str())
+            ),
+            None => other.to_string(),
+        },
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn calendar_page(
     app: &AppState,
@@ -352,7 +376,8 @@ async fn calendar_page(
     difference: Option<DifferenceView>,
     mut form: HashMap<String, String>,
 ) -> Response {
-    let y = match crate::app::calendar::year(app, year).await {
+    let agency = form.get("co-quan").filter(|a| !a.is_empty()).cloned();
+    let y = match crate::app::calendar::year(app, year, agency.as_deref()).await {
         Ok(y) => y,
         Err(e) => return error_page(app, tenant, viewer, e).await,
     };
@@ -371,6 +396,36 @@ async fn calendar_page(
         .map(|d| day_row(&d.exception, &d.layer, d.proposed))
         .collect();
     days.sort_by(|a, b| a.iso.cmp(&b.iso));
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let agency = y.agency.as_ref().map(|id| {
+        (
+            id.clone(),
+            config
+                .directory
+                .get(id)
+                .map_or_else(|| id.clone(), |a| a.name.clone()),
+        )
+    });
+    let agencies = config
+        .directory
+        .all()
+        .iter()
+        .map(|a| {
+            (
+                a.id.clone(),
+                a.name.clone(),
+                y.agency.as_deref() == Some(&a.id),
+            )
+        })
+        .collect();
+    let pending = y
+        .pending
+        .iter()
+        .map(|n| calendar_name(&config, n))
+        .collect();
     let view = CalendarPage {
         layout: Layout::new(app, tenant, "office", viewer).await,
         notice,
@@ -383,6 +438,13 @@ async fn calendar_page(
         working_days: y.working_day_count,
         working_hours: y.working_hours,
         version: y.version,
+        scope: agency
+            .as_ref()
+            .map(|(id, _)| format!("&co-quan={id}"))
+            .unwrap_or_default(),
+        agency,
+        agencies,
+        pending,
         days,
         local: y
             .local
@@ -431,21 +493,17 @@ pub(crate) async fn calendar(
     };
     let notice = q.get("da-luu").map(|what| match what.as_str() {
         "xac-nhan" => format!(
-            "Đã xác nhận lịch nghỉ lễ năm {year}. Các thời hạn tính từ bây giờ dùng lịch này; thời hạn đã tính của hồ sơ đang giải quyết không thay đổi."
+            "Đã lưu lịch nghỉ lễ năm {year} theo thông báo, chờ áp dụng. Chưa có thời hạn nào thay đổi: hãy xem trước ảnh hưởng rồi áp dụng."
         ),
-        _ => "Đã lưu lịch. Các thời hạn tính từ bây giờ dùng lịch mới; thời hạn đã tính của hồ sơ đang giải quyết không thay đổi.".to_string(),
+        "ap-dung" => "Đã áp dụng thay đổi lịch làm việc. Thời hạn của các hồ sơ đang giải quyết chịu ảnh hưởng được tính lại và ghi vào lịch sử của từng hồ sơ; các thời hạn tính từ bây giờ dùng lịch mới.".to_string(),
+        "bo" => "Đã bỏ các thay đổi chờ áp dụng; lịch đang dùng không đổi.".to_string(),
+        _ => "Đã lưu thay đổi, chờ áp dụng. Chưa có thời hạn nào thay đổi: hãy xem trước ảnh hưởng rồi áp dụng.".to_string(),
     });
-    calendar_page(
-        &app,
-        t,
-        &viewer,
-        year,
-        notice,
-        Vec::new(),
-        None,
-        HashMap::new(),
-    )
-    .await
+    let mut form = HashMap::new();
+    if let Some(a) = q.get("co-quan").filter(|a| !a.is_empty()) {
+        form.insert("co-quan".to_string(), a.clone());
+    }
+    calendar_page(&app, t, &viewer, year, notice, Vec::new(), None, form).await
 }
 
 /// `POST /can-bo/lich` (`viec` = `so-sanh`, `xac-nhan`, `them-ngay`, `xoa-ngay`, `gio-lam`,
@@ -476,7 +534,18 @@ pub(crate) async fn calendar_change(
         )
         .await;
     };
-    let done = |what: &str| see_other(&format!("/can-bo/lich?nam={year}&da-luu={what}"), &[]);
+    let agency = f.get("co-quan").filter(|a| !a.is_empty()).cloned();
+    let scope = agency.as_deref();
+    let done = |what: &str| {
+        let agency = agency
+            .as_deref()
+            .map(|a| format!("&co-quan={a}"))
+            .unwrap_or_default();
+        see_other(
+            &format!("/can-bo/lich?nam={year}&da-luu={what}{agency}"),
+            &[],
+        )
+    };
     let result = match get("viec").as_str() {
         "so-sanh" => match cal::compare(&app, &p, year, &get("thong-bao"), &get("ngay")).await {
             Ok((_, diff)) => {
@@ -532,6 +601,7 @@ pub(crate) async fn calendar_change(
         "them-ngay" => cal::add_day(
             &app,
             &p,
+            scope,
             &get("ngay-rieng"),
             &get("loai"),
             &get("ten-ngay"),
@@ -539,15 +609,34 @@ pub(crate) async fn calendar_change(
         )
         .await
         .map(|_| "ngay"),
-        "xoa-ngay" => cal::remove_day(&app, &p, &get("ngay-rieng"))
+        "xoa-ngay" => cal::remove_day(&app, &p, scope, &get("ngay-rieng"))
             .await
             .map(|()| "ngay"),
-        "gio-lam" => cal::set_windows(&app, &p, &get("gio-lam"))
-            .await
-            .map(|()| "gio"),
+        "gio-lam" => {
+            let from = get("tu-ngay-gio");
+            let from = if from.trim().is_empty() {
+                Ok(None)
+            } else {
+                chrono::NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        Refused::Fields(vec![Problem {
+                            field: "tu-ngay-gio".into(),
+                            message: "Ngày áp dụng có dạng YYYY-MM-DD, hoặc để trống.".into(),
+                        }])
+                    })
+            };
+            match from {
+                Ok(from) => cal::set_windows(&app, &p, scope, &get("gio-lam"), from)
+                    .await
+                    .map(|()| "gio"),
+                Err(e) => Err(e),
+            }
+        }
         "mua" => cal::add_season(
             &app,
             &p,
+            scope,
             &get("ten-mua"),
             &get("tu-ngay"),
             &get("den-ngay"),
@@ -563,5 +652,155 @@ pub(crate) async fn calendar_change(
             calendar_page(&app, t, &viewer, year, None, problems, None, f).await
         }
         Err(Refused::App(e)) => error_page(&app, t, &viewer, e).await,
+    }
+}
+
+/// One dossier on the preview: its code (or id) and applicant, each deadline that moves.
+struct MoveRow {
+    id: String,
+    name: String,
+    applicant: String,
+    /// (deadline, before, after).
+    moved: Vec<(String, String, String)>,
+    because: Vec<String>,
+}
+
+struct AgencyMoves {
+    name: String,
+    before: String,
+    after: String,
+    examined: u64,
+    moving: u64,
+    rows: Vec<MoveRow>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_calendar_preview.html")]
+struct PreviewPage {
+    layout: Layout,
+    pending: Vec<(String, String)>,
+    agencies: Vec<AgencyMoves>,
+    listed: usize,
+}
+
+/// How many dossiers the preview lists per agency (all are counted).
+const PREVIEW_LISTED: usize = 200;
+
+/// `GET /can-bo/lich/xem-truoc`: what applying the pending calendar changes now would do to
+/// the deadlines of the dossiers in flight, with the forms that apply or drop them.
+pub(crate) async fn calendar_preview(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/lich/xem-truoc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let (change, agencies) = match crate::app::reprojection::preview(&app, &p, PREVIEW_LISTED).await
+    {
+        Ok(x) => x,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    let view = PreviewPage {
+        layout: Layout::new(&app, t, "office", &viewer).await,
+        pending: change
+            .calendars
+            .iter()
+            .map(|(name, _, at)| {
+                (
+                    calendar_name(&config, name),
+                    super::text::instant(&at.to_rfc3339()),
+                )
+            })
+            .collect(),
+        listed: PREVIEW_LISTED,
+        agencies: agencies
+            .into_iter()
+            .map(|a| AgencyMoves {
+                name: config
+                    .directory
+                    .get(&a.shift.agency)
+                    .map_or_else(|| a.shift.agency.clone(), |x| x.name.clone()),
+                before: a.shift.before,
+                after: a.shift.after,
+                examined: a.examined,
+                moving: a.moving,
+                rows: a
+                    .dossiers
+                    .into_iter()
+                    .map(|d| MoveRow {
+                        name: d.code.clone().unwrap_or_else(|| d.id.clone()),
+                        id: d.id,
+                        applicant: d.applicant,
+                        moved: d
+                            .moved
+                            .iter()
+                            .map(|m| {
+                                (
+                                    m.deadline.label_vi(),
+                                    super::text::instant(&m.before.to_rfc3339()),
+                                    super::text::instant(&m.after.to_rfc3339()),
+                                )
+                            })
+                            .collect(),
+                        because: d.because,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    page_for(&viewer, StatusCode::OK, &view)
+}
+
+/// `POST /can-bo/lich/ap-dung` (`viec` = `ap-dung` or `bo`): brings the pending calendar
+/// changes into force (then reprojects the dossiers in flight they concern), or drops them.
+pub(crate) async fn calendar_apply(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match super::office::signed_in(&app, t, &viewer, "/can-bo/lich/xem-truoc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !viewer.accepts(f.get("csrf").map(String::as_str)) {
+        return error_page(&app, t, &viewer, forged()).await;
+    }
+    let result = match f.get("viec").map(String::as_str) {
+        Some("ap-dung") => match crate::app::reprojection::apply(&app, &p).await {
+            Ok(_) => {
+                // The dossiers concerned are reprojected now, in the background (and by the
+                // scheduled job, or by their next command, should this server stop).
+                let background = app.clone();
+                tokio::spawn(async move {
+                    if let Err(e) =
+                        crate::app::reprojection::run_pending(&background, &|_, _| {}).await
+                    {
+                        tracing::error!(error = %e.message, "re-projection after a calendar change failed");
+                    }
+                });
+                Ok("ap-dung")
+            }
+            Err(e) => Err(e),
+        },
+        Some("bo") => crate::app::reprojection::discard(&app, &p)
+            .await
+            .map(|_| "bo"),
+        _ => Err(AppError::with(
+            crate::app::Code::InvalidBody,
+            "Không rõ thay đổi nào.",
+        )),
+    };
+    match result {
+        Ok(what) => see_other(&format!("/can-bo/lich?da-luu={what}"), &[]),
+        Err(e) => error_page(&app, t, &viewer, e).await,
     }
 }

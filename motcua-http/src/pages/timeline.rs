@@ -81,6 +81,23 @@ fn describe(e: &Event, p: Option<&Procedure>) -> Option<(String, String)> {
             s("Hẹn xác minh"),
             format!("{} tại {place}", to_local_vi(*time)),
         ),
+        Event::DeadlinesReprojected { moved, because, .. } => (
+            s("Thời hạn được tính lại theo lịch làm việc mới"),
+            format!(
+                "{}. Vì: {}",
+                moved
+                    .iter()
+                    .map(|m| format!(
+                        "{}: {} → {}",
+                        m.deadline.label_vi(),
+                        to_local_vi(m.before),
+                        to_local_vi(m.after)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                list(because)
+            ),
+        ),
         Event::ExtensionGranted { appointment, .. } => (
             s("Gia hạn giải quyết"),
             format!("Hẹn trả kết quả mới {}", to_local_vi(*appointment)),

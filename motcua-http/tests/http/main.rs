@@ -10,6 +10,7 @@ mod accounts;
 mod admin;
 mod agencies;
 mod alerts;
+mod calendar_changes;
 mod dossiers;
 mod evaluation;
 mod findings;

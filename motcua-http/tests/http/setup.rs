@@ -300,7 +300,33 @@ async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
     let (_, _, _, page) = get_with(&st, &location, &admin).await;
-    assert!(page.contains("Đã xác nhận lịch nghỉ lễ năm 2027"), "{page}");
+    assert!(
+        page.contains("Đã lưu lịch nghỉ lễ năm 2027 theo thông báo, chờ áp dụng"),
+        "{page}"
+    );
+    // Pending until applied: the calendar in force has not changed.
+    assert!(page.contains("Đề xuất, chưa có"), "{page}");
+    let cal = st.config().await.expect("config").calendar.clone();
+    assert!(!cal.is_working_day(sat).expect("in range"));
+    let apply = |csrf: String| {
+        let st = st.clone();
+        let admin = admin.clone();
+        async move {
+            let (s, location, _, page) = post_form(
+                &st,
+                "/can-bo/lich/ap-dung",
+                &admin,
+                &[("csrf", &csrf), ("viec", "ap-dung")],
+            )
+            .await;
+            assert_eq!(s, StatusCode::SEE_OTHER, "{page}");
+            let (_, _, _, page) = get_with(&st, &location, &admin).await;
+            assert!(page.contains("Đã áp dụng thay đổi lịch làm việc"), "{page}");
+            page
+        }
+    };
+    apply(csrf.clone()).await;
+    let (_, _, _, page) = get_with(&st, "/can-bo/lich?nam=2027", &admin).await;
     assert!(
         page.contains(notice) && !page.contains("Đề xuất, chưa có"),
         "{page}"
@@ -379,6 +405,10 @@ async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
     )
     .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
+    // Both changes wait together and are applied together.
+    let (_, _, _, page) = get_with(&st, "/can-bo/lich?nam=2027", &admin).await;
+    assert!(page.contains("Có thay đổi chờ áp dụng"), "{page}");
+    apply(csrf.clone()).await;
     let cal = st.config().await.expect("config").calendar.clone();
     let local = chrono::NaiveDate::from_ymd_opt(2027, 11, 10).expect("date");
     assert!(!cal.is_working_day(local).expect("in range"));
@@ -387,7 +417,10 @@ async fn a_proposed_year_is_compared_with_the_announcement_then_confirmed() {
         page.contains("Quyết định 1/QĐ-UBND") && page.contains("07:30-11:30, 13:00-17:00"),
         "{page}"
     );
-    assert!(page.contains("Phiên bản lịch 2"), "{page}");
+    assert!(
+        page.contains("Phiên bản lịch <code>national@2;confirmed-years@1</code>"),
+        "{page}"
+    );
     // The year's days were confirmed in the calendar the public API answers with, too.
     let (_, _, v) = send(&st, "GET", "/api/v1/calendar/2027", &[], None).await;
     assert_eq!(v["status"]["status"].as_str(), Some("confirmed"), "{v}");
