@@ -39,10 +39,44 @@ pub enum CalendarCommand {
         #[arg(long)]
         leap: bool,
     },
+    /// Confirms a year's national days against the government's announcement (pending
+    /// until applied).
+    Confirm(crate::calendar_change_cmd::ConfirmArgs),
+    /// Sets the Monday-to-Friday working windows of the deployment or of an agency, from a
+    /// date or for every date (pending until applied).
+    Set(crate::calendar_change_cmd::SetArgs),
+    /// Adds a day off or a make-up working day, with its source, to the deployment's or an
+    /// agency's calendar (pending until applied).
+    Except(crate::calendar_change_cmd::ExceptArgs),
+    /// Shows what applying the pending calendar changes now would do to the deadlines of the
+    /// dossiers in flight.
+    Preview {
+        #[command(flatten)]
+        db: crate::store_cmd::DatabaseArg,
+    },
+    /// Applies the pending calendar changes and reprojects the deadlines of the dossiers in
+    /// flight they concern, with a progress bar.
+    Apply {
+        #[command(flatten)]
+        db: crate::store_cmd::DatabaseArg,
+    },
+    /// Finishes reprojecting the dossiers of the changes applied (after a crash, or in a
+    /// process of its own); running it again changes nothing.
+    Reproject {
+        #[command(flatten)]
+        db: crate::store_cmd::DatabaseArg,
+    },
 }
 
 pub fn run(cmd: CalendarCommand) -> Result<(), CliError> {
+    use crate::calendar_change_cmd as change;
     match cmd {
+        CalendarCommand::Confirm(a) => change::confirm(a),
+        CalendarCommand::Set(a) => change::set(a),
+        CalendarCommand::Except(a) => change::except(a),
+        CalendarCommand::Preview { db } => change::preview(db),
+        CalendarCommand::Apply { db } => change::apply(db),
+        CalendarCommand::Reproject { db } => change::reproject(db),
         CalendarCommand::Show {
             year,
             windows,

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 failure, 2 bad input (usage errors, malformed instants, unknown
 //! units, impossible dates).
 
+mod calendar_change_cmd;
 mod calendar_cmd;
 mod deadline_cmd;
 mod form_cmd;

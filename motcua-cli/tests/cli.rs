@@ -962,3 +962,127 @@ fn a_catalogue_is_imported_then_a_version_retired() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A day off for one agency, from the command line: stored as pending (nothing moves), the
+/// preview names the dossier in flight and the deadlines that would move, `apply` brings it
+/// into force and reprojects the dossier (once: a second apply has nothing to apply), and
+/// bad input is refused with exit code 2. The dossier is in 2099, so that "now" is before it.
+#[test]
+fn a_calendar_change_is_previewed_and_applied_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-cal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = format!("sqlite://{}", dir.join("c.db").display());
+    ok(&["migrate", "--database", &db]);
+    // The first four steps of a scenario, moved to Monday 20 April 2099: accepted at 10:00,
+    // in progress.
+    let text = std::fs::read_to_string(path("examples/scenarios/ho-kinh-doanh-bo-sung.toml"))
+        .expect("scenario");
+    let four: Vec<&str> = text.split("[[do]]").take(5).collect();
+    let scenario = four
+        .join("[[do]]")
+        .replace("2026-04-20T", "2099-04-20T")
+        .replace(
+            "../procedures/ho-kinh-doanh.toml",
+            &path("examples/procedures/ho-kinh-doanh.toml"),
+        );
+    std::fs::write(dir.join("s.toml"), scenario).expect("write");
+    let loaded = ok(&[
+        "scenario",
+        "load",
+        &dir.join("s.toml").display().to_string(),
+        "--id",
+        "hs-2099",
+        "--database",
+        &db,
+    ]);
+    assert!(loaded.contains("state in-progress"), "{loaded}");
+
+    let out = ok(&[
+        "calendar",
+        "except",
+        "--agency",
+        "000.20.31.H53",
+        "--date",
+        "2099-04-22",
+        "--kind",
+        "off",
+        "--name",
+        "Nghỉ lễ hội",
+        "--source",
+        "Quyết định 1/QĐ-UBND",
+        "--database",
+        &db,
+    ]);
+    assert!(out.contains("stored as pending"), "{out}");
+    let preview = ok(&["calendar", "preview", "--database", &db]);
+    assert!(
+        preview.contains("pending: agency:000.20.31.H53 version 1")
+            && preview.contains("1 with deadlines that would move")
+            && preview.contains("Ngày hẹn trả kết quả")
+            && preview.contains("vì 2099-04-22: nghỉ, Nghỉ lễ hội (Quyết định 1/QĐ-UBND)"),
+        "{preview}"
+    );
+    let applied = ok(&["calendar", "apply", "--database", &db]);
+    assert!(
+        applied.contains("calendar change 1 applied") && applied.contains("1 moved"),
+        "{applied}"
+    );
+    // Nothing pending any more; the job has nothing left either.
+    let again = motcua(&["calendar", "apply", "--database", &db], None);
+    assert_eq!(again.status.code(), Some(2));
+    let rest = ok(&["calendar", "reproject", "--database", &db]);
+    assert!(rest.contains("0 moved"), "{rest}");
+    assert!(ok(&["verify", "--database", &db]).contains("0 problem(s)"));
+    // Bad input changes nothing and exits with 2.
+    for args in [
+        &[
+            "calendar",
+            "except",
+            "--date",
+            "2099-13-01",
+            "--kind",
+            "off",
+            "--name",
+            "x",
+            "--source",
+            "y",
+        ][..],
+        &[
+            "calendar",
+            "except",
+            "--date",
+            "2099-04-23",
+            "--kind",
+            "holiday",
+            "--name",
+            "x",
+            "--source",
+            "y",
+        ][..],
+        &[
+            "calendar",
+            "set",
+            "--agency",
+            "000.99.99.H53",
+            "--windows",
+            "07:00-11:00",
+        ][..],
+        &["calendar", "set", "--windows", "13:00-11:00"][..],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--database", &db]);
+        let out = motcua(&a, None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let preview = ok(&["calendar", "preview", "--database", &db]);
+    assert!(
+        preview.contains("no calendar change is pending"),
+        "{preview}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -15,6 +15,29 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator at the command line (`motcua calendar …`): whoever holds the database
+    /// holds the system, so they act as a system administrator, recorded under `name`.
+    pub fn operator(name: &str) -> Principal {
+        Principal {
+            user: motcua_store::User {
+                id: name.to_string(),
+                kind: "staff".into(),
+                name: name.to_string(),
+                email: None,
+                phone: None,
+                password_hash: String::new(),
+                must_change_password: false,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+                home_agency: None,
+                deactivated_at: None,
+            },
+            grants: vec![motcua_store::Grant {
+                agency_id: String::new(),
+                role: crate::bootstrap::SYSTEM_ADMIN.to_string(),
+            }],
+        }
+    }
+
     /// Whether the account is a staff account.
     pub fn is_staff(&self) -> bool {
         self.user.kind == "staff"
