@@ -212,11 +212,11 @@ pub fn except(a: ExceptArgs) -> Result<(), CliError> {
 }
 
 /// Prints what applying the pending changes now would do.
-pub fn preview(db: DatabaseArg) -> Result<(), CliError> {
+pub fn preview(db: DatabaseArg, limit: usize) -> Result<(), CliError> {
     crate::store_cmd::runtime()?.block_on(async {
         let app = app(&db).await?;
         let p = Principal::operator(OPERATOR);
-        let (change, agencies) = motcua_http::app::reprojection::preview(&app, &p, usize::MAX)
+        let (change, agencies) = motcua_http::app::reprojection::preview(&app, &p, limit)
             .await
             .map_err(app_error)?;
         if change.calendars.is_empty() {
@@ -231,6 +231,9 @@ pub fn preview(db: DatabaseArg) -> Result<(), CliError> {
                 "{}: {} → {}; {} open dossier(s), {} with deadlines that would move",
                 a.shift.agency, a.shift.before, a.shift.after, a.examined, a.moving
             );
+            if a.moving > a.dossiers.len() as u64 {
+                println!("  (the first {} listed)", a.dossiers.len());
+            }
             for d in &a.dossiers {
                 println!("  {} ({})", d.code.as_deref().unwrap_or(&d.id), d.applicant);
                 for m in &d.moved {

@@ -51,6 +51,9 @@ pub enum CalendarCommand {
     /// Shows what applying the pending calendar changes now would do to the deadlines of the
     /// dossiers in flight.
     Preview {
+        /// How many dossiers to list per agency (all are counted).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
         #[command(flatten)]
         db: crate::store_cmd::DatabaseArg,
     },
@@ -74,7 +77,7 @@ pub fn run(cmd: CalendarCommand) -> Result<(), CliError> {
         CalendarCommand::Confirm(a) => change::confirm(a),
         CalendarCommand::Set(a) => change::set(a),
         CalendarCommand::Except(a) => change::except(a),
-        CalendarCommand::Preview { db } => change::preview(db),
+        CalendarCommand::Preview { limit, db } => change::preview(db, limit),
         CalendarCommand::Apply { db } => change::apply(db),
         CalendarCommand::Reproject { db } => change::reproject(db),
         CalendarCommand::Show {

@@ -60,6 +60,25 @@ pub enum ProcedureCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Migrates the open dossiers of older versions of a procedure to a published version,
+    /// on purpose: `--dry-run` first lists, for each, its current step, the step it maps to
+    /// and the deadlines that move, and those that cannot be migrated and why.
+    Migrate {
+        /// The procedure's code.
+        code: String,
+        /// The version to migrate to.
+        #[arg(long)]
+        to: String,
+        /// A step of the old versions and the step of the new one it becomes (`old=new`;
+        /// repeat it). A step the new version still has becomes itself unless mapped.
+        #[arg(long = "map")]
+        map: Vec<String>,
+        /// Say what would be done, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// Retires a procedure version: new dossiers no longer use it; those received under it
     /// keep it.
     Retire {
@@ -90,6 +109,88 @@ pub fn load(path: &PathBuf) -> Result<Procedure, CliError> {
         Ok((p, _)) => Ok(p),
         Err(report) => Err(bad_input(anyhow::anyhow!("{report}"))),
     }
+}
+
+fn app_error(e: motcua_http::app::AppError) -> CliError {
+    let text = anyhow::anyhow!(
+        "{} ({}: {})",
+        e.message,
+        e.code.as_str(),
+        e.code.meaning_en()
+    );
+    if e.status() < 500 {
+        CliError::BadInput(text)
+    } else {
+        CliError::Failure(text)
+    }
+}
+
+async fn migrate(
+    code: String,
+    to: String,
+    map: Vec<String>,
+    dry_run: bool,
+    db: DatabaseArg,
+) -> Result<(), CliError> {
+    use motcua_core::calendar::to_local_vi;
+    let store = crate::store_cmd::open(&db).await?;
+    let calendar = std::sync::Arc::new(
+        motcua_core::calendar::WorkingCalendar::national(motcua_core::calendar::default_windows())
+            .context("building the national calendar")
+            .map_err(CliError::Failure)?,
+    );
+    let app = motcua_http::AppState::load(store, calendar)
+        .await
+        .map_err(|e| CliError::Failure(anyhow::anyhow!("loading the configuration: {e}")))?;
+    let p = motcua_http::app::Principal::operator("motcua-cli");
+    let mapping = motcua_http::app::migration::parse_mapping(&map).map_err(app_error)?;
+    let plan = motcua_http::app::migration::dry_run(&app, &p, &code, &to, &mapping)
+        .await
+        .map_err(app_error)?;
+    for d in &plan.dossiers {
+        let name = d.code.as_deref().unwrap_or(&d.id);
+        match &d.outcome {
+            Ok(m) => {
+                let step = m
+                    .step
+                    .as_ref()
+                    .map(|(a, b)| format!("step {a} → {b}"))
+                    .unwrap_or_else(|| "not accepted yet".into());
+                println!(
+                    "{name} ({}): version {} → {}, {step}",
+                    d.applicant, m.from_version, m.to_version
+                );
+                for (what, moved) in [
+                    ("step due", m.step_due),
+                    ("appointment", m.appointment),
+                    ("legal appointment", m.original_appointment),
+                ] {
+                    if let Some((a, b)) = moved {
+                        println!("  {what}: {} → {}", to_local_vi(a), to_local_vi(b));
+                    }
+                }
+            }
+            Err(why) => println!("{name} ({}): cannot be migrated: {why}", d.applicant),
+        }
+    }
+    println!(
+        "{} open dossier(s) of other versions: {} can be migrated, {} cannot",
+        plan.dossiers.len(),
+        plan.migratable(),
+        plan.dossiers.len() - plan.migratable()
+    );
+    if dry_run {
+        return Ok(());
+    }
+    let done = motcua_http::app::migration::apply(&app, &p, &code, &to, &mapping)
+        .await
+        .map_err(app_error)?;
+    println!(
+        "migrated {} dossier(s) to version {to} (one event each); {} left as they were",
+        done.migrated,
+        done.refused.len()
+    );
+    Ok(())
 }
 
 /// What publishing a version would do given what is stored.
@@ -295,6 +396,13 @@ async fn retire(code: String, version: String, db: DatabaseArg) -> Result<(), Cl
 
 pub fn run(cmd: ProcedureCommand) -> Result<(), CliError> {
     match cmd {
+        ProcedureCommand::Migrate {
+            code,
+            to,
+            map,
+            dry_run,
+            db,
+        } => crate::store_cmd::runtime()?.block_on(migrate(code, to, map, dry_run, db)),
         ProcedureCommand::Import { file, db, dry_run } => {
             crate::store_cmd::runtime()?.block_on(import(file, db, dry_run))
         }

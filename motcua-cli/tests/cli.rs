@@ -1086,3 +1086,133 @@ fn a_calendar_change_is_previewed_and_applied_from_the_command_line() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A new version of a procedure and a dossier in flight moved to it from the command line:
+/// the dry run names the step that needs a mapping, and changes nothing; with the mapping the
+/// dossier is migrated; the log still verifies.
+#[test]
+fn a_procedure_migration_runs_dry_then_for_real() {
+    let dir = std::env::temp_dir().join(format!("motcua-cli-mig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let db = format!("sqlite://{}", dir.join("m.db").display());
+    ok(&["migrate", "--database", &db]);
+    // Five steps of a scenario: the dossier waits at the appraisal step (tham-dinh).
+    let text = std::fs::read_to_string(path("examples/scenarios/ho-kinh-doanh-bo-sung.toml"))
+        .expect("scenario");
+    let five: Vec<&str> = text.split("[[do]]").take(5).collect();
+    let scenario = five
+        .join("[[do]]")
+        .replace("2026-04-20T", "2099-04-20T")
+        .replace(
+            "../procedures/ho-kinh-doanh.toml",
+            &path("examples/procedures/ho-kinh-doanh.toml"),
+        );
+    std::fs::write(dir.join("s.toml"), scenario).expect("write");
+    ok(&[
+        "scenario",
+        "load",
+        &dir.join("s.toml").display().to_string(),
+        "--id",
+        "hs-mig",
+        "--database",
+        &db,
+    ]);
+    let v2 = std::fs::read_to_string(path("examples/procedures/ho-kinh-doanh.toml"))
+        .expect("procedure")
+        .replace("version = \"2024.1\"", "version = \"2025.1\"")
+        .replace("\"tham-dinh\"", "\"xem-xet\"");
+    std::fs::write(dir.join("v2.toml"), v2).expect("write");
+    ok(&[
+        "procedure",
+        "publish",
+        &dir.join("v2.toml").display().to_string(),
+        "--database",
+        &db,
+    ]);
+    let dry = ok(&[
+        "procedure",
+        "migrate",
+        "HKD-DK-THANH-LAP",
+        "--to",
+        "2025.1",
+        "--dry-run",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        dry.contains("cannot be migrated")
+            && dry.contains("tham-dinh")
+            && dry.contains("0 can be migrated, 1 cannot"),
+        "{dry}"
+    );
+    let dry = ok(&[
+        "procedure",
+        "migrate",
+        "HKD-DK-THANH-LAP",
+        "--to",
+        "2025.1",
+        "--map",
+        "tham-dinh=xem-xet",
+        "--dry-run",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        dry.contains("step tham-dinh → xem-xet") && dry.contains("1 can be migrated, 0 cannot"),
+        "{dry}"
+    );
+    let done = ok(&[
+        "procedure",
+        "migrate",
+        "HKD-DK-THANH-LAP",
+        "--to",
+        "2025.1",
+        "--map",
+        "tham-dinh=xem-xet",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        done.contains("migrated 1 dossier(s) to version 2025.1"),
+        "{done}"
+    );
+    let again = ok(&[
+        "procedure",
+        "migrate",
+        "HKD-DK-THANH-LAP",
+        "--to",
+        "2025.1",
+        "--dry-run",
+        "--database",
+        &db,
+    ]);
+    assert!(
+        again.contains("0 open dossier(s) of other versions"),
+        "{again}"
+    );
+    assert!(ok(&["verify", "--database", &db]).contains("0 problem(s)"));
+    // Bad input: an unknown version, a mapping that is not old=new.
+    for args in [
+        &["procedure", "migrate", "HKD-DK-THANH-LAP", "--to", "9.9"][..],
+        &[
+            "procedure",
+            "migrate",
+            "HKD-DK-THANH-LAP",
+            "--to",
+            "2025.1",
+            "--map",
+            "tham-dinh",
+        ][..],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--database", &db]);
+        let out = motcua(&a, None);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

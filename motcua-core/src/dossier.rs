@@ -11,6 +11,7 @@ pub mod code;
 mod command;
 mod decide;
 pub mod event;
+pub mod migrate;
 mod notice;
 pub mod reproject;
 
@@ -519,6 +520,10 @@ pub struct DossierView {
     /// The scoring tool's indicators the applicant answered with the rating.
     #[serde(default, skip_serializing_if = "RatingIndicators::is_empty")]
     pub rating_indicators: RatingIndicators,
+    /// When it was last migrated on purpose to another version of its procedure (its rule
+    /// pack is then the one in force that day, not the one on the day it was received).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migrated_at: Option<DateTime<Utc>>,
     /// The calendar version its deadlines were last computed with (absent: before versions
     /// were recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -570,6 +575,7 @@ impl Dossier {
             flags: Vec::new(),
             rating: None,
             rating_indicators: RatingIndicators::default(),
+            migrated_at: None,
             calendar_version: None,
             version: 0,
             last_hash: String::new(),

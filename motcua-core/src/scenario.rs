@@ -438,6 +438,17 @@ pub fn describe(e: &Event) -> String {
             )
         }
         Event::Flagged { flag } => format!("flagged: {flag}"),
+        Event::ProcedureMigrated {
+            from_version,
+            to_version,
+            step,
+            ..
+        } => format!(
+            "migrated from version {from_version} to {to_version}{}",
+            step.as_deref()
+                .map(|s| format!(", at step {s}"))
+                .unwrap_or_default()
+        ),
         Event::DeadlinesReprojected {
             calendar_after,
             moved,

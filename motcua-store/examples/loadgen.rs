@@ -12,7 +12,11 @@
 //! * a year's statistics for the province and everything below it.
 //!
 //! `--measure-only` skips the fill and measures an already filled database;
-//! `--durability normal` runs SQLite with `synchronous=NORMAL` (default: full).
+//! `--durability normal` runs SQLite with `synchronous=NORMAL` (default: full);
+//! `--in-flight` fills with dossiers accepted on the working days of the twelve weeks before
+//! today and left in progress at their first step (the re-projection benchmark's database,
+//! scripts/reproject-bench.sh);
+//! `--fill-only` stops after the fill.
 //!
 //! Run (release build!):
 //!   cargo run --release -p motcua-store --example loadgen -- --database sqlite:///tmp/load.db --dossiers 1000000
@@ -107,6 +111,7 @@ fn agency_id(agency: &str) -> AgencyId {
 }
 
 /// Runs one dossier through the engine in memory.
+#[allow(clippy::too_many_arguments)]
 fn generate(
     i: u64,
     rng: &mut Rng,
@@ -115,6 +120,7 @@ fn generate(
     cal: &Arc<WorkingCalendar>,
     day: NaiveDate,
     counters: &mut HashMap<(String, NaiveDate), u32>,
+    in_flight: bool,
 ) -> Option<Generated> {
     let id = format!("g{i:08}");
     let mut d = Dossier::new(id.clone(), agency_id(agency));
@@ -185,7 +191,13 @@ fn generate(
         return None;
     }
     now += TimeDelta::minutes(30 + rng.below(300) as i64);
-    if rng.below(100) < 3 {
+    if in_flight {
+        let seq = counters.entry((agency.to_string(), day)).or_insert(0);
+        *seq += 1;
+        if !run(&mut d, &officer, now, Command::Accept { sequence: *seq }) {
+            return None;
+        }
+    } else if rng.below(100) < 3 {
         run(
             &mut d,
             &officer,
@@ -292,6 +304,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut url = "sqlite:///tmp/motcua-load.db".to_string();
     let mut n: u64 = 100_000;
     let mut measure_only = false;
+    let (mut in_flight, mut fill_only) = (false, false);
     let mut options = Options::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -299,6 +312,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--database" => url = args.next().ok_or("--database URL")?,
             "--dossiers" => n = args.next().ok_or("--dossiers N")?.parse()?,
             "--measure-only" => measure_only = true,
+            "--in-flight" => in_flight = true,
+            "--fill-only" => fill_only = true,
             "--durability" => {
                 options.durability = match args.next().as_deref() {
                     Some("full") => motcua_store::Durability::Full,
@@ -326,8 +341,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?);
     let days: Vec<NaiveDate> = {
         let mut v = Vec::new();
-        let mut d = NaiveDate::from_ymd_opt(2025, 1, 2).ok_or("date")?;
-        let end = NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("date")?;
+        let (mut d, end) = if in_flight {
+            let today = (Utc::now() + TimeDelta::hours(7)).date_naive();
+            // Twelve weeks: the busiest agency (a fifth of the dossiers) stays under the 9 999
+            // codes a day the dossier code allows.
+            (today - Days::new(84), today - Days::new(1))
+        } else {
+            (
+                NaiveDate::from_ymd_opt(2025, 1, 2).ok_or("date")?,
+                NaiveDate::from_ymd_opt(2026, 11, 27).ok_or("date")?,
+            )
+        };
         while d <= end {
             if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && cal.is_working_day(d)? {
                 v.push(d);
@@ -369,8 +393,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let day = days[rng.below(days.len() as u64) as usize];
         // A history the engine refuses is a broken generator, not a smaller database.
-        let g = generate(i, &mut rng, &agency, &procs[pi].1, &cal, day, &mut counters)
-            .ok_or_else(|| format!("dossier {i}: the engine refused a step of its history"))?;
+        let g = generate(
+            i,
+            &mut rng,
+            &agency,
+            &procs[pi].1,
+            &cal,
+            day,
+            &mut counters,
+            in_flight,
+        )
+        .ok_or_else(|| format!("dossier {i}: the engine refused a step of its history"))?;
         if let Some(code) = &g.dossier.code
             && rng.below(100) < 2
         {
@@ -392,6 +425,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "filled {n} dossiers, {events} events in {:.1} s",
             fill.as_secs_f64()
         );
+    }
+
+    if fill_only {
+        return Ok(());
     }
 
     // Committed transitions per second, next to a bare insert-and-commit loop.

@@ -9,6 +9,7 @@ use motcua_core::dossier::{
 use motcua_core::procedure::Procedure;
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Row, Transaction};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::legal_clock;
@@ -519,6 +520,144 @@ impl Store {
              ORDER BY id LIMIT $3",
         )
         .bind(agency)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let body: String = r.try_get(0)?;
+            serde_json::from_str(&body).map_err(StoreError::internal)
+        })
+        .collect()
+    }
+}
+
+/// Dossiers in flight moved on purpose to a new version of their procedure
+/// ([`Store::migrate_dossiers`]).
+pub struct MigrateRequest<'a> {
+    /// The version each dossier is expected to follow now, by version (each dossier is
+    /// migrated from the version it records).
+    pub from: &'a (dyn Fn(&str) -> Option<Procedure> + Sync),
+    /// The version to follow.
+    pub to: &'a Procedure,
+    /// Old step → new step.
+    pub mapping: &'a BTreeMap<String, String>,
+    /// The calendar of each dossier's agency, by agency.
+    pub calendar: &'a (dyn Fn(&str) -> Option<Arc<WorkingCalendar>> + Sync),
+    /// Who migrates them.
+    pub actor: &'a Actor,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// What [`Store::migrate_dossiers`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Migrated {
+    /// Dossiers read.
+    pub examined: u64,
+    /// Dossiers migrated (one `procedure-migrated` event each).
+    pub migrated: u64,
+    /// Dossiers the engine refused to migrate, with why (nothing of theirs changed).
+    pub refused: Vec<(String, dossier::Rejection)>,
+}
+
+impl Store {
+    /// Migrates the dossiers `ids` to `req.to`, in one transaction: each is read, the engine
+    /// decides ([`motcua_core::dossier::migrate::migrate`]), and those it accepts get their
+    /// event, projection, legal-clock row and notice; those it refuses are listed with the
+    /// reason and left as they were.
+    pub async fn migrate_dossiers(
+        &self,
+        ids: &[String],
+        req: &MigrateRequest<'_>,
+    ) -> Result<Migrated, StoreError> {
+        let now = crate::from_micros(micros(req.now));
+        let mut report = Migrated::default();
+        let mut tx = self.begin_write().await?;
+        let mut written = Vec::new();
+        for id in ids {
+            report.examined += 1;
+            let Some(mut d) = load(&mut tx, id).await? else {
+                continue;
+            };
+            let (Some(from), Some(calendar)) =
+                ((req.from)(&d.procedure_version), (req.calendar)(&d.agency))
+            else {
+                report.refused.push((
+                    d.id.clone(),
+                    dossier::Rejection {
+                        code: "unknown_version".into(),
+                        message_vi: "Không có phiên bản thủ tục hoặc lịch làm việc của hồ sơ."
+                            .into(),
+                        message_en: format!(
+                            "version {} of {} or the calendar of {} is not known",
+                            d.procedure_version, d.procedure, d.agency
+                        ),
+                        missing: Vec::new(),
+                    },
+                ));
+                continue;
+            };
+            let before = d.version;
+            let legal_before = legal_clock::Legal {
+                appointment: d.clock.original_appointment,
+                paused: d.clock.paused.is_some(),
+            };
+            let ctx = Ctx {
+                now,
+                actor: req.actor,
+                procedure: req.to,
+                calendar: &calendar,
+            };
+            match dossier::migrate::migrate(&mut d, &from, req.mapping, &ctx) {
+                Ok(events) => {
+                    let decided = Decided {
+                        dossier: d,
+                        events,
+                        is_new: false,
+                        before,
+                        legal_before,
+                    };
+                    for (i, st) in decided.statements(req.to, now)?.into_iter().enumerate() {
+                        let done = st.query().execute(&mut *tx).await?;
+                        if i == 0 && done.rows_affected() != 1 {
+                            return Err(StoreError::Conflict(format!(
+                                "dossier {} changed concurrently",
+                                decided.dossier.id
+                            )));
+                        }
+                    }
+                    report.migrated += 1;
+                    written.push(decided.dossier);
+                }
+                Err(why) => report.refused.push((d.id.clone(), why)),
+            }
+        }
+        tx.commit().await?;
+        for d in written {
+            self.remember(d);
+        }
+        Ok(report)
+    }
+
+    /// Open dossiers of procedure `code` not at `version`, in id order after `after`, at most
+    /// `limit`: the dossiers a migration to `version` may concern.
+    pub async fn open_dossiers_of_procedure(
+        &self,
+        code: &str,
+        version: &str,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Dossier>, StoreError> {
+        sqlx::query(
+            "SELECT body FROM dossiers
+             WHERE procedure_code = $1 AND procedure_version <> $2 AND id > $3
+               AND state NOT IN ('returned-for-completion', 'refused', 'withdrawn', 'stopped', 'returned')
+             ORDER BY id LIMIT $4",
+        )
+        .bind(code)
+        .bind(version)
         .bind(after)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)

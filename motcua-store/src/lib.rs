@@ -38,7 +38,10 @@ pub use audit::AuditEntry;
 pub use backup::{ExportSummary, VerifyReport};
 pub use bulk::Generated;
 pub use config::{CalendarChange, CalendarShift, ConfigWatch};
-pub use dossiers::{ExecuteRequest, Executed, NewAttachment, ReprojectRequest, Reprojected};
+pub use dossiers::{
+    ExecuteRequest, Executed, MigrateRequest, Migrated, NewAttachment, ReprojectRequest,
+    Reprojected,
+};
 pub use drafts::Draft;
 pub use error::StoreError;
 pub use evaluation::EnteredInputs;

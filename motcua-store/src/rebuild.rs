@@ -96,7 +96,12 @@ impl Store {
             .get(&key)
             .ok_or_else(|| format!("procedure {} version {} is not stored", key.0, key.1))?;
         let agency = AgencyId::parse(&agency).map_err(|e| e.to_string())?;
-        let d = Dossier::replay(id, agency, &events, p).map_err(|e| e.to_string())?;
+        // Each event with the version it was decided under (a dossier migrated on purpose
+        // followed another before).
+        let d = Dossier::replay_versions(id, agency, &events, &|v| {
+            procedures.get(&(key.0.clone(), v.to_string()))
+        })
+        .map_err(|e| e.to_string())?;
         if d.version as i64 != version {
             return Err(format!(
                 "the projection is at version {version}, the log at {}",

@@ -307,7 +307,7 @@ def agency_day_off(browser, motcua, shots):
         admin.get_by_label("Lịch của").select_option("000.20.31.H53")
         with admin.expect_navigation():
             admin.get_by_role("button", name="Xem").click()
-        check("UBND thành phố Sóc Trăng" in admin.locator("h1").inner_text(),
+        check("Lịch riêng của UBND thành phố Sóc Trăng" in admin.locator("main").inner_text(),
               "the city's own calendar is shown")
         admin.get_by_label("Ngày", exact=True).fill("2026-12-09")
         admin.get_by_label("Tên", exact=True).first.fill("Nghỉ tổ chức lễ hội Oóc Om Bóc")
@@ -347,6 +347,59 @@ def agency_day_off(browser, motcua, shots):
         server.stop()
 
 
+def procedure_migration(browser, motcua, shots):
+    """A new version of a procedure published while a dossier waits at a step it renames:
+    the dry run says the step needs a mapping; with it, the dossier is migrated, and its
+    workspace says so."""
+    server = Server(motcua, extra=["--clock-start", "2026-12-07T09:00:00+07:00"])
+    try:
+        citizen = server.citizen("ho-van-chin", "Hồ Văn Chín")
+        dossier = server.api("POST", "/dossiers", {
+            "procedure": "HKD-DK-THANH-LAP", "agency": "000.20.31.H53",
+            "applicant": {"name": "Hồ Văn Chín"},
+            "components": ["Giấy đề nghị đăng ký hộ kinh doanh"]}, citizen)["id"]
+        desk = server.staff_token("mot-cua.tp", "cai-rang-noi-cho-1")
+        head = server.staff_token("truong-phong.tp", "cai-rang-noi-cho-2")
+        server.command(dossier, desk, "accept")
+        server.command(dossier, desk, "forward", to="phan-cong")
+        server.command(dossier, head, "forward", to="tham-dinh")
+        root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+        text = open(os.path.join(root, "examples/procedures/ho-kinh-doanh.toml"), encoding="utf-8").read()
+        text = text.replace('version = "2024.1"', 'version = "2025.1"').replace('"tham-dinh"', '"xem-xet"')
+        v2 = os.path.join(server.dir, "ho-kinh-doanh-2025.toml")
+        open(v2, "w", encoding="utf-8").write(text)
+        admin = first_login(browser, server, "quan-tri.he-thong",
+                            server.passwords()["quan-tri.he-thong"], "cai-rang-noi-cho-9")
+        admin.goto(server.base + "/can-bo/thu-tuc")
+        admin.get_by_label("Tệp thủ tục (TOML)").set_input_files(v2)
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Kiểm tra", exact=True).click()
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Công bố phiên bản này").click()
+        with admin.expect_navigation():
+            admin.get_by_role("link", name="Chuyển hồ sơ đang giải quyết sang phiên bản 2025.1").click()
+        body = admin.locator("main").inner_text()
+        check("Không chuyển được" in body and "tham-dinh" in body,
+              "the dry run: the step the new version renamed needs a mapping")
+        audit(admin, "admin-migrate-unmapped", shots)
+        admin.get_by_label("Bước tương ứng, mỗi dòng một cặp bước-cũ=bước-mới").fill("tham-dinh=xem-xet")
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Xem trước").click()
+        check("tham-dinh → xem-xet" in admin.locator("main").inner_text(), "the dry run with the mapping")
+        audit(admin, "admin-migrate-dry-run", shots)
+        with admin.expect_navigation():
+            admin.get_by_role("button", name="Chuyển 1 hồ sơ sang phiên bản 2025.1").click()
+        check("Đã chuyển 1 hồ sơ sang phiên bản 2025.1" in admin.locator("main").inner_text(),
+              "migrated")
+        admin.goto(server.base + f"/can-bo/ho-so/{dossier}")
+        check("Chuyển sang quy trình mới của thủ tục" in admin.locator("main").inner_text(),
+              "the workspace's timeline says so")
+        audit(admin, "office-migrated", shots)
+        admin.close()
+    finally:
+        server.stop()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--motcua", required=True)
@@ -358,7 +411,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
-        for journey in (province_from_zero, late_dossier, agency_day_off):
+        for journey in (province_from_zero, late_dossier, agency_day_off, procedure_migration):
             try:
                 print(f"== {journey.__name__}")
                 journey(browser, args.motcua, args.screenshots)

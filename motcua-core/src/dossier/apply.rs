@@ -51,6 +51,39 @@ impl Dossier {
         Ok(d)
     }
 
+    /// Rebuilds a dossier from its whole log like [`Dossier::replay`], each event applied
+    /// with the procedure version it was decided under: the one the dossier was submitted
+    /// under, then the one each `procedure-migrated` event names. `version_of` answers a
+    /// version of the dossier's procedure.
+    pub fn replay_versions<'p>(
+        id: impl Into<String>,
+        agency: AgencyId,
+        events: &[RecordedEvent],
+        version_of: &dyn Fn(&str) -> Option<&'p Procedure>,
+    ) -> Result<Dossier, ApplyError> {
+        let mut d = Dossier::new(id, agency);
+        let mut current: Option<&Procedure> = None;
+        for e in events {
+            let wanted = match &e.event {
+                Event::Submitted { version, .. } => Some(version.as_str()),
+                Event::ProcedureMigrated { to_version, .. } => Some(to_version.as_str()),
+                _ => None,
+            };
+            if let Some(v) = wanted {
+                current = Some(version_of(v).ok_or_else(|| ApplyError::UnknownVersion {
+                    seq: e.seq,
+                    version: v.to_string(),
+                })?);
+            }
+            let p = current.ok_or_else(|| ApplyError::UnknownVersion {
+                seq: e.seq,
+                version: String::new(),
+            })?;
+            d.apply(e, p)?;
+        }
+        Ok(d)
+    }
+
     /// Applies events this engine has just sealed after the dossier's last one (`execute`).
     pub(super) fn apply_sealed(&mut self, recorded: &RecordedEvent, procedure: &Procedure) {
         debug_assert_eq!(recorded.seq, self.0.version);
@@ -86,6 +119,14 @@ pub enum ApplyError {
         seq: u64,
         /// Its format.
         format: u32,
+    },
+    /// The procedure version an event was decided under is not known to the caller.
+    #[error("event seq {seq} needs procedure version `{version}`, which is not given")]
+    UnknownVersion {
+        /// The event's sequence number.
+        seq: u64,
+        /// The version (empty: the log does not start with a submission).
+        version: String,
     },
     /// The event's content does not match its hash.
     #[error("event seq {seq} was altered: its content does not match its hash")]
@@ -356,6 +397,42 @@ impl DossierView {
             }
             Event::Notified { .. } => {}
             Event::Flagged { flag } => self.flags.push(flag.clone()),
+            Event::ProcedureMigrated {
+                from_version,
+                to_version,
+                step,
+                step_due,
+                appointment,
+                original_appointment,
+                ..
+            } => {
+                self.procedure_version = to_version.clone();
+                self.migrated_at = Some(at);
+                if let Some(step) = step {
+                    if let Some(row) = self.slip.last_mut().filter(|r| r.left_at.is_none()) {
+                        row.step = step.clone();
+                        if let Some(due) = step_due {
+                            row.due = *due;
+                        }
+                    }
+                    self.step = Some(step.clone());
+                }
+                if self.clock.limit.is_some() {
+                    self.clock.limit = Some(procedure.catalogue.time_limit);
+                }
+                if let Some(a) = appointment {
+                    self.clock.appointment = Some(*a);
+                }
+                if let Some(a) = original_appointment {
+                    self.clock.original_appointment = Some(*a);
+                }
+                if self.clock.limit.is_some() {
+                    self.clock_entry(
+                        at,
+                        format!("procedure version {from_version} replaced by {to_version}"),
+                    );
+                }
+            }
             Event::DeadlinesReprojected {
                 calendar_before,
                 calendar_after,

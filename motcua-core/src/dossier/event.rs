@@ -347,6 +347,27 @@ pub enum Event {
         /// (`2026-12-24: nghỉ, Nghỉ lễ địa phương (Quyết định 12/QĐ-UBND)`).
         because: Vec<String>,
     },
+    /// The dossier was moved on purpose to a new version of its procedure
+    /// ([`crate::dossier::migrate`]).
+    ProcedureMigrated {
+        /// The version it followed.
+        from_version: String,
+        /// The version it follows now.
+        to_version: String,
+        /// The mapping of old steps to new ones the administrator gave.
+        mapping: BTreeMap<String, String>,
+        /// Its current step under the new version, if it has one.
+        step: Option<String>,
+        /// The current step's new due, when it moved.
+        step_due: Option<DateTime<Utc>>,
+        /// The new appointment, when it moved.
+        appointment: Option<DateTime<Utc>>,
+        /// The new legal appointment, when it moved.
+        original_appointment: Option<DateTime<Utc>>,
+        /// The calendar version the instants were computed with.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        calendar: Option<String>,
+    },
 }
 
 /// A deadline of a dossier that a change of calendar can move.
@@ -383,7 +404,8 @@ impl Event {
             | Event::HandedOver { calendar, .. }
             | Event::SupplementReceived { calendar, .. }
             | Event::PaymentRecorded { calendar, .. }
-            | Event::ExtensionGranted { calendar, .. } => calendar.as_deref(),
+            | Event::ExtensionGranted { calendar, .. }
+            | Event::ProcedureMigrated { calendar, .. } => calendar.as_deref(),
             Event::DeadlinesReprojected { calendar_after, .. } => Some(calendar_after),
             _ => None,
         }

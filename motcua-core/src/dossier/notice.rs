@@ -96,6 +96,15 @@ pub(super) fn notice(d: &Dossier, event: &Event) -> Option<Notification> {
         Event::Stopped { reason } => {
             format!("{} đã dừng xử lý. Lý do: {reason}", named(d))
         }
+        Event::ProcedureMigrated {
+            appointment: Some(after),
+            to_version,
+            ..
+        } => format!(
+            "{} được giải quyết theo quy trình mới của thủ tục (phiên bản {to_version}). Ngày hẹn trả kết quả mới: {}.",
+            named(d),
+            to_local_vi(*after)
+        ),
         Event::DeadlinesReprojected { moved, because, .. } => {
             // The applicant is told when the appointment they were given moves (Điều 14.3.đ);
             // other deadlines are the agency's own.

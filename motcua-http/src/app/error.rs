@@ -126,6 +126,11 @@ catalogue! {
     MissingField = "missing_field", 422, "Còn thiếu thông tin bắt buộc.", "a required field of a command is empty";
     WrongState = "wrong_state", 422, "Không thể thực hiện thao tác này ở trạng thái hiện tại của hồ sơ.", "the command is not allowed in the dossier's state";
     Closed = "closed", 422, "Hồ sơ đã kết thúc; chỉ có thể đánh giá.", "the dossier is closed";
+    WrongProcedure = "wrong_procedure", 422, "Hồ sơ không thuộc thủ tục này.", "the dossier follows another procedure or version than the one named";
+    SameVersion = "same_version", 422, "Hồ sơ đã theo phiên bản này.", "the dossier already follows the version to migrate to";
+    UnknownStep = "unknown_step", 422, "Phiên bản mới không có bước này.", "a step mapping names a step the new version does not have";
+    UnmappedStep = "unmapped_step", 422, "Bước hiện tại của hồ sơ không còn trong phiên bản mới; cần chỉ định bước tương ứng.", "the dossier's step is not in the new version and no mapping names it";
+    UnknownVersion = "unknown_version", 422, "Không có phiên bản thủ tục hoặc lịch làm việc của hồ sơ.", "the dossier's procedure version or its agency's calendar is not known";
     NoStep = "no_step", 422, "Hồ sơ chưa ở bước xử lý nào.", "the dossier is at no workflow step";
     NoSuchTransition = "no_such_transition", 422, "Quy trình không cho phép chuyển bước như vậy.", "the workflow has no such transition";
     NotAnEndStep = "not_an_end_step", 422, "Chỉ kết thúc xử lý ở bước cuối của quy trình.", "processing can only finish at an end step";

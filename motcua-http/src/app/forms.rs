@@ -61,7 +61,13 @@ fn received_day(d: &Dossier) -> Option<NaiveDate> {
 
 /// The pack a dossier prints with.
 pub fn pack_of(d: &Dossier, proc: &Procedure) -> &'static Pack {
-    let day = received_day(d).unwrap_or(NaiveDate::MIN);
+    // The pack in force when it was received, unless it was migrated on purpose to another
+    // version of its procedure: then the one in force that day, for the new version's rules.
+    let received = received_day(d).unwrap_or(NaiveDate::MIN);
+    let migrated = d
+        .migrated_at
+        .map(|t| (t + chrono::TimeDelta::hours(7)).date_naive());
+    let day = migrated.map_or(received, |m| m.max(received));
     motcua_forms::pack_for(&proc.catalogue.rule_pack, day)
 }
 

@@ -22,6 +22,7 @@ pub mod evaluation;
 pub mod feedback;
 pub mod forms;
 pub mod import;
+pub mod migration;
 pub mod monitoring;
 pub mod notifications;
 pub mod policy;

@@ -206,6 +206,8 @@ pub fn title(kind: &str, code: Option<&str>) -> String {
         "payment-requested" => of("cần thực hiện nghĩa vụ tài chính"),
         "extension-granted" => of("được gia hạn thời gian giải quyết"),
         "apologised" => of("có ngày hẹn trả kết quả mới"),
+        "deadlines-reprojected" => of("có ngày hẹn trả kết quả mới do lịch làm việc thay đổi"),
+        "procedure-migrated" => of("được giải quyết theo quy trình mới"),
         "processing-finished" => of("đã có kết quả"),
         "stopped" => of("đã dừng xử lý"),
         "feedback-answered" => "Phản ánh, kiến nghị của ông/bà đã được trả lời".to_string(),
@@ -406,7 +408,7 @@ pub async fn dispatch(
 }
 
 /// The notices an administrator may write a template for: (kind, what causes it).
-pub const TEMPLATE_KINDS: [(&str, &str); 10] = [
+pub const TEMPLATE_KINDS: [(&str, &str); 11] = [
     (
         "accepted",
         "Hồ sơ được tiếp nhận (kèm ngày hẹn trả kết quả)",
@@ -420,6 +422,10 @@ pub const TEMPLATE_KINDS: [(&str, &str); 10] = [
     ("payment-requested", "Yêu cầu thực hiện nghĩa vụ tài chính"),
     ("extension-granted", "Gia hạn thời gian giải quyết"),
     ("apologised", "Xin lỗi và hẹn lại ngày trả kết quả"),
+    (
+        "deadlines-reprojected",
+        "Ngày hẹn trả kết quả thay đổi do lịch làm việc thay đổi",
+    ),
     (
         "processing-finished",
         "Đã có kết quả, mời nhận (hoặc gửi qua bưu chính)",

@@ -1133,3 +1133,197 @@ pub(crate) async fn retire(
         Err(e) => error_page(&app, t, &viewer, e).await,
     }
 }
+
+/// One dossier of the dry run, as the page shows it.
+struct PlannedRow {
+    id: String,
+    name: String,
+    applicant: String,
+    /// `tham-dinh → xem-xet`, or empty before acceptance.
+    step: String,
+    /// (deadline, before, after).
+    moved: Vec<(String, String, String)>,
+    /// Why it cannot be migrated.
+    refused: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_migrate.html")]
+struct MigratePage {
+    layout: Layout,
+    code: String,
+    name: String,
+    version: String,
+    mapping: String,
+    rows: Vec<PlannedRow>,
+    migratable: usize,
+    done: Option<String>,
+    problem: Option<String>,
+}
+
+fn mapping_lines(f: &HashMap<String, String>) -> Vec<String> {
+    f.get("anh-xa")
+        .map(|m| m.lines().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn migrate_page(
+    app: &AppState,
+    tenant: Option<&str>,
+    viewer: &Viewer,
+    p: &Principal,
+    code: &str,
+    version: &str,
+    mapping_text: &str,
+    done: Option<String>,
+) -> Response {
+    let config = match app.config().await {
+        Ok(c) => c,
+        Err(e) => return error_page(app, tenant, viewer, e).await,
+    };
+    let Some(target) = config.version_of(code, version) else {
+        return error_page(app, tenant, viewer, AppError::new(Code::UnknownProcedure)).await;
+    };
+    let lines: Vec<String> = mapping_text.lines().map(str::to_string).collect();
+    let (plan, problem) = match crate::app::migration::parse_mapping(&lines) {
+        Ok(mapping) => {
+            match crate::app::migration::dry_run(app, p, code, version, &mapping).await {
+                Ok(plan) => (Some(plan), None),
+                Err(e) if e.status() < 500 => (None, Some(e.message)),
+                Err(e) => return error_page(app, tenant, viewer, e).await,
+            }
+        }
+        Err(e) => (None, Some(e.message)),
+    };
+    let rows: Vec<PlannedRow> = plan
+        .as_ref()
+        .map(|plan| {
+            plan.dossiers
+                .iter()
+                .map(|d| {
+                    let name = d.code.clone().unwrap_or_else(|| d.id.clone());
+                    match &d.outcome {
+                        Ok(m) => PlannedRow {
+                            id: d.id.clone(),
+                            name,
+                            applicant: d.applicant.clone(),
+                            step: m
+                                .step
+                                .as_ref()
+                                .map(|(a, b)| format!("{a} → {b}"))
+                                .unwrap_or_default(),
+                            moved: [
+                                ("Hạn của bước hiện tại", m.step_due),
+                                ("Ngày hẹn trả kết quả", m.appointment),
+                                ("Hạn giải quyết theo quy định", m.original_appointment),
+                            ]
+                            .into_iter()
+                            .filter_map(|(what, moved)| {
+                                moved.map(|(a, b)| {
+                                    (
+                                        what.to_string(),
+                                        text::instant(&a.to_rfc3339()),
+                                        text::instant(&b.to_rfc3339()),
+                                    )
+                                })
+                            })
+                            .collect(),
+                            refused: None,
+                        },
+                        Err(why) => PlannedRow {
+                            id: d.id.clone(),
+                            name,
+                            applicant: d.applicant.clone(),
+                            step: String::new(),
+                            moved: Vec::new(),
+                            refused: Some(why.clone()),
+                        },
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let view = MigratePage {
+        layout: Layout::new(app, tenant, "office", viewer).await,
+        code: code.to_string(),
+        name: target.catalogue.name.clone(),
+        version: version.to_string(),
+        mapping: mapping_text.to_string(),
+        migratable: plan.as_ref().map_or(0, |p| p.migratable()),
+        rows,
+        done,
+        problem,
+    };
+    let status = if view.problem.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_for(viewer, status, &view)
+}
+
+/// `GET /can-bo/thu-tuc/chuyen?thu-tuc=&phien-ban=[&anh-xa=]`: the dry run of migrating the
+/// open dossiers of a procedure's other versions to a version, with the mapping of steps.
+pub(crate) async fn migration(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match signed_in(&app, t, &viewer, "/can-bo/thu-tuc").await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let done = q.get("da-chuyen").cloned();
+    migrate_page(
+        &app,
+        t,
+        &viewer,
+        &p,
+        &get("thu-tuc"),
+        &get("phien-ban"),
+        &get("anh-xa"),
+        done,
+    )
+    .await
+}
+
+/// `POST /can-bo/thu-tuc/chuyen`: migrates them (what the dry run showed).
+pub(crate) async fn migrate(
+    State(app): State<AppState>,
+    Tenant(tenant): Tenant,
+    viewer: Viewer,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let t = tenant.as_deref();
+    let p = match posted_by_admin(&app, t, &viewer, &f).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (code, version) = (get("thu-tuc"), get("phien-ban"));
+    let mapping = match crate::app::migration::parse_mapping(&mapping_lines(&f)) {
+        Ok(m) => m,
+        Err(e) => return error_page(&app, t, &viewer, e).await,
+    };
+    match crate::app::migration::apply(&app, &p, &code, &version, &mapping).await {
+        Ok(done) => see_other(
+            &format!(
+                "/can-bo/thu-tuc/chuyen?thu-tuc={}&phien-ban={}&anh-xa={}&da-chuyen={}",
+                super::public::encode(&code),
+                super::public::encode(&version),
+                super::public::encode(&get("anh-xa")),
+                super::public::encode(&format!(
+                    "Đã chuyển {} hồ sơ sang phiên bản {version}; {} hồ sơ giữ nguyên.",
+                    done.migrated,
+                    done.refused.len()
+                ))
+            ),
+            &[],
+        ),
+        Err(e) => error_page(&app, t, &viewer, e).await,
+    }
+}

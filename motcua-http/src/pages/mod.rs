@@ -399,6 +399,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/can-bo/thu-tuc/giao", axum::routing::post(admin::assign))
         .route("/can-bo/thu-tuc/ngung", axum::routing::post(admin::retire))
         .route(
+            "/can-bo/thu-tuc/chuyen",
+            get(admin::migration).post(admin::migrate),
+        )
+        .route(
             "/can-bo/thu-tuc/nhap",
             axum::routing::post(admin::import).layer(crate::upload_limit()),
         )

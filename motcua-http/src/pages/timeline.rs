@@ -81,6 +81,23 @@ fn describe(e: &Event, p: Option<&Procedure>) -> Option<(String, String)> {
             s("Hẹn xác minh"),
             format!("{} tại {place}", to_local_vi(*time)),
         ),
+        Event::ProcedureMigrated {
+            to_version,
+            step,
+            appointment,
+            ..
+        } => (
+            s("Chuyển sang quy trình mới của thủ tục"),
+            format!(
+                "Phiên bản {to_version}{}{}",
+                step.as_deref()
+                    .map(|st| format!("; bước hiện tại: {}", step_name(p, st)))
+                    .unwrap_or_default(),
+                appointment
+                    .map(|a| format!("; hẹn trả kết quả mới {}", to_local_vi(a)))
+                    .unwrap_or_default()
+            ),
+        ),
         Event::DeadlinesReprojected { moved, because, .. } => (
             s("Thời hạn được tính lại theo lịch làm việc mới"),
             format!(

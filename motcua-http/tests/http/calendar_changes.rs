@@ -223,3 +223,84 @@ async fn a_day_off_is_previewed_applied_and_moves_the_dossiers_in_flight_once() 
     let (_, _, _, page) = get_with(&st, "/can-bo/lich/xem-truoc", &admin).await;
     assert!(page.contains("Không có thay đổi nào chờ áp dụng"), "{page}");
 }
+
+/// A job stopped half-way (one dossier of two reprojected, the change not finished) is
+/// finished by the next pass: each dossier moved exactly once.
+#[tokio::test]
+async fn a_reprojection_stopped_half_way_is_finished_by_the_next_pass() {
+    use motcua_core::dossier::Actor;
+    use motcua_store::ReprojectRequest;
+    let clock = Arc::new(ManualClock::new(at("2026-12-07T09:00:00+07:00")));
+    let st = state().await.with_clock(clock.clone());
+    let owner = applicant(&st, "nguoi-nop", "Người Nộp").await;
+    let desk = staff(&st, "desk.r", DISTRICT, "reception-officer").await;
+    clock.set(at("2026-12-07T10:00:00+07:00"));
+    let first = accepted(&st, &owner, &desk).await;
+    let second = accepted(&st, &owner, &desk).await;
+    let (user, grants) = {
+        staff(&st, "qt-lich2", "000.00.00.H53", "system-admin").await;
+        st.store.user("qt-lich2").await.expect("the administrator")
+    };
+    let admin = motcua_http::app::Principal { user, grants };
+    motcua_http::app::calendar::add_day(
+        &st,
+        &admin,
+        Some(DISTRICT),
+        "2026-12-09",
+        "nghi",
+        "Nghỉ tổ chức lễ hội",
+        "Quyết định 99/QĐ-UBND",
+    )
+    .await
+    .map_err(|_| "refused")
+    .expect("pending");
+    clock.set(at("2026-12-07T11:00:00+07:00"));
+    motcua_http::app::reprojection::apply(&st, &admin)
+        .await
+        .expect("applied");
+    // The job's first batch: the first dossier only, then the process stops.
+    let config = st.config().await.expect("config");
+    let current = config.calendar_for(DISTRICT).expect("calendar");
+    let before = config.calendar_changes[0].agencies[0].before.clone();
+    let old = motcua_http::app::reprojection::calendar_of_version(&st, &config, &before)
+        .await
+        .expect("the calendar before");
+    let system = Actor::system("motcua-lich");
+    let done = st
+        .store
+        .reproject(
+            std::slice::from_ref(&first),
+            &ReprojectRequest {
+                calendar: &current,
+                effective_at: config.calendar_changes[0].effective_at,
+                actor: &system,
+                now: st.now(),
+            },
+            &|_| Some(old.clone()),
+            &|code, version| config.version_of(code, version).cloned(),
+        )
+        .await
+        .expect("one batch");
+    assert_eq!(done.moved, 1);
+    assert!(
+        st.config().await.expect("config").calendar_changes[0]
+            .done_at
+            .is_none(),
+        "the change is not finished"
+    );
+    // The next pass finishes the rest, and only the rest.
+    let rest = motcua_http::app::reprojection::run_pending(&st, &|_, _| {})
+        .await
+        .expect("resumed");
+    assert_eq!((rest.examined, rest.moved), (1, 1), "{rest:?}");
+    for id in [&first, &second] {
+        let v = dossier(&st, &desk, id).await;
+        assert_eq!(reprojections(&v).len(), 1, "{id}: {v}");
+        assert_eq!(v["dossier"]["clock"]["appointment"], "2026-12-11T03:00:00Z");
+    }
+    assert!(
+        st.config().await.expect("config").calendar_changes[0]
+            .done_at
+            .is_some()
+    );
+}

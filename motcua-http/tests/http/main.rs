@@ -16,6 +16,7 @@ mod evaluation;
 mod findings;
 mod forms;
 mod hardening;
+mod migration;
 mod notifications;
 mod office;
 mod pages;
