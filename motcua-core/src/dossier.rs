@@ -439,7 +439,8 @@ impl std::ops::Deref for Dossier {
 /// [`Dossier`], which dereferences to it; it cannot be built or changed outside the engine.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named after what it is read through: the HTTP layer has a `DossierView` of its own.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Dossier))]
 pub struct DossierView {
     /// Identifier (assigned by the caller).
     pub id: String,

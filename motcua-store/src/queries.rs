@@ -122,7 +122,7 @@ pub struct QueueFilter {
 
 /// One change for the national portal feed.
 #[derive(Clone, Debug, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StoreFeedItem))]
 pub struct FeedItem {
     /// The cursor: pass the last one back to continue.
     pub cursor: i64,

@@ -213,7 +213,7 @@ impl MonthDay {
 /// When a seasonal schedule applies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = SeasonPeriod))]
 pub enum Period {
     /// Between two dates, both included.
     Dates {

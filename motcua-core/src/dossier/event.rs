@@ -373,7 +373,7 @@ pub enum Event {
 /// A deadline of a dossier that a change of calendar can move.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "deadline", rename_all = "kebab-case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DossierDeadline))]
 pub enum Deadline {
     /// When an online dossier must be accepted or returned (8 working hours).
     IntakeDue,

@@ -255,6 +255,11 @@ async fn the_openapi_document_has_typed_schemas() {
         doc["openapi"]
     );
     let schemas = &doc["components"]["schemas"];
+    assert!(
+        schemas["Deadline"]["properties"]["due"].is_object(),
+        "{}",
+        schemas["Deadline"]
+    );
     let submit = &schemas["SubmitBody"];
     let required: Vec<&str> = submit["required"]
         .as_array()
@@ -313,4 +318,77 @@ async fn the_openapi_document_has_typed_schemas() {
         "{}",
         schemas["Dossier"]
     );
+}
+
+/// utoipa names a component after the type, so two types called the same in different crates
+/// silently share one schema and the document lies about one of them (the engine's
+/// `Deadline` once replaced the deadline calculator's answer). Every type deriving `ToSchema`
+/// in the workspace has a distinct schema name.
+#[test]
+fn schema_names_are_unique_across_the_workspace() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut dups = Vec::new();
+    let mut count = 0;
+    for krate in ["motcua-core", "motcua-store", "motcua-http", "motcua-forms"] {
+        let mut stack = vec![root.join(krate).join("src")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("source");
+                let lines: Vec<&str> = text.lines().collect();
+                for (i, line) in lines.iter().enumerate() {
+                    if !(line.trim_start().starts_with("#[") && line.contains("ToSchema")) {
+                        continue;
+                    }
+                    // The attributes up to the item, then the item's name.
+                    let mut renamed = None;
+                    let mut name = None;
+                    for next in &lines[i..(i + 12).min(lines.len())] {
+                        if let Some(at) = next.find("schema(as = ") {
+                            let rest = &next[at + "schema(as = ".len()..];
+                            renamed = Some(
+                                rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                                    .next()
+                                    .unwrap_or("")
+                                    .to_string(),
+                            );
+                        }
+                        let t = next.trim_start().trim_start_matches("pub ");
+                        let t = t.trim_start_matches("(crate) ");
+                        if let Some(rest) = t
+                            .strip_prefix("struct ")
+                            .or_else(|| t.strip_prefix("enum "))
+                        {
+                            name = rest
+                                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                                .next()
+                                .map(str::to_string);
+                            break;
+                        }
+                    }
+                    let Some(name) = renamed.or(name) else {
+                        continue;
+                    };
+                    count += 1;
+                    let place = format!("{}:{}", path.display(), i + 1);
+                    if let Some(first) = seen.insert(name.clone(), place.clone()) {
+                        dups.push(format!("{name}: {first} and {place}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(count > 50, "found only {count} schemas: the scan is broken");
+    assert!(dups.is_empty(), "schema names used twice: {dups:#?}");
 }
