@@ -3,6 +3,7 @@
 use anyhow::Context;
 use clap::Subcommand;
 use motcua_core::calendar::{WorkingCalendar, default_windows};
+use motcua_core::procedure::Procedure;
 use motcua_core::scenario;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -60,7 +61,17 @@ pub fn run(cmd: ScenarioCommand) -> Result<(), CliError> {
     let calendar = Arc::new(
         WorkingCalendar::national(default_windows()).context("building the national calendar")?,
     );
-    let timeline = scenario::run(&s, &procedure, &calendar)
+    // A `publish` step names another version's file, relative to the scenario file.
+    let base = file.parent().map(PathBuf::from).unwrap_or_default();
+    let versions = |name: &str| {
+        let path = base.join(name);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| scenario::ScenarioError(format!("{}: {e}", path.display())))?;
+        Procedure::load(&path.display().to_string(), &text)
+            .map(|(p, _)| p)
+            .map_err(|r| scenario::ScenarioError(r.to_string()))
+    };
+    let timeline = scenario::run_with(&s, &procedure, &calendar, &versions)
         .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;
     if json {
         println!(
@@ -85,6 +96,16 @@ fn load(
     db: crate::store_cmd::DatabaseArg,
 ) -> Result<(), CliError> {
     let (s, procedure_path, source) = read(&file)?;
+    if s.has_own_calendar()
+        || s.steps
+            .iter()
+            .any(|st| st.dossier.is_some() || !matches!(st.action, scenario::Action::Command(_)))
+    {
+        return Err(bad_input(anyhow::anyhow!(
+            "{}: only a scenario of one dossier and commands can be loaded into a database; `motcua scenario run` runs this one",
+            file.display()
+        )));
+    }
     let procedure = procedure_cmd::load(&procedure_path)?;
     s.actors()
         .map_err(|e| bad_input(anyhow::anyhow!("{}: {e}", file.display())))?;

@@ -1216,3 +1216,54 @@ fn a_procedure_migration_runs_dry_then_for_real() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The scenarios of several dossiers, calendar changes and versions run from the command line
+/// (a `publish` step's file is read relative to the scenario), and are refused by `scenario
+/// load` with exit code 2: a database takes one dossier's commands.
+#[test]
+fn scenarios_with_calendars_and_versions_run_and_are_not_loaded() {
+    for name in ["lich-co-quan-ngay-nghi", "phien-ban-moi-chuyen-ho-so"] {
+        let file = path(&format!("examples/scenarios/{name}.toml"));
+        let out = ok(&["scenario", "run", &file]);
+        assert!(
+            out.contains("every step behaved as expected"),
+            "{name}: {out}"
+        );
+        let dir = std::env::temp_dir().join(format!("motcua-cli-sc-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let db = format!("sqlite://{}", dir.join("s.db").display());
+        let out = motcua(&["scenario", "load", &file, "--database", &db], None);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("only a scenario of one dossier"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    // A check that does not hold fails the run.
+    let text = std::fs::read_to_string(path("examples/scenarios/lich-co-quan-ngay-nghi.toml"))
+        .expect("scenario")
+        .replace(
+            "overdue = true, classification = \"late\"",
+            "overdue = false",
+        )
+        .replace(
+            "../procedures/",
+            &format!("{}/", path("examples/procedures")),
+        );
+    let dir = std::env::temp_dir().join(format!("motcua-cli-sc-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("bad.toml"), text).expect("write");
+    let out = motcua(
+        &[
+            "scenario",
+            "run",
+            &dir.join("bad.toml").display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("overdue true (expected false)"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,19 +1,33 @@
-//! Scenarios: a scripted sequence of timed commands run against a procedure in memory,
-//! printed as a timeline. The format is documented in `docs/scenarios.md`.
+//! Scenarios: a scripted sequence of timed steps run against a procedure in memory, printed as
+//! a timeline. The format is documented in `docs/scenarios.md`.
 //!
-//! Parsing and running are pure; reading the files is the caller's job.
+//! A step is an engine command on a dossier (several dossiers may share a scenario, each
+//! named; codes are assigned per agency and local day when a step does not give a sequence);
+//! or a change of the agency's calendar at an instant (previewed, or applied: every open
+//! dossier reprojected); or a new version of the procedure published; or open dossiers
+//! migrated to it; or a check of a dossier's state, deadlines and classification at an instant
+//! when no command happens.
+//!
+//! Parsing and running are pure; reading files is the caller's job (a published version's
+//! file is read through the `versions` the caller gives [`run_with`]).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::calendar::{Timeliness, WorkingCalendar, to_local_rfc3339};
+use crate::calendar::{
+    CalendarSpec, Exception, ExceptionKind, Layer, MonthDay, NationalHolidays, Period, Season,
+    Timeliness, WeeklySchedule, WorkingCalendar, default_windows, parse_windows, to_local_rfc3339,
+};
 use crate::dossier::{
     self, Actor, ActorKind, AgencyId, Command, Ctx, Dossier, Event, RecordedEvent, SlipRow,
 };
 use crate::procedure::{Procedure, Role};
+
+/// The name of the dossier of steps that name none.
+pub const DEFAULT_DOSSIER: &str = "scenario";
 
 /// A scenario file.
 #[derive(Clone, Debug, Deserialize)]
@@ -23,13 +37,59 @@ pub struct Scenario {
     pub title: String,
     /// The procedure file, relative to the scenario file.
     pub procedure: String,
-    /// The agency identifier the dossier is received at.
+    /// The agency identifier the dossiers are received at.
     pub agency: AgencyId,
+    /// The agency's own calendar, laid over the national one.
+    #[serde(default)]
+    pub calendar: Option<AgencyCalendar>,
     /// Named actors.
     pub actors: BTreeMap<String, ActorSpec>,
-    /// The commands, in time order.
+    /// The steps, in time order.
     #[serde(rename = "do")]
     pub steps: Vec<ScenarioStep>,
+}
+
+/// An agency's own days, windows and seasons (`[calendar]`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyCalendar {
+    /// Monday-to-Friday windows, e.g. `07:30-11:30,13:00-17:00`.
+    #[serde(default)]
+    pub windows: Option<String>,
+    /// Days off and make-up working days.
+    #[serde(default, rename = "exception")]
+    pub exceptions: Vec<DaySpec>,
+    /// Seasons: other windows every year between two days.
+    #[serde(default, rename = "season")]
+    pub seasons: Vec<SeasonSpec>,
+}
+
+/// A day off or make-up working day.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DaySpec {
+    /// The date, `YYYY-MM-DD`.
+    pub date: String,
+    /// `off` or `makeup`.
+    pub kind: String,
+    /// Its name.
+    pub name: String,
+    /// The decision it comes from.
+    pub source: String,
+}
+
+/// A season of other windows.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeasonSpec {
+    /// Its name.
+    pub name: String,
+    /// First day every year, `dd/mm`.
+    pub from: String,
+    /// Last day every year, `dd/mm`.
+    pub to: String,
+    /// Monday-to-Friday windows.
+    pub windows: String,
 }
 
 /// An actor of a scenario.
@@ -57,20 +117,211 @@ pub enum Expect {
     Refused,
 }
 
-/// One timed command.
-#[derive(Clone, Debug, Deserialize)]
+/// One timed step.
+#[derive(Clone, Debug)]
 pub struct ScenarioStep {
-    /// When (RFC 3339).
+    /// When.
     pub at: DateTime<Utc>,
-    /// Which actor.
-    #[serde(rename = "as")]
+    /// Which actor (empty for steps that are not commands).
     pub actor: String,
     /// Accepted or refused.
-    #[serde(default)]
     pub expect: Expect,
-    /// The command and its fields.
-    #[serde(flatten)]
-    pub command: Command,
+    /// The dossier it concerns (`None`: [`DEFAULT_DOSSIER`], or, for a migration, every
+    /// open dossier).
+    pub dossier: Option<String>,
+    /// What happens.
+    pub action: Action,
+}
+
+/// What a step does.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// An engine command (`command = "…"` and its fields).
+    Command(Command),
+    /// A change of the agency's calendar (`calendar = "preview"` or `"apply"`).
+    Calendar(CalendarChange),
+    /// A new version of the procedure published (`publish = "file"`): dossiers submitted
+    /// after it follow it.
+    Publish(String),
+    /// Open dossiers migrated to a published version (`migrate = { to, map }`).
+    Migrate(MigrateSpec),
+    /// A check of a dossier at the step's instant (`check = { … }`).
+    Check(CheckSpec),
+}
+
+/// A change of the agency's calendar at an instant.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarChange {
+    /// Applied (every open dossier reprojected), or only previewed.
+    #[serde(skip)]
+    pub apply: bool,
+    /// Days added (a day already there is replaced).
+    #[serde(default, rename = "exception")]
+    pub exceptions: Vec<DaySpec>,
+    /// Monday-to-Friday windows from `from` (a season from that date on), or for every date.
+    #[serde(default)]
+    pub windows: Option<String>,
+    /// The first day of the new windows, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// A migration to a published version.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrateSpec {
+    /// The version.
+    pub to: String,
+    /// Old step → new step.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+}
+
+/// What a dossier is expected to be at an instant; each given item is compared.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSpec {
+    /// Its state (`in-progress`, …).
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Its current step.
+    #[serde(default)]
+    pub step: Option<String>,
+    /// The procedure version it follows.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// The legal regime (rule pack) of that version, e.g. `nd61-2018`, `nd118-2025`: the
+    /// forms and status mapping it follows.
+    #[serde(default)]
+    pub rule_pack: Option<String>,
+    /// The appointment (RFC 3339).
+    #[serde(default)]
+    pub appointment: Option<String>,
+    /// The legal appointment.
+    #[serde(default)]
+    pub original_appointment: Option<String>,
+    /// The current step's due.
+    #[serde(default)]
+    pub step_due: Option<String>,
+    /// The intake due of an online dossier waiting for acceptance.
+    #[serde(default)]
+    pub intake_due: Option<String>,
+    /// `early`, `on-time` or `late`: how it would be classified were its result returned at
+    /// this instant (against the legal appointment).
+    #[serde(default)]
+    pub classification: Option<String>,
+    /// Whether it is overdue at this instant.
+    #[serde(default)]
+    pub overdue: Option<bool>,
+}
+
+fn instant_of(v: &toml::Value, what: &str) -> Result<DateTime<Utc>, String> {
+    let text = match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Datetime(d) => d.to_string(),
+        _ => return Err(format!("`{what}` must be an RFC 3339 instant")),
+    };
+    DateTime::parse_from_rfc3339(&text)
+        .map(|d| d.to_utc())
+        .map_err(|e| format!("`{what}` = `{text}` is not an RFC 3339 instant: {e}"))
+}
+
+impl<'de> Deserialize<'de> for ScenarioStep {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut t = toml::Table::deserialize(d)?;
+        let at = instant_of(
+            &t.remove("at")
+                .ok_or_else(|| D::Error::missing_field("at"))?,
+            "at",
+        )
+        .map_err(D::Error::custom)?;
+        let text = |t: &mut toml::Table, key: &str| -> Result<Option<String>, D::Error> {
+            match t.remove(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(D::Error::custom(format!("`{key}` must be text"))),
+            }
+        };
+        let actor = text(&mut t, "as")?.unwrap_or_default();
+        let dossier = text(&mut t, "dossier")?;
+        let expect = match text(&mut t, "expect")?.as_deref() {
+            None | Some("ok") => Expect::Ok,
+            Some("refused") => Expect::Refused,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "`expect` is `ok` or `refused`, not `{other}`"
+                )));
+            }
+        };
+        let kinds = ["command", "calendar", "publish", "migrate", "check"]
+            .into_iter()
+            .filter(|k| t.contains_key(*k))
+            .collect::<Vec<_>>();
+        let action = match kinds.as_slice() {
+            ["command"] => Action::Command(
+                Command::deserialize(toml::Value::Table(t)).map_err(D::Error::custom)?,
+            ),
+            ["calendar"] => {
+                let apply = match text(&mut t, "calendar")?.as_deref() {
+                    Some("apply") => true,
+                    Some("preview") => false,
+                    _ => {
+                        return Err(D::Error::custom("`calendar` is `preview` or `apply`"));
+                    }
+                };
+                let mut change =
+                    CalendarChange::deserialize(toml::Value::Table(t)).map_err(D::Error::custom)?;
+                change.apply = apply;
+                Action::Calendar(change)
+            }
+            ["publish"] => {
+                let file = text(&mut t, "publish")?.unwrap_or_default();
+                if let Some(k) = t.keys().next() {
+                    return Err(D::Error::custom(format!(
+                        "unknown field `{k}` in a publish step"
+                    )));
+                }
+                Action::Publish(file)
+            }
+            ["migrate"] => Action::Migrate(
+                MigrateSpec::deserialize(
+                    t.remove("migrate")
+                        .unwrap_or(toml::Value::Table(toml::Table::new())),
+                )
+                .map_err(D::Error::custom)?,
+            ),
+            ["check"] => Action::Check(
+                CheckSpec::deserialize(
+                    t.remove("check")
+                        .unwrap_or(toml::Value::Table(toml::Table::new())),
+                )
+                .map_err(D::Error::custom)?,
+            ),
+            [] => {
+                return Err(D::Error::custom(
+                    "a step needs one of `command`, `calendar`, `publish`, `migrate`, `check`",
+                ));
+            }
+            more => {
+                return Err(D::Error::custom(format!(
+                    "a step does one thing, not {}",
+                    more.join(" and ")
+                )));
+            }
+        };
+        if matches!(action, Action::Command(_)) && actor.is_empty() {
+            return Err(D::Error::missing_field("as"));
+        }
+        Ok(ScenarioStep {
+            at,
+            actor,
+            expect,
+            dossier,
+            action,
+        })
+    }
 }
 
 /// Why a scenario cannot run.
@@ -85,11 +336,13 @@ pub struct Entry {
     pub n: usize,
     /// When.
     pub at: DateTime<Utc>,
-    /// Actor name.
+    /// Actor name (empty for steps that are not commands).
     pub actor: String,
-    /// Command name.
+    /// The dossier it concerned.
+    pub dossier: String,
+    /// Command name, or `calendar-preview`, `calendar-apply`, `publish`, `migrate`, `check`.
     pub command: String,
-    /// Event summaries, or empty when refused.
+    /// Event summaries (or, for other steps, what they found), or empty when refused.
     pub events: Vec<String>,
     /// The refusal, if any: (code, Vietnamese, English).
     pub refused: Option<(String, String, String)>,
@@ -114,11 +367,14 @@ pub struct Timeline {
     pub procedure: String,
     /// One entry per step.
     pub entries: Vec<Entry>,
-    /// The final dossier.
+    /// The final dossier (the first one a step names).
     pub dossier: Dossier,
-    /// The event log.
+    /// Its event log.
     pub events: Vec<RecordedEvent>,
-    /// Whether the hash chain verifies.
+    /// The other dossiers, by name, with their logs.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub others: BTreeMap<String, (Dossier, Vec<RecordedEvent>)>,
+    /// Whether every dossier's hash chain verifies.
     pub chain_ok: bool,
     /// The calendar used, for explanations.
     #[serde(skip)]
@@ -126,7 +382,7 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Whether every step behaved as expected and the chain verifies.
+    /// Whether every step behaved as expected and the chains verify.
     pub fn passed(&self) -> bool {
         self.chain_ok && self.entries.iter().all(|e| e.as_expected)
     }
@@ -169,63 +425,265 @@ impl Scenario {
         }
         Ok(actors)
     }
+
+    /// Whether the scenario is one dossier's commands only, on the national calendar: what a
+    /// store can replay as real transactions (`motcua scenario load`).
+    pub fn is_one_dossiers_commands(&self) -> bool {
+        !self.has_own_calendar()
+            && self
+                .steps
+                .iter()
+                .all(|s| s.dossier.is_none() && matches!(s.action, Action::Command(_)))
+    }
+
+    /// Whether the scenario says anything of the agency's calendar (its own layer, or a
+    /// change): it is then run on the national calendar with that layer, not the one given.
+    pub fn has_own_calendar(&self) -> bool {
+        self.calendar.is_some()
+            || self
+                .steps
+                .iter()
+                .any(|s| matches!(s.action, Action::Calendar(_)))
+    }
 }
 
-/// Runs a scenario against a procedure and a calendar, in memory.
+fn date(text: &str, what: &str) -> Result<NaiveDate, ScenarioError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| ScenarioError(format!("{what}: `{text}` is not a date YYYY-MM-DD")))
+}
+
+fn day_of(spec: &DaySpec, what: &str) -> Result<Exception, ScenarioError> {
+    Ok(Exception {
+        date: date(&spec.date, what)?,
+        kind: match spec.kind.as_str() {
+            "off" => ExceptionKind::DayOff,
+            "makeup" => ExceptionKind::WorkingDay { windows: None },
+            other => {
+                return Err(ScenarioError(format!(
+                    "{what}: kind `{other}` is `off` or `makeup`"
+                )));
+            }
+        },
+        name: spec.name.clone(),
+        source: spec.source.clone(),
+    })
+}
+
+fn windows_of(text: &str, what: &str) -> Result<WeeklySchedule, ScenarioError> {
+    parse_windows(text)
+        .map(WeeklySchedule::office_week)
+        .map_err(|e| ScenarioError(format!("{what}: {e}")))
+}
+
+fn month_day(text: &str, what: &str) -> Result<MonthDay, ScenarioError> {
+    let bad = || ScenarioError(format!("{what}: `{text}` is not a day dd/mm"));
+    let (d, m) = text.trim().split_once('/').ok_or_else(bad)?;
+    Ok(MonthDay {
+        day: d.trim().parse().map_err(|_| bad())?,
+        month: m.trim().parse().map_err(|_| bad())?,
+    })
+}
+
+/// The agency's layer as the scenario's `[calendar]` describes it.
+fn layer_of(c: &AgencyCalendar) -> Result<Layer, ScenarioError> {
+    let mut layer = Layer {
+        name: "Cơ quan (kịch bản)".into(),
+        schedule: c
+            .windows
+            .as_deref()
+            .map(|w| windows_of(w, "[calendar] windows"))
+            .transpose()?,
+        seasons: Vec::new(),
+        national_holidays: false,
+        exceptions: Vec::new(),
+    };
+    for (i, e) in c.exceptions.iter().enumerate() {
+        layer
+            .exceptions
+            .push(day_of(e, &format!("[[calendar.exception]] {}", i + 1))?);
+    }
+    for s in &c.seasons {
+        let what = format!("[[calendar.season]] {}", s.name);
+        layer.seasons.push(Season {
+            name: s.name.clone(),
+            period: Period::Annual {
+                from: month_day(&s.from, &what)?,
+                to: month_day(&s.to, &what)?,
+            },
+            schedule: windows_of(&s.windows, &what)?,
+        });
+    }
+    Ok(layer)
+}
+
+fn compile(layer: &Layer, version: usize) -> Result<Arc<WorkingCalendar>, ScenarioError> {
+    let mut spec = CalendarSpec::national(default_windows());
+    spec.layers.push(layer.clone());
+    let holidays = NationalHolidays::builtin().map_err(|e| ScenarioError(e.to_string()))?;
+    Ok(Arc::new(
+        WorkingCalendar::compile(&spec, &holidays, crate::calendar::DEFAULT_YEARS)
+            .map_err(|e| ScenarioError(e.to_string()))?
+            .with_version(format!("scenario@{version}")),
+    ))
+}
+
+/// Runs a scenario against a procedure and a calendar, in memory. A scenario that publishes
+/// another version of its procedure needs [`run_with`].
 pub fn run(
     scenario: &Scenario,
     procedure: &Procedure,
     calendar: &Arc<WorkingCalendar>,
 ) -> Result<Timeline, ScenarioError> {
+    run_with(scenario, procedure, calendar, &|file| {
+        Err(ScenarioError(format!(
+            "the scenario publishes `{file}`: run it with the files at hand (motcua scenario run)"
+        )))
+    })
+}
+
+/// The state of a run.
+struct Run<'a> {
+    dossiers: BTreeMap<String, (Dossier, Vec<RecordedEvent>)>,
+    order: Vec<String>,
+    versions: BTreeMap<String, Procedure>,
+    latest: String,
+    calendar: Arc<WorkingCalendar>,
+    layer: Option<Layer>,
+    calendar_versions: usize,
+    counters: HashMap<(String, NaiveDate), u32>,
+    scenario: &'a Scenario,
+}
+
+impl Run<'_> {
+    fn dossier_name(&self, step: &ScenarioStep) -> String {
+        step.dossier
+            .clone()
+            .unwrap_or_else(|| DEFAULT_DOSSIER.to_string())
+    }
+
+    fn entry(&self, n: usize, step: &ScenarioStep, name: &str, command: String) -> Entry {
+        let d = self.dossiers.get(name).map(|(d, _)| d);
+        Entry {
+            n,
+            at: step.at,
+            actor: step.actor.clone(),
+            dossier: name.to_string(),
+            command,
+            events: Vec::new(),
+            refused: None,
+            as_expected: true,
+            state: d.map_or_else(|| "new".to_string(), |d| d.state.to_string()),
+            national_status: d.map_or(1, |d| d.national_status()),
+            step: d.and_then(|d| d.step.clone()),
+            appointment: d.and_then(|d| d.clock.appointment),
+        }
+    }
+
+    fn open(&self) -> Vec<String> {
+        self.order
+            .iter()
+            .filter(|n| {
+                self.dossiers
+                    .get(*n)
+                    .is_some_and(|(d, _)| d.accepted_at.is_some() || d.submitted_at.is_some())
+                    && self
+                        .dossiers
+                        .get(*n)
+                        .is_some_and(|(d, _)| !d.state.is_closed())
+            })
+            .cloned()
+            .collect()
+    }
+}
+
+/// Runs a scenario; `versions` reads a procedure file a `publish` step names (a path
+/// relative to the scenario file).
+pub fn run_with(
+    scenario: &Scenario,
+    procedure: &Procedure,
+    calendar: &Arc<WorkingCalendar>,
+    versions: &dyn Fn(&str) -> Result<Procedure, ScenarioError>,
+) -> Result<Timeline, ScenarioError> {
     let actors = scenario.actors()?;
-    let mut dossier = Dossier::new("scenario", scenario.agency.clone());
-    let mut log = Vec::new();
+    let system = Actor {
+        id: "he-thong".into(),
+        kind: ActorKind::System,
+    };
+    let layer = if scenario.has_own_calendar() {
+        Some(match &scenario.calendar {
+            Some(c) => layer_of(c)?,
+            None => layer_of(&AgencyCalendar::default())?,
+        })
+    } else {
+        None
+    };
+    let mut run = Run {
+        dossiers: BTreeMap::new(),
+        order: Vec::new(),
+        versions: BTreeMap::from([(procedure.catalogue.version.clone(), procedure.clone())]),
+        latest: procedure.catalogue.version.clone(),
+        calendar: match &layer {
+            Some(l) => compile(l, 1)?,
+            None => Arc::clone(calendar),
+        },
+        layer,
+        calendar_versions: 1,
+        counters: HashMap::new(),
+        scenario,
+    };
     let mut entries = Vec::new();
     let mut last = None;
     for (i, step) in scenario.steps.iter().enumerate() {
+        let n = i + 1;
         if last.is_some_and(|l| step.at < l) {
-            return Err(ScenarioError(format!(
-                "step {}: time goes backwards",
-                i + 1
-            )));
+            return Err(ScenarioError(format!("step {n}: time goes backwards")));
         }
         last = Some(step.at);
-        let actor = actors.get(&step.actor).ok_or_else(|| {
-            ScenarioError(format!("step {}: unknown actor `{}`", i + 1, step.actor))
-        })?;
-        let ctx = Ctx {
-            now: step.at,
-            actor,
-            procedure,
-            calendar,
-        };
-        let (events, refused) = match dossier::execute(&mut dossier, &step.command, &ctx) {
-            Ok(recorded) => {
-                let summaries = recorded.iter().map(|r| describe(&r.event)).collect();
-                log.extend(recorded);
-                (summaries, None)
+        let entry = match &step.action {
+            Action::Command(command) => {
+                let actor = actors.get(&step.actor).ok_or_else(|| {
+                    ScenarioError(format!("step {n}: unknown actor `{}`", step.actor))
+                })?;
+                command_step(&mut run, n, step, actor, command)?
             }
-            Err(r) => (Vec::new(), Some((r.code, r.message_vi, r.message_en))),
+            Action::Calendar(change) => calendar_step(&mut run, n, step, change, &system)?,
+            Action::Publish(file) => {
+                let p = versions(file)?;
+                if p.catalogue.code != procedure.catalogue.code {
+                    return Err(ScenarioError(format!(
+                        "step {n}: `{file}` is procedure {}, not {}",
+                        p.catalogue.code, procedure.catalogue.code
+                    )));
+                }
+                let mut e = run.entry(n, step, "", "publish".into());
+                e.events.push(format!(
+                    "version {} published: dossiers submitted from now on follow it",
+                    p.catalogue.version
+                ));
+                run.latest = p.catalogue.version.clone();
+                run.versions.insert(p.catalogue.version.clone(), p);
+                e
+            }
+            Action::Migrate(spec) => migrate_step(&mut run, n, step, spec, &system)?,
+            Action::Check(spec) => check_step(&run, n, step, spec)?,
         };
-        let as_expected = match step.expect {
-            Expect::Ok => refused.is_none(),
-            Expect::Refused => refused.is_some(),
-        };
-        entries.push(Entry {
-            n: i + 1,
-            at: step.at,
-            actor: step.actor.clone(),
-            command: step.command.name().to_string(),
-            events,
-            refused,
-            as_expected,
-            state: dossier.state.to_string(),
-            national_status: dossier.national_status(),
-            step: dossier.step.clone(),
-            appointment: dossier.clock.appointment,
-        });
+        entries.push(entry);
     }
-    let chain_ok = dossier::verify(&log).is_ok();
+    let chain_ok = run
+        .dossiers
+        .values()
+        .all(|(_, log)| dossier::verify(log).is_ok());
+    let first = run
+        .order
+        .first()
+        .cloned()
+        .unwrap_or_else(|| DEFAULT_DOSSIER.to_string());
+    let (dossier, events) = run.dossiers.remove(&first).unwrap_or_else(|| {
+        (
+            Dossier::new(DEFAULT_DOSSIER, scenario.agency.clone()),
+            Vec::new(),
+        )
+    });
     Ok(Timeline {
         title: scenario.title.clone(),
         procedure: format!(
@@ -238,10 +696,354 @@ pub fn run(
         ),
         entries,
         dossier,
-        events: log,
+        events,
+        others: run.dossiers,
         chain_ok,
-        calendar: Arc::clone(calendar),
+        calendar: run.calendar,
     })
+}
+
+fn command_step(
+    run: &mut Run<'_>,
+    n: usize,
+    step: &ScenarioStep,
+    actor: &Actor,
+    command: &Command,
+) -> Result<Entry, ScenarioError> {
+    let name = run.dossier_name(step);
+    if !run.dossiers.contains_key(&name) {
+        let id = if name == DEFAULT_DOSSIER {
+            DEFAULT_DOSSIER.to_string()
+        } else {
+            name.clone()
+        };
+        run.dossiers.insert(
+            name.clone(),
+            (Dossier::new(id, run.scenario.agency.clone()), Vec::new()),
+        );
+        run.order.push(name.clone());
+    }
+    let mut command = command.clone();
+    let (d, _) = run.dossiers.get(&name).expect("inserted");
+    // A dossier not yet submitted follows the latest version; one submitted, its own.
+    let version = if d.procedure_version.is_empty() {
+        run.latest.clone()
+    } else {
+        d.procedure_version.clone()
+    };
+    // Codes are the system's: an acceptance without a sequence takes the agency's next
+    // number for the local day.
+    if let Command::Accept { sequence } = &mut command
+        && *sequence == 0
+        && d.state == dossier::State::Submitted
+    {
+        let day = (step.at + chrono::TimeDelta::hours(7)).date_naive();
+        let next = run.counters.entry((d.agency.to_string(), day)).or_insert(0);
+        *next += 1;
+        *sequence = *next;
+    }
+    let procedure = run
+        .versions
+        .get(&version)
+        .ok_or_else(|| ScenarioError(format!("step {n}: version {version} is not published")))?
+        .clone();
+    let calendar = Arc::clone(&run.calendar);
+    let ctx = Ctx {
+        now: step.at,
+        actor,
+        procedure: &procedure,
+        calendar: &calendar,
+    };
+    let (d, log) = run.dossiers.get_mut(&name).expect("inserted");
+    let (events, refused) = match dossier::execute(d, &command, &ctx) {
+        Ok(recorded) => {
+            let summaries = recorded.iter().map(|r| describe(&r.event)).collect();
+            log.extend(recorded);
+            (summaries, None)
+        }
+        Err(r) => (Vec::new(), Some((r.code, r.message_vi, r.message_en))),
+    };
+    let as_expected = match step.expect {
+        Expect::Ok => refused.is_none(),
+        Expect::Refused => refused.is_some(),
+    };
+    let mut e = run.entry(n, step, &name, command.name().to_string());
+    e.events = events;
+    e.refused = refused;
+    e.as_expected = as_expected;
+    Ok(e)
+}
+
+fn calendar_step(
+    run: &mut Run<'_>,
+    n: usize,
+    step: &ScenarioStep,
+    change: &CalendarChange,
+    system: &Actor,
+) -> Result<Entry, ScenarioError> {
+    let what = format!("step {n}");
+    let mut layer = run.layer.clone().unwrap_or_else(|| Layer {
+        name: "Cơ quan (kịch bản)".into(),
+        schedule: None,
+        seasons: Vec::new(),
+        national_holidays: false,
+        exceptions: Vec::new(),
+    });
+    for d in &change.exceptions {
+        let day = day_of(d, &what)?;
+        layer.exceptions.retain(|e| e.date != day.date);
+        layer.exceptions.push(day);
+    }
+    if let Some(w) = &change.windows {
+        let week = windows_of(w, &what)?;
+        match &change.from {
+            None => layer.schedule = Some(week),
+            Some(from) => {
+                let from = date(from, &what)?;
+                layer.seasons.insert(
+                    0,
+                    Season {
+                        name: format!("Giờ làm việc từ {}", from.format("%d/%m/%Y")),
+                        period: Period::Dates {
+                            from,
+                            to: NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(from),
+                        },
+                        schedule: week,
+                    },
+                );
+            }
+        }
+    }
+    let new = compile(&layer, run.calendar_versions + 1)?;
+    let mut e = run.entry(
+        n,
+        step,
+        "",
+        if change.apply {
+            "calendar-apply"
+        } else {
+            "calendar-preview"
+        }
+        .into(),
+    );
+    for name in run.open() {
+        let (d, _) = run.dossiers.get(&name).expect("open");
+        let procedure = run
+            .versions
+            .get(&d.procedure_version)
+            .cloned()
+            .ok_or_else(|| {
+                ScenarioError(format!("{what}: version {} unknown", d.procedure_version))
+            })?;
+        let ctx = Ctx {
+            now: step.at,
+            actor: system,
+            procedure: &procedure,
+            calendar: &new,
+        };
+        let old = Arc::clone(&run.calendar);
+        if change.apply {
+            let (d, log) = run.dossiers.get_mut(&name).expect("open");
+            match dossier::reproject::apply_change(d, &old, &ctx, step.at) {
+                Ok(recorded) => {
+                    for r in &recorded {
+                        e.events.push(format!("[{name}] {}", describe(&r.event)));
+                    }
+                    log.extend(recorded);
+                }
+                Err(r) => e
+                    .events
+                    .push(format!("[{name}] not reprojected: {}", r.message_en)),
+            }
+        } else {
+            match dossier::reproject::preview(d, &old, &ctx, step.at) {
+                Ok(r) if r.moved.is_empty() => {
+                    e.events.push(format!("[{name}] nothing would move"));
+                }
+                Ok(r) => {
+                    for m in &r.moved {
+                        e.events.push(format!(
+                            "[{name}] would move: {} {} → {}",
+                            m.deadline.label_vi(),
+                            t(m.before),
+                            t(m.after)
+                        ));
+                    }
+                    for b in &r.because {
+                        e.events.push(format!("[{name}]   because {b}"));
+                    }
+                }
+                Err(r) => e.events.push(format!("[{name}] {}", r.message_en)),
+            }
+        }
+    }
+    if change.apply {
+        run.layer = Some(layer);
+        run.calendar = new;
+        run.calendar_versions += 1;
+    }
+    Ok(e)
+}
+
+fn migrate_step(
+    run: &mut Run<'_>,
+    n: usize,
+    step: &ScenarioStep,
+    spec: &MigrateSpec,
+    system: &Actor,
+) -> Result<Entry, ScenarioError> {
+    let to =
+        run.versions.get(&spec.to).cloned().ok_or_else(|| {
+            ScenarioError(format!("step {n}: version {} is not published", spec.to))
+        })?;
+    let names = match &step.dossier {
+        Some(one) => vec![one.clone()],
+        None => run.open(),
+    };
+    let mut e = run.entry(
+        n,
+        step,
+        step.dossier.as_deref().unwrap_or(""),
+        "migrate".into(),
+    );
+    let mut refused = 0;
+    for name in names {
+        let Some((d, _)) = run.dossiers.get(&name) else {
+            return Err(ScenarioError(format!("step {n}: no dossier `{name}`")));
+        };
+        if d.procedure_version == spec.to {
+            continue;
+        }
+        let from = run
+            .versions
+            .get(&d.procedure_version)
+            .cloned()
+            .ok_or_else(|| {
+                ScenarioError(format!("step {n}: version {} unknown", d.procedure_version))
+            })?;
+        let calendar = Arc::clone(&run.calendar);
+        let ctx = Ctx {
+            now: step.at,
+            actor: system,
+            procedure: &to,
+            calendar: &calendar,
+        };
+        let (d, log) = run.dossiers.get_mut(&name).expect("known");
+        match dossier::migrate::migrate(d, &from, &spec.map, &ctx) {
+            Ok(recorded) => {
+                for r in &recorded {
+                    e.events.push(format!("[{name}] {}", describe(&r.event)));
+                }
+                log.extend(recorded);
+            }
+            Err(r) => {
+                refused += 1;
+                e.events
+                    .push(format!("[{name}] refused [{}]: {}", r.code, r.message_en));
+                e.refused = Some((r.code, r.message_vi, r.message_en));
+            }
+        }
+    }
+    e.as_expected = match step.expect {
+        Expect::Ok => refused == 0,
+        Expect::Refused => refused > 0,
+    };
+    if let Some(name) = &step.dossier
+        && let Some((d, _)) = run.dossiers.get(name)
+    {
+        e.state = d.state.to_string();
+        e.step = d.step.clone();
+        e.appointment = d.clock.appointment;
+    }
+    Ok(e)
+}
+
+fn check_step(
+    run: &Run<'_>,
+    n: usize,
+    step: &ScenarioStep,
+    spec: &CheckSpec,
+) -> Result<Entry, ScenarioError> {
+    let name = run.dossier_name(step);
+    let (d, _) = run
+        .dossiers
+        .get(&name)
+        .ok_or_else(|| ScenarioError(format!("step {n}: no dossier `{name}`")))?;
+    let mut e = run.entry(n, step, &name, "check".into());
+    let mut ok = true;
+    let mut compare = |what: &str, want: &Option<String>, got: String| {
+        if let Some(want) = want {
+            let same = want == &got
+                || DateTime::parse_from_rfc3339(want)
+                    .ok()
+                    .map(|w| t(w.to_utc()))
+                    .is_some_and(|w| w == got);
+            ok &= same;
+            e.events.push(format!(
+                "{what} {got}{}",
+                if same {
+                    String::new()
+                } else {
+                    format!(" (expected {want})")
+                }
+            ));
+        }
+    };
+    let opt = |x: Option<DateTime<Utc>>| x.map(t).unwrap_or_else(|| "-".into());
+    compare("state", &spec.state, d.state.to_string());
+    compare(
+        "step",
+        &spec.step,
+        d.step.clone().unwrap_or_else(|| "-".into()),
+    );
+    compare("version", &spec.version, d.procedure_version.clone());
+    compare(
+        "rule pack",
+        &spec.rule_pack,
+        run.versions
+            .get(&d.procedure_version)
+            .map(|p| p.catalogue.rule_pack.clone())
+            .unwrap_or_default(),
+    );
+    compare("appointment", &spec.appointment, opt(d.clock.appointment));
+    compare(
+        "original appointment",
+        &spec.original_appointment,
+        opt(d.clock.original_appointment),
+    );
+    compare(
+        "step due",
+        &spec.step_due,
+        opt(d.slip.last().filter(|r| r.left_at.is_none()).map(|r| r.due)),
+    );
+    compare("intake due", &spec.intake_due, opt(d.intake_due));
+    let legal = d.clock.original_appointment;
+    compare(
+        "classification",
+        &spec.classification,
+        legal
+            .map(|a| match Timeliness::classify(step.at, a) {
+                Timeliness::Early => "early",
+                Timeliness::OnTime => "on-time",
+                Timeliness::Late => "late",
+            })
+            .unwrap_or("-")
+            .to_string(),
+    );
+    if let Some(want) = spec.overdue {
+        let got = !d.state.is_closed() && legal.is_some_and(|a| step.at > a);
+        ok &= got == want;
+        e.events.push(format!(
+            "overdue {got}{}",
+            if got == want {
+                String::new()
+            } else {
+                format!(" (expected {want})")
+            }
+        ));
+    }
+    e.as_expected = ok;
+    Ok(e)
 }
 
 fn t(x: DateTime<Utc>) -> String {
@@ -485,8 +1287,21 @@ impl fmt::Display for Timeline {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "scenario: {}", self.title)?;
         writeln!(f, "procedure: {}", self.procedure)?;
+        let several = !self.others.is_empty();
         for e in &self.entries {
-            writeln!(f, "#{} {}  {}  {}", e.n, t(e.at), e.actor, e.command)?;
+            if several && !e.dossier.is_empty() {
+                writeln!(
+                    f,
+                    "#{} {}  {}  {}  [{}]",
+                    e.n,
+                    t(e.at),
+                    e.actor,
+                    e.command,
+                    e.dossier
+                )?;
+            } else {
+                writeln!(f, "#{} {}  {}  {}", e.n, t(e.at), e.actor, e.command)?;
+            }
             for ev in &e.events {
                 writeln!(f, "   → {ev}")?;
             }
@@ -499,34 +1314,49 @@ impl fmt::Display for Timeline {
                     "   !! UNEXPECTED: this step did not behave as the scenario expects"
                 )?;
             }
-            writeln!(
-                f,
-                "   state {} · national status {} · step {} · appointment {}",
-                e.state,
-                e.national_status,
-                e.step.as_deref().unwrap_or("-"),
-                e.appointment.map(t).unwrap_or_else(|| "-".into())
-            )?;
+            // Steps of no one dossier (a calendar change, a version published) have no state.
+            if !several || !e.dossier.is_empty() {
+                writeln!(
+                    f,
+                    "   state {} · national status {} · step {} · appointment {}",
+                    e.state,
+                    e.national_status,
+                    e.step.as_deref().unwrap_or("-"),
+                    e.appointment.map(t).unwrap_or_else(|| "-".into())
+                )?;
+            }
         }
-        let d = &self.dossier;
-        writeln!(f, "process-control slip:")?;
-        for r in &d.slip {
-            writeln!(f, "{}", slip_row(r))?;
+        let mut all = vec![(None, &self.dossier)];
+        all.extend(self.others.iter().map(|(name, (d, _))| (Some(name), d)));
+        for (name, d) in all {
+            if let Some(name) = name {
+                writeln!(f, "dossier {name}:")?;
+            }
+            writeln!(f, "process-control slip:")?;
+            for r in &d.slip {
+                writeln!(f, "{}", slip_row(r))?;
+            }
+            writeln!(f, "clock:")?;
+            for line in d.explain_appointment(&self.calendar).lines() {
+                writeln!(f, "  {line}")?;
+            }
+            if let Some(x) = d.timeliness {
+                writeln!(f, "result returned: {}", tl(Some(x)))?;
+            }
+            if !d.flags.is_empty() {
+                writeln!(f, "flags: {}", d.flags.join(", "))?;
+            }
         }
-        writeln!(f, "clock:")?;
-        for line in d.explain_appointment(&self.calendar).lines() {
-            writeln!(f, "  {line}")?;
-        }
-        if let Some(x) = d.timeliness {
-            writeln!(f, "result returned: {}", tl(Some(x)))?;
-        }
-        if !d.flags.is_empty() {
-            writeln!(f, "flags: {}", d.flags.join(", "))?;
-        }
+        let events = self.events.len()
+            + self
+                .others
+                .values()
+                .map(|(_, log)| log.len())
+                .sum::<usize>();
         writeln!(
             f,
             "hash chain: {} events, {}",
-            self.events.len(),
+            events,
             if self.chain_ok { "verified" } else { "BROKEN" }
         )?;
         let bad = self.entries.iter().filter(|e| !e.as_expected).count();

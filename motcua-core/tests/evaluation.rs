@@ -17,7 +17,15 @@ fn run(text: &str) -> scenario::Timeline {
             .to_str()
             .expect("utf-8"),
     );
-    let t = scenario::run(&s, &procedure, common::calendar()).expect("runs");
+    let versions = |file: &str| {
+        let path = common::examples().join("scenarios").join(file);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| scenario::ScenarioError(format!("{}: {e}", path.display())))?;
+        motcua_core::procedure::Procedure::load(&path.display().to_string(), &text)
+            .map(|(p, _)| p)
+            .map_err(|r| scenario::ScenarioError(r.to_string()))
+    };
+    let t = scenario::run_with(&s, &procedure, common::calendar(), &versions).expect("runs");
     assert!(t.passed(), "{t}");
     t
 }

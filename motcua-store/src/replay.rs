@@ -3,7 +3,7 @@
 use motcua_core::calendar::WorkingCalendar;
 use motcua_core::dossier::{Command, Dossier};
 use motcua_core::procedure::Procedure;
-use motcua_core::scenario::{Expect, Scenario};
+use motcua_core::scenario::{Action, Expect, Scenario};
 use std::sync::Arc;
 
 use crate::{ExecuteRequest, NewAttachment, Store, StoreError, sha256_hex};
@@ -25,10 +25,22 @@ impl Store {
             .map_err(|e| StoreError::Config(e.to_string()))?;
         let mut unexpected = Vec::new();
         for (i, step) in scenario.steps.iter().enumerate() {
+            let Action::Command(command) = &step.action else {
+                return Err(StoreError::Config(format!(
+                    "step {}: only commands on one dossier can be loaded into a database (calendar changes, versions and checks are `motcua scenario run`'s)",
+                    i + 1
+                )));
+            };
+            if step.dossier.is_some() {
+                return Err(StoreError::Config(format!(
+                    "step {}: a scenario of several dossiers cannot be loaded as one",
+                    i + 1
+                )));
+            }
             let actor = actors.get(&step.actor).ok_or_else(|| {
                 StoreError::Config(format!("step {}: unknown actor `{}`", i + 1, step.actor))
             })?;
-            let mut command = step.command.clone();
+            let mut command = command.clone();
             let mut attachments = vec![];
             if let Command::AttachDraft { attachment }
             | Command::AttachSignedResult { attachment } = &mut command

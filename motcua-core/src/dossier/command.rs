@@ -61,7 +61,9 @@ pub enum Command {
     },
     /// Accept: assigns the dossier code from the day's sequence the caller supplies.
     Accept {
-        /// The agency's next sequence number for the local acceptance date.
+        /// The agency's next sequence number for the local acceptance date (the store and
+        /// the scenario runner allocate it when it is 0 or absent).
+        #[serde(default)]
         sequence: u32,
     },
     /// Hand over to the next step (optionally to a named officer).
