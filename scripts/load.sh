@@ -3,17 +3,21 @@
 # this machine's loopback. Measures, in one run against one server:
 #   trivial handler (/healthz), public lookup by code, the staff queue, desk registration +
 #   accept.
-# Usage: scripts/load.sh [DURATION, default 20s]
-# It starts its own server on a fresh SQLite file in a temporary directory and stops it.
+# Usage: scripts/load.sh [DURATION, default 20s] [DATABASE URL]
+# It starts its own server and stops it: on a fresh SQLite file in a temporary directory, or
+# on the PostgreSQL database given, which must be empty (the server seeds the demo in it).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 duration="${1:-20s}"
-motcua="$here/target/release/motcua"
+database="${2:-}"
+# MOTCUA_BIN: another build to measure (e.g. the previous commit's, for a before/after).
+motcua="$(realpath "${MOTCUA_BIN:-$here/target/release/motcua}")"
 [ -x "$motcua" ] || (cd "$here" && cargo build --release -p motcua-cli)
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 # exec: $! is then the server itself, so that the trap stops it (not just a subshell).
-(cd "$work" && exec "$motcua" serve --addr "127.0.0.1:$port" --database "sqlite://$work/load.db" > serve.out 2> serve.log) &
+[ -n "$database" ] || database="sqlite://$work/load.db"
+(cd "$work" && exec "$motcua" serve --addr "127.0.0.1:$port" --database "$database" > serve.out 2> serve.log) &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 api="http://127.0.0.1:$port/api/v1"

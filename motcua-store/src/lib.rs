@@ -37,7 +37,7 @@ pub use accounts::{Grant, User};
 pub use audit::AuditEntry;
 pub use backup::{ExportSummary, VerifyReport};
 pub use bulk::Generated;
-pub use config::{CalendarChange, CalendarShift, ConfigWatch};
+pub use config::{CalendarChange, CalendarShift, ConfigWatch, FeedbackDue};
 pub use dossiers::{
     ExecuteRequest, Executed, MigrateRequest, Migrated, NewAttachment, ReprojectRequest,
     Reprojected,
@@ -153,6 +153,8 @@ pub struct Store {
     attachment_limit: u64,
     /// Read-only connections for point reads on a SQLite file (see `fastread.rs`).
     readers: Option<Arc<fastread::Readers>>,
+    /// Batched public-status reads on PostgreSQL (see `fastread.rs`).
+    pg_reads: Option<Arc<fastread::PgStatus>>,
     /// Dossiers this process wrote last, by id (see [`Store::execute`]).
     recent: Arc<Mutex<Recent>>,
     /// The URL it was opened with (for a PostgreSQL listener).
@@ -251,15 +253,23 @@ impl Store {
             .connect(&url)
             .await
             .map_err(|e| StoreError::Config(format!("cannot open {}: {e}", redact(&url))))?;
-        let readers = match backend {
-            Backend::Sqlite => {
-                fastread::sqlite_path(&url).map(|p| Arc::new(fastread::Readers::new(p)))
-            }
-            Backend::Postgres => None,
+        let (readers, pg_reads) = match backend {
+            Backend::Sqlite => (
+                fastread::sqlite_path(&url).map(|p| Arc::new(fastread::Readers::new(p))),
+                None,
+            ),
+            Backend::Postgres => (
+                None,
+                Some(Arc::new(fastread::PgStatus::new(
+                    &url,
+                    options.max_connections,
+                )?)),
+            ),
         };
         Ok(Store {
             pool,
             readers,
+            pg_reads,
             backend,
             attachment_limit: options.attachment_limit,
             recent: Arc::default(),
@@ -325,6 +335,9 @@ impl Store {
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(pg) = &self.pg_reads {
+            pg.close().await;
+        }
     }
 
     /// Starts a write transaction. SQLite's write lock is taken up front (`BEGIN IMMEDIATE`):

@@ -392,9 +392,10 @@ impl Store {
     /// The public status of a dossier by its code, from the projection's columns only.
     pub async fn public_status(&self, code: &str) -> Result<PublicStatus, StoreError> {
         // On a SQLite file the row is read on this thread (see fastread.rs).
-        let row = match &self.readers {
-            Some(readers) => readers.with(|c| crate::fastread::status_row(c, code))?,
-            None => sqlx::query(crate::fastread::STATUS_SQL)
+        let row = match (&self.readers, &self.pg_reads) {
+            (Some(readers), _) => readers.with(|c| crate::fastread::status_row(c, code))?,
+            (None, Some(pg)) => pg.get(code).await?,
+            (None, None) => sqlx::query(crate::fastread::STATUS_SQL)
                 .bind(code)
                 .fetch_optional(&self.pool)
                 .await?

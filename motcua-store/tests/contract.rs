@@ -1519,6 +1519,83 @@ async fn the_public_status_follows_every_commit() {
     }
 }
 
+/// Lookups made together (on PostgreSQL they share statements, see fastread.rs) are each
+/// answered with their own dossier, or not found, and a commit made between two waves is
+/// seen by every lookup of the second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_made_together_each_get_their_own_answer() {
+    for t in backends().await {
+        let s = &t.store;
+        seed(s).await;
+        let desk = staff(Role::ReceptionOfficer);
+        let mut codes = Vec::new();
+        for (i, name) in ["An", "Bình", "Cúc", "Dũng", "Én"].iter().enumerate() {
+            let id = format!("d{i}");
+            run(
+                s,
+                &id,
+                &applicant("an"),
+                "2026-04-20T09:00:00+07:00",
+                submit(name),
+            )
+            .await
+            .expect("submit");
+            run(
+                s,
+                &id,
+                &desk,
+                "2026-04-20T10:00:00+07:00",
+                Command::Accept { sequence: 0 },
+            )
+            .await
+            .expect("accept");
+            let d = s.dossier(&id).await.expect("dossier");
+            codes.push((d.code.clone().expect("code").to_string(), d.step.clone()));
+        }
+        let wave = |expect: Vec<(String, Option<String>)>| {
+            let s = s.clone();
+            async move {
+                let mut asks = Vec::new();
+                for round in 0..40 {
+                    for (code, step) in &expect {
+                        let s = s.clone();
+                        let code = code.clone();
+                        let step = step.clone();
+                        asks.push(tokio::spawn(async move {
+                            let got = s.public_status(&code).await.map(|p| p.step);
+                            assert_eq!(got.expect("found"), step, "{code}");
+                        }));
+                    }
+                    let s = s.clone();
+                    let missing = format!("000.20.31.H53-260420-{:04}", 9000 + round);
+                    asks.push(tokio::spawn(async move {
+                        assert!(matches!(
+                            s.public_status(&missing).await,
+                            Err(StoreError::NotFound(_))
+                        ));
+                    }));
+                }
+                for a in asks {
+                    a.await.expect("lookup");
+                }
+            }
+        };
+        wave(codes.clone()).await;
+        run(
+            s,
+            "d2",
+            &desk,
+            "2026-04-20T10:10:00+07:00",
+            forward("phan-cong"),
+        )
+        .await
+        .expect("forward");
+        codes[2].1 = Some("phan-cong".into());
+        wave(codes).await;
+        let _ = &t.name;
+    }
+}
+
 /// A SQLite file whose path needs escaping in the URL (a space, Vietnamese letters) is the
 /// same file for the sqlx pool and for the public lookup's readers.
 #[tokio::test]
