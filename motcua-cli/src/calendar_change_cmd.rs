@@ -248,6 +248,15 @@ pub fn preview(db: DatabaseArg, limit: usize) -> Result<(), CliError> {
                     println!("    vì {b}");
                 }
             }
+            for f in &a.feedback {
+                println!(
+                    "  feedback {} ({}): answer due {} → {}",
+                    f.id,
+                    f.subject,
+                    motcua_core::calendar::to_local_vi(f.due.before),
+                    motcua_core::calendar::to_local_vi(f.due.after)
+                );
+            }
         }
         Ok(())
     })

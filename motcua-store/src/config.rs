@@ -515,8 +515,23 @@ impl Store {
         effective_at: DateTime<Utc>,
         by: &str,
         agencies: &[CalendarShift],
+        feedback: &[FeedbackDue],
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin_write().await?;
+        // Unanswered feedback whose due moves (few: an agency's open feedback), in the same
+        // transaction: the change and these dues come into force together. A due no longer
+        // as read (answered meanwhile) is left alone.
+        for f in feedback {
+            sqlx::query(
+                "UPDATE feedback SET due_at = $3
+                 WHERE id = $1 AND due_at = $2 AND answered_at IS NULL",
+            )
+            .bind(&f.id)
+            .bind(micros(f.before))
+            .bind(micros(f.after))
+            .execute(&mut *tx)
+            .await?;
+        }
         for (name, version) in versions {
             let done = sqlx::query(
                 "UPDATE calendars SET in_force_at = $3, applied_by = $4
@@ -548,6 +563,14 @@ impl Store {
         bump(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The unanswered feedback sent to an agency, soonest due first.
+    pub async fn unanswered_feedback_to(
+        &self,
+        agency: &str,
+    ) -> Result<Vec<crate::Feedback>, StoreError> {
+        crate::feedback::unanswered_to(&self.pool, agency).await
     }
 
     /// Every change of calendar brought into force, oldest first.
@@ -602,6 +625,17 @@ pub struct CalendarShift {
     pub before: String,
     /// After.
     pub after: String,
+}
+
+/// The answer due of an unanswered feedback item moved by a change of calendar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedbackDue {
+    /// The feedback.
+    pub id: String,
+    /// Its due before the change (the update is skipped if it no longer is).
+    pub before: DateTime<Utc>,
+    /// After.
+    pub after: DateTime<Utc>,
 }
 
 /// A change of calendar brought into force.

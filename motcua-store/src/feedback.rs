@@ -177,6 +177,21 @@ impl Store {
     }
 }
 
+pub(crate) async fn unanswered_to(
+    pool: &sqlx::AnyPool,
+    agency: &str,
+) -> Result<Vec<Feedback>, StoreError> {
+    let sql = "SELECT id, agency_id, dossier_id, author, subject, body, created_at, due_at, answer, answered_at, published, contact
+               FROM feedback WHERE agency_id = $1 AND answered_at IS NULL ORDER BY due_at, id";
+    sqlx::query(sql)
+        .bind(agency)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(feedback_from_row)
+        .collect()
+}
+
 fn feedback_from_row(r: &sqlx::any::AnyRow) -> Result<Feedback, StoreError> {
     Ok(Feedback {
         id: r.try_get(0)?,

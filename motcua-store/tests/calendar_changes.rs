@@ -79,6 +79,7 @@ async fn a_pending_version_comes_into_force_once_with_its_change_recorded() {
                 at("2026-04-20T12:00:00+07:00"),
                 "qtht",
                 std::slice::from_ref(&shift),
+                &[],
             )
             .await
             .expect("applied");
@@ -87,6 +88,7 @@ async fn a_pending_version_comes_into_force_once_with_its_change_recorded() {
                 &[(name.clone(), v)],
                 at("2026-04-20T12:00:00+07:00"),
                 "qtht",
+                &[],
                 &[]
             )
             .await,

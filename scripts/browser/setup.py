@@ -301,6 +301,10 @@ def agency_day_off(browser, motcua, shots):
                 "components": ["Giấy đề nghị đăng ký hộ kinh doanh"]}, citizen)["id"]
             server.command(d, desk, "accept")
             dossiers.append(d)
+        # A question to the city the same hour: its answer is due in 3 working days too.
+        server.api("POST", "/feedback", {
+            "agency": "000.20.31.H53", "subject": "Giờ làm việc ngày lễ hội",
+            "body": "Bộ phận một cửa có làm việc trong những ngày lễ hội không?"}, citizen)
         admin = first_login(browser, server, "quan-tri.he-thong",
                             server.passwords()["quan-tri.he-thong"], "cai-rang-noi-cho-9")
         admin.goto(server.base + "/can-bo/lich?nam=2026")
@@ -324,6 +328,9 @@ def agency_day_off(browser, motcua, shots):
         check("2 hồ sơ có thời hạn thay đổi" in body and "11/12/2026" in body
               and "Quyết định 99/QĐ-UBND" in body,
               "the preview: both dossiers, the appointment moved from Thursday to Friday, and why")
+        check("1 phản ánh, kiến nghị chưa trả lời có hạn trả lời thay đổi" in body
+              and "Giờ làm việc ngày lễ hội" in body,
+              "the preview: the unanswered question's answer due moves too")
         audit(admin, "admin-calendar-preview", shots)
         with admin.expect_navigation():
             admin.get_by_role("button", name="Áp dụng thay đổi lịch").click()
@@ -405,6 +412,7 @@ def main():
     ap.add_argument("--motcua", required=True)
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     ap.add_argument("--screenshots")
+    ap.add_argument("--only", help="run only this journey (by its function name)")
     args = ap.parse_args()
     if args.screenshots:
         os.makedirs(args.screenshots, exist_ok=True)
@@ -412,6 +420,8 @@ def main():
         browser = p.chromium.launch(executable_path=args.chromium, headless=True,
                                     args=["--no-sandbox"])
         for journey in (province_from_zero, late_dossier, agency_day_off, procedure_migration):
+            if args.only and journey.__name__ != args.only:
+                continue
             try:
                 print(f"== {journey.__name__}")
                 journey(browser, args.motcua, args.screenshots)

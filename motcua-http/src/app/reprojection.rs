@@ -17,7 +17,9 @@ use chrono::{DateTime, Utc};
 use motcua_core::calendar::{CalendarSpec, DEFAULT_YEARS, Layer, WorkingCalendar, default_windows};
 use motcua_core::dossier::reproject::preview as preview_one;
 use motcua_core::dossier::{Actor, Ctx, Dossier, MovedDeadline};
-use motcua_store::{CalendarChange, CalendarShift, ReprojectRequest, Reprojected, StoreError};
+use motcua_store::{
+    CalendarChange, CalendarShift, FeedbackDue, ReprojectRequest, Reprojected, StoreError,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -257,6 +259,47 @@ pub struct AgencyPreview {
     pub dossiers: Vec<DossierMoves>,
     /// How many would move.
     pub moving: u64,
+    /// Unanswered feedback to the agency whose 3-working-day answer due would move (all).
+    pub feedback: Vec<FeedbackMove>,
+}
+
+/// An unanswered feedback item whose answer due a pending change would move.
+#[derive(Clone, Debug)]
+pub struct FeedbackMove {
+    /// The feedback.
+    pub id: String,
+    /// Its subject.
+    pub subject: String,
+    /// The due before and after.
+    pub due: FeedbackDue,
+}
+
+/// The unanswered feedback of `agency` whose due moves from `old` to `new` for a change in
+/// force from `now`. A due is counted from the feedback's arrival and carries no pause, so it
+/// moves by the same rule as a dossier's deadline (`calendar::reproject`).
+async fn feedback_moves(
+    app: &AppState,
+    agency: &str,
+    old: &WorkingCalendar,
+    new: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<FeedbackMove>, AppError> {
+    let mut out = Vec::new();
+    for f in app.store.unanswered_feedback_to(agency).await? {
+        let Ok(Some(after)) = motcua_core::calendar::reproject(old, new, now, f.due_at) else {
+            continue;
+        };
+        out.push(FeedbackMove {
+            id: f.id.clone(),
+            subject: f.subject.clone(),
+            due: FeedbackDue {
+                id: f.id,
+                before: f.due_at,
+                after,
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// What applying the pending change now would do: for each agency concerned, the open
@@ -283,11 +326,13 @@ pub async fn preview(
             set.compile(&config.directory, &shift.agency)
                 .map_err(AppError::from)?,
         );
+        let before = config.calendar_for(&shift.agency)?;
         let mut agency = AgencyPreview {
             shift: shift.clone(),
             examined: 0,
             dossiers: Vec::new(),
             moving: 0,
+            feedback: feedback_moves(app, &shift.agency, &before, &after, now).await?,
         };
         let mut cursor = String::new();
         loop {
@@ -354,10 +399,18 @@ pub async fn apply(app: &AppState, p: &Principal) -> Result<i64, AppError> {
     if change.calendars.is_empty() {
         return Err(AppError::new(Code::NoCalendarChange));
     }
-    // Every agency's calendar must still compile with the change.
+    // Every agency's calendar must still compile with the change; the feedback dues that
+    // move come into force with it.
+    let now = app.now();
+    let mut feedback = Vec::new();
     for shift in &change.shifts {
-        set.compile(&config.directory, &shift.agency)
+        let after = set
+            .compile(&config.directory, &shift.agency)
             .map_err(AppError::from)?;
+        let before = config.calendar_for(&shift.agency)?;
+        for m in feedback_moves(app, &shift.agency, &before, &after, now).await? {
+            feedback.push(m.due);
+        }
     }
     let versions: Vec<(String, i64)> = change
         .calendars
@@ -366,7 +419,7 @@ pub async fn apply(app: &AppState, p: &Principal) -> Result<i64, AppError> {
         .collect();
     let id = app
         .store
-        .apply_calendars(&versions, app.now(), &p.user.id, &change.shifts)
+        .apply_calendars(&versions, now, &p.user.id, &change.shifts, &feedback)
         .await?;
     app.config_changed().await?;
     Ok(id)

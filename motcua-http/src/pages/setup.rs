@@ -672,6 +672,8 @@ struct AgencyMoves {
     examined: u64,
     moving: u64,
     rows: Vec<MoveRow>,
+    /// Unanswered feedback whose answer due moves: (id, subject, before, after).
+    feedback: Vec<(String, String, String, String)>,
 }
 
 #[derive(Template)]
@@ -731,6 +733,18 @@ pub(crate) async fn calendar_preview(
                 after: a.shift.after,
                 examined: a.examined,
                 moving: a.moving,
+                feedback: a
+                    .feedback
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.id.clone(),
+                            f.subject.clone(),
+                            super::text::instant(&f.due.before.to_rfc3339()),
+                            super::text::instant(&f.due.after.to_rfc3339()),
+                        )
+                    })
+                    .collect(),
                 rows: a
                     .dossiers
                     .into_iter()

@@ -74,6 +74,31 @@ async fn a_day_off_is_previewed_applied_and_moves_the_dossiers_in_flight_once() 
     clock.set(at("2026-12-07T10:00:00+07:00"));
     let first = accepted(&st, &owner, &desk).await;
     let second = accepted(&st, &owner, &desk).await;
+    // Two questions to the district the same hour, answer due Thursday 10:00; one is
+    // answered before the change.
+    let mut asked = Vec::new();
+    for subject in ["Giờ làm việc", "Lệ phí"] {
+        let (s, v) = call(
+            &st,
+            "POST",
+            "/api/v1/feedback",
+            Some(&owner),
+            Some(json!({ "agency": DISTRICT, "subject": subject, "body": "Xin hỏi." })),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(v["answer_due"], "2026-12-10T10:00:00+07:00");
+        asked.push(v["id"].as_str().expect("id").to_string());
+    }
+    let (s, v) = call(
+        &st,
+        "POST",
+        &format!("/api/v1/feedback/{}/answer", asked[1]),
+        Some(&desk),
+        Some(json!({ "answer": "Không thu lệ phí." })),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
     let v = dossier(&st, &desk, &first).await;
     assert_eq!(v["dossier"]["clock"]["appointment"], "2026-12-10T03:00:00Z");
     let before = v["dossier"]["calendar_version"]
@@ -134,6 +159,16 @@ async fn a_day_off_is_previewed_applied_and_moves_the_dossiers_in_flight_once() 
         page.contains("2026-12-09: nghỉ, Nghỉ tổ chức lễ hội (Quyết định 99/QĐ-UBND)"),
         "{page}"
     );
+    // And the unanswered question's answer due, not the answered one's.
+    assert!(
+        page.contains("1 phản ánh, kiến nghị chưa trả lời có hạn trả lời thay đổi")
+            && page.contains(&format!(
+                "<a href=\"/can-bo/phan-anh#pa-{}\">Giờ làm việc</a></td><td>10/12/2026 10:00</td><td>11/12/2026 10:00</td>",
+                asked[0]
+            )),
+        "{page}"
+    );
+    assert!(!page.contains("Lệ phí"), "{page}");
     // An officer may not see it.
     let (s, _, _, _) = get_with(&st, "/can-bo/lich/xem-truoc", &cookie(&desk)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -153,6 +188,11 @@ async fn a_day_off_is_previewed_applied_and_moves_the_dossiers_in_flight_once() 
         .expect("labelled")
         .to_string();
     assert_ne!(after, before);
+    // The feedback due moved with the change, at once; the answered one kept its due.
+    let open = st.store.feedback(&asked[0]).await.expect("feedback");
+    assert_eq!(open.due_at, at("2026-12-11T10:00:00+07:00"));
+    let answered = st.store.feedback(&asked[1]).await.expect("feedback");
+    assert_eq!(answered.due_at, at("2026-12-10T10:00:00+07:00"));
     assert_eq!(
         config
             .calendar_for("000.31.12.H53")
