@@ -6,8 +6,10 @@
 
 mod graph;
 mod load;
+mod version;
 
 pub use load::{Diagnostic, Report, Severity};
+pub use version::{ProcedureVersion, VersionError};
 
 use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
@@ -227,7 +229,7 @@ pub struct Catalogue {
     /// National code (mã TTHC), e.g. `1.001193`.
     pub code: String,
     /// Version of this procedure definition, e.g. `2024.1`.
-    pub version: String,
+    pub version: ProcedureVersion,
     /// Official Vietnamese name.
     pub name: String,
     /// Field / sector (lĩnh vực).

@@ -620,8 +620,8 @@ pub fn run_with(
     let mut run = Run {
         dossiers: BTreeMap::new(),
         order: Vec::new(),
-        versions: BTreeMap::from([(procedure.catalogue.version.clone(), procedure.clone())]),
-        latest: procedure.catalogue.version.clone(),
+        versions: BTreeMap::from([(procedure.catalogue.version.to_string(), procedure.clone())]),
+        latest: procedure.catalogue.version.to_string(),
         calendar: match &layer {
             Some(l) => compile(l, 1)?,
             None => Arc::clone(calendar),
@@ -660,8 +660,8 @@ pub fn run_with(
                     "version {} published: dossiers submitted from now on follow it",
                     p.catalogue.version
                 ));
-                run.latest = p.catalogue.version.clone();
-                run.versions.insert(p.catalogue.version.clone(), p);
+                run.latest = p.catalogue.version.to_string();
+                run.versions.insert(p.catalogue.version.to_string(), p);
                 e
             }
             Action::Migrate(spec) => migrate_step(&mut run, n, step, spec, &system)?,

@@ -89,6 +89,11 @@ fn single_problems() {
             "a transition from `a` to itself makes no sense",
         ),
         (
+            "version = \"1\"",
+            "version = \"bản 1\"",
+            "test.toml:5:11: error: procedure version `bản 1` must be 1 to 32 characters",
+        ),
+        (
             "rule_pack = \"nd61-2018\"",
             "rule_pack = \"nd43\"",
             "unknown rule pack `nd43`",

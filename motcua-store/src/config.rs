@@ -141,7 +141,7 @@ impl Store {
         let existing =
             sqlx::query("SELECT sha256 FROM procedures WHERE code = $1 AND version = $2")
                 .bind(&c.code)
-                .bind(&c.version)
+                .bind(c.version.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some(row) = existing {
@@ -158,7 +158,7 @@ impl Store {
             "INSERT INTO procedures (code, version, name, field, source, sha256, loaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&c.code)
-        .bind(&c.version)
+        .bind(c.version.as_str())
         .bind(&c.name)
         .bind(&c.field)
         .bind(source)

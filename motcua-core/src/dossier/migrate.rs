@@ -128,8 +128,8 @@ pub fn preview(
         }
     }
     let mut m = Migration {
-        from_version: from.catalogue.version.clone(),
-        to_version: to.catalogue.version.clone(),
+        from_version: from.catalogue.version.to_string(),
+        to_version: to.catalogue.version.to_string(),
         step: None,
         step_due: None,
         appointment: None,

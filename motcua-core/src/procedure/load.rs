@@ -10,8 +10,8 @@ use toml::Spanned;
 
 use super::graph;
 use super::{
-    Action, AgencyLevel, Catalogue, Component, FORMAT, Fee, Policy, Procedure, Role, Rules,
-    ServiceLevel, Step, SupplementPolicy, Transition,
+    Action, AgencyLevel, Catalogue, Component, FORMAT, Fee, Policy, Procedure, ProcedureVersion,
+    Role, Rules, ServiceLevel, Step, SupplementPolicy, Transition,
 };
 use crate::calendar::Duration;
 use crate::script::{self, Script};
@@ -130,7 +130,7 @@ struct RawFormField {
 #[serde(deny_unknown_fields)]
 struct RawCatalogue {
     code: Spanned<String>,
-    version: String,
+    version: Spanned<String>,
     name: String,
     field: String,
     agency_levels: Vec<Spanned<String>>,
@@ -321,6 +321,13 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
     if p.code.get_ref().trim().is_empty() {
         c.error(p.code.span(), "the national code is empty".into());
     }
+    let version = match ProcedureVersion::parse(p.version.get_ref()) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            c.error(p.version.span(), e.to_string());
+            None
+        }
+    };
     let mut levels = Vec::new();
     for l in &p.agency_levels {
         match l.get_ref().as_str() {
@@ -624,6 +631,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         return Err(report);
     }
     let (
+        Some(version),
         Some(time_limit),
         Some(intake_limit),
         Some(supplement_wait_flag),
@@ -631,6 +639,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         Some(apology),
         Some(supplement_rule),
     ) = (
+        version,
         time_limit,
         intake_limit,
         supplement_wait_flag,
@@ -644,7 +653,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
     let procedure = Procedure {
         catalogue: Catalogue {
             code: p.code.get_ref().clone(),
-            version: p.version.clone(),
+            version,
             name: p.name.clone(),
             field: p.field.clone(),
             agency_levels: levels,

@@ -70,7 +70,7 @@ impl ProcedureItem {
     fn of(p: &Procedure) -> ProcedureItem {
         ProcedureItem {
             code: p.catalogue.code.clone(),
-            version: p.catalogue.version.clone(),
+            version: p.catalogue.version.to_string(),
             name: p.catalogue.name.clone(),
             field: p.catalogue.field.clone(),
             agency_levels: p.catalogue.agency_levels.clone(),

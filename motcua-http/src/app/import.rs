@@ -433,6 +433,18 @@ fn source_of(row: &Row, line: usize) -> Result<String, Vec<ImportProblem>> {
     let fee_items = fees(get(row, "le_phi"))
         .map_err(|m| problems.push(at(line, Some("le_phi"), m)))
         .ok();
+    let version_text = get(row, "phien_ban");
+    if !version_text.is_empty()
+        && motcua_core::procedure::ProcedureVersion::parse(version_text).is_err()
+    {
+        problems.push(at(
+            line,
+            Some("phien_ban"),
+            format!(
+                "“{version_text}”: phiên bản gồm 1 đến 32 ký tự chữ không dấu, số, “.”, “_” hoặc “-”, bắt đầu bằng chữ hoặc số (ví dụ 2025.1)."
+            ),
+        ));
+    }
     let (Some((limit, immediate)), Some((legacy, online)), Some(fee_items), true) =
         (limit, service, fee_items, problems.is_empty())
     else {
@@ -729,7 +741,7 @@ mod tests {
             .iter()
             .map(|r| {
                 let c = &r.procedure.catalogue;
-                (c.code.clone(), c.version.clone(), r.source.clone())
+                (c.code.clone(), c.version.to_string(), r.source.clone())
             })
             .collect();
         let again = check_with(CSV, &stored, |_| true).expect("imports");
@@ -772,6 +784,10 @@ mod tests {
         let rows = check_with(&ok, &[], |_| true).expect("imports");
         assert_eq!(rows[0].procedure.components.len(), 2);
         assert_eq!(rows[0].procedure.catalogue.time_limit.to_string(), "8wh");
+        let bad = "ma_thu_tuc;ten_thu_tuc;linh_vuc;cap_thuc_hien;thoi_han;phien_ban\n\
+                   1.1;Tên;Lĩnh vực;Cấp Xã;15 ngày làm việc;bản 2025\n";
+        let p = check_with(bad, &[], |_| true).expect_err("a version with a space");
+        assert_eq!((p[0].line, p[0].column.as_deref()), (2, Some("phien_ban")));
     }
 
     #[test]

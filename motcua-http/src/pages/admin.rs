@@ -282,7 +282,7 @@ pub(crate) async fn list(
                     .is_some_and(|l| l.catalogue.default_workflow),
                 in_force: config
                     .latest_of(&c.code)
-                    .map(|l| l.catalogue.version.clone()),
+                    .map(|l| l.catalogue.version.to_string()),
                 code: c.code.clone(),
                 name: c.name.clone(),
                 versions,
@@ -1008,7 +1008,7 @@ pub(crate) async fn import(
                 ImportRow {
                     line: r.line,
                     code: c.code.clone(),
-                    version: c.version.clone(),
+                    version: c.version.to_string(),
                     name: c.name.clone(),
                     levels: text::levels(&c.agency_levels),
                     limit: text::time_limit(&c.time_limit, c.immediate),

@@ -398,7 +398,7 @@ pub(crate) async fn procedure(
     let c = &d.catalogue;
     let view = ProcedureView {
         code: c.code.clone(),
-        version: c.version.clone(),
+        version: c.version.to_string(),
         name: c.name.clone(),
         field: c.field.clone(),
         levels: text::levels(&c.agency_levels),

@@ -71,7 +71,7 @@ pub(super) fn decide(d: &Dossier, command: &Command, ctx: &Ctx<'_>) -> Decided {
             };
             Ok(vec![Event::Submitted {
                 procedure: p.catalogue.code.clone(),
-                version: p.catalogue.version.clone(),
+                version: p.catalogue.version.to_string(),
                 agency: d.agency.clone(),
                 channel: *channel,
                 applicant: applicant.clone(),
