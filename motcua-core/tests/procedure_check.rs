@@ -22,6 +22,14 @@ fn a_broken_file_gets_every_problem_with_its_location() {
             >= 15
     );
     insta::assert_snapshot!("broken_procedure_report", r.to_string());
+    // The same problems in Vietnamese, for the back office.
+    let vi: Vec<String> = r
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}: {}", d.line, d.column, d.message_vi))
+        .collect();
+    assert!(r.diagnostics.iter().all(|d| d.message_vi != d.message));
+    insta::assert_snapshot!("broken_procedure_report_vi", vi.join("\n"));
 }
 
 const MINIMAL: &str = r#"

@@ -34,8 +34,10 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column (in characters).
     pub column: usize,
-    /// What is wrong, in English.
+    /// What is wrong, in English (logs, the command line).
     pub message: String,
+    /// What is wrong, in Vietnamese (for staff: the back office, the API).
+    pub message_vi: String,
 }
 
 /// Every problem found in one file.
@@ -231,32 +233,48 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn push(&mut self, severity: Severity, span: Range<usize>, message: String) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        span: Range<usize>,
+        message: String,
+        message_vi: String,
+    ) {
         let (line, column) = self.lines.at(span.start);
         self.diagnostics.push(Diagnostic {
             severity,
             line,
             column,
             message,
+            message_vi,
         });
     }
 
-    fn error(&mut self, span: Range<usize>, message: String) {
-        self.push(Severity::Error, span, message);
+    fn error(&mut self, span: Range<usize>, message: String, message_vi: String) {
+        self.push(Severity::Error, span, message, message_vi);
     }
 
-    fn duration(&mut self, s: &Spanned<String>, what: &str) -> Option<Duration> {
+    /// `what`: (English, Vietnamese).
+    fn duration(&mut self, s: &Spanned<String>, what: (&str, &str)) -> Option<Duration> {
         match s.get_ref().parse::<Duration>() {
             Ok(d) => Some(d),
             Err(e) => {
-                self.error(s.span(), format!("{what}: {e}"));
+                self.error(
+                    s.span(),
+                    format!("{}: {e}", what.0),
+                    format!(
+                        "{}: “{}” không phải một thời hạn (một số từ 1 và đơn vị: wd ngày làm việc, wh giờ làm việc, cd ngày, m phút; ví dụ 15wd)",
+                        what.1,
+                        s.get_ref()
+                    ),
+                );
                 None
             }
         }
     }
 
     /// Compiles a script held in a TOML string, placing its errors in the file.
-    fn script(&mut self, s: &Spanned<String>, what: &str) -> Option<Script> {
+    fn script(&mut self, s: &Spanned<String>, what: (&str, &str)) -> Option<Script> {
         match Script::compile(s.get_ref()) {
             Ok(script) => Some(script),
             Err(e) => {
@@ -276,7 +294,11 @@ impl Checker<'_> {
                     severity: Severity::Error,
                     line,
                     column,
-                    message: format!("{what} does not compile: {}", e.message),
+                    message: format!("{} does not compile: {}", what.0, e.message),
+                    message_vi: format!(
+                        "{} có lỗi, không biên dịch được (thông báo của Rhai: {})",
+                        what.1, e.message
+                    ),
                 });
                 None
             }
@@ -299,7 +321,8 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 .next()
                 .unwrap_or("malformed TOML")
                 .to_string();
-            c.error(span, first);
+            let vi = format!("Tệp không đúng cú pháp TOML (thông báo gốc: {first})");
+            c.error(span, first, vi);
             return Err(Report {
                 file: file.to_string(),
                 diagnostics: c.diagnostics,
@@ -313,18 +336,33 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 "format {} is not supported; this version reads format {FORMAT}",
                 raw.format.get_ref()
             ),
+            format!(
+                "Định dạng {} không được hỗ trợ; phiên bản này đọc định dạng {FORMAT}",
+                raw.format.get_ref()
+            ),
         );
     }
 
     // Catalogue.
     let p = &raw.procedure;
     if p.code.get_ref().trim().is_empty() {
-        c.error(p.code.span(), "the national code is empty".into());
+        c.error(
+            p.code.span(),
+            "the national code is empty".into(),
+            "Mã thủ tục hành chính (code) đang để trống".into(),
+        );
     }
     let version = match ProcedureVersion::parse(p.version.get_ref()) {
         Ok(v) => Some(v),
         Err(e) => {
-            c.error(p.version.span(), e.to_string());
+            c.error(
+                p.version.span(),
+                e.to_string(),
+                format!(
+                    "Phiên bản “{}” không hợp lệ: gồm 1 đến 32 ký tự chữ không dấu, số, “.”, “_” hoặc “-”, bắt đầu bằng chữ hoặc số (ví dụ 2025.1)",
+                    p.version.get_ref()
+                ),
+            );
             None
         }
     };
@@ -337,6 +375,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             other => c.error(
                 l.span(),
                 format!("unknown agency level `{other}` (province, district, commune)"),
+                format!("Cấp “{other}” không có (province: tỉnh, district: huyện, commune: xã)"),
             ),
         }
     }
@@ -348,6 +387,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 "service level {} is not allowed: every procedure must be at least level 2 and at most 4 (Điều 10.3)",
                 sl.legacy
             ),
+            format!(
+                "Mức độ dịch vụ {} không được phép: mỗi thủ tục ở mức 2 đến 4 (Điều 10.3)",
+                sl.legacy
+            ),
         );
     }
     if !["full", "partial", "none"].contains(&sl.online.as_str()) {
@@ -355,6 +398,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             p.service_level.span(),
             format!(
                 "online service class `{}` must be full, partial or none",
+                sl.online
+            ),
+            format!(
+                "Dịch vụ công trực tuyến “{}” phải là full (toàn trình), partial (một phần) hoặc none",
                 sl.online
             ),
         );
@@ -366,9 +413,13 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 "unknown rule pack `{}` (nd61-2018, nd118-2025)",
                 p.rule_pack.get_ref()
             ),
+            format!(
+                "Bộ quy định “{}” không có (nd61-2018, nd118-2025)",
+                p.rule_pack.get_ref()
+            ),
         );
     }
-    let time_limit = c.duration(&p.time_limit, "time limit");
+    let time_limit = c.duration(&p.time_limit, ("time limit", "Thời hạn giải quyết"));
 
     // Form fields: keys a-z, 0-9, `_`, each once.
     let mut form_fields: Vec<crate::procedure::FormField> = Vec::new();
@@ -383,9 +434,14 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             c.error(
                 f.key.span(),
                 format!("form field key `{key}` must be 1-64 characters a-z, 0-9 or _"),
+                format!("Khóa trường “{key}” phải gồm 1 đến 64 ký tự a-z, 0-9 hoặc _"),
             );
         } else if form_fields.iter().any(|x| x.key == *key) {
-            c.error(f.key.span(), format!("duplicate form field `{key}`"));
+            c.error(
+                f.key.span(),
+                format!("duplicate form field `{key}`"),
+                format!("Trường “{key}” khai báo hai lần"),
+            );
         }
         form_fields.push(crate::procedure::FormField {
             key: key.clone(),
@@ -408,6 +464,9 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
             c.error(
                 span,
                 format!("supplement policy `{other}` must be restart or pause"),
+                format!(
+                    "Cách tính thời hạn khi bổ sung “{other}” phải là restart (tính lại) hoặc pause (tạm dừng)"
+                ),
             );
             SupplementPolicy::Restart
         }
@@ -418,16 +477,17 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 c.error(
                     s.span(),
                     format!("cut-off `{}` is not a time HH:MM", s.get_ref()),
+                    format!("Giờ chốt “{}” không phải giờ dạng HH:MM", s.get_ref()),
                 )
             })
             .ok()
     });
     let intake_limit = match &pol.intake_limit {
-        Some(s) => c.duration(s, "intake limit"),
+        Some(s) => c.duration(s, ("intake limit", "Thời hạn tiếp nhận")),
         None => Some(Duration::working_hours(8)),
     };
     let supplement_wait_flag = match &pol.supplement_wait_flag {
-        Some(s) => c.duration(s, "supplement wait flag"),
+        Some(s) => c.duration(s, ("supplement wait flag", "Thời gian chờ bổ sung")),
         None => Some(Duration::working_days(30)),
     };
 
@@ -437,20 +497,36 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
     // Steps whose role is missing or unknown: already reported, skip role-based checks.
     let mut roleless = std::collections::HashSet::new();
     if raw.step.is_empty() {
-        c.error(0..0, "the workflow has no [[step]]".into());
+        c.error(
+            0..0,
+            "the workflow has no [[step]]".into(),
+            "Quy trình chưa có bước nào ([[step]])".into(),
+        );
     }
     for s in &raw.step {
         let id = s.id.get_ref().clone();
         if id.trim().is_empty() {
-            c.error(s.id.span(), "a step id is empty".into());
+            c.error(
+                s.id.span(),
+                "a step id is empty".into(),
+                "Mã bước (id) đang để trống".into(),
+            );
         }
         if index.contains_key(&id) {
-            c.error(s.id.span(), format!("duplicate step `{id}`"));
+            c.error(
+                s.id.span(),
+                format!("duplicate step `{id}`"),
+                format!("Bước “{id}” khai báo hai lần"),
+            );
             continue;
         }
         let role = match &s.role {
             None => {
-                c.error(s.id.span(), format!("step `{id}` has no role"));
+                c.error(
+                    s.id.span(),
+                    format!("step `{id}` has no role"),
+                    format!("Bước “{id}” chưa có vai trò (role)"),
+                );
                 None
             }
             Some(r) => {
@@ -460,12 +536,19 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                     c.error(
                         r.span(),
                         format!("unknown role `{}` ({})", r.get_ref(), all.join(", ")),
+                        format!("Vai trò “{}” không có ({})", r.get_ref(), all.join(", ")),
                     );
                 }
                 parsed
             }
         };
-        let allowance = c.duration(&s.allowance, &format!("allowance of step `{id}`"));
+        let allowance = c.duration(
+            &s.allowance,
+            (
+                &format!("allowance of step `{id}`"),
+                &format!("Thời gian của bước “{id}”"),
+            ),
+        );
         index.insert(id.clone(), steps.len());
         if role.is_none() {
             roleless.insert(id.clone());
@@ -485,6 +568,7 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         c.error(
             raw.step[0].id.span(),
             "no step is marked `end = true`: processing could never finish".into(),
+            "Không bước nào có `end = true`: hồ sơ không bao giờ xử lý xong".into(),
         );
     }
 
@@ -494,7 +578,11 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
         let mut ok = true;
         for end in [&t.from, &t.to] {
             if !index.contains_key(end.get_ref()) {
-                c.error(end.span(), format!("unknown step `{}`", end.get_ref()));
+                c.error(
+                    end.span(),
+                    format!("unknown step `{}`", end.get_ref()),
+                    format!("Bước “{}” không có", end.get_ref()),
+                );
                 ok = false;
             }
         }
@@ -504,6 +592,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 t.action.span(),
                 format!(
                     "unknown action `{}` (forward, send-back, approve)",
+                    t.action.get_ref()
+                ),
+                format!(
+                    "Thao tác “{}” không có (forward: chuyển, send-back: trả lại, approve: phê duyệt)",
                     t.action.get_ref()
                 ),
             );
@@ -516,11 +608,21 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                     "a transition from `{}` to itself makes no sense",
                     t.to.get_ref()
                 ),
+                format!(
+                    "Chuyển từ bước “{}” sang chính nó là vô nghĩa",
+                    t.to.get_ref()
+                ),
             );
             ok = false;
         }
-        let guard = t.guard.as_ref().and_then(|g| c.script(g, "guard"));
-        let effect = t.effect.as_ref().and_then(|g| c.script(g, "effect"));
+        let guard = t
+            .guard
+            .as_ref()
+            .and_then(|g| c.script(g, ("guard", "Điều kiện (guard)")));
+        let effect = t
+            .effect
+            .as_ref()
+            .and_then(|g| c.script(g, ("effect", "Tác động (effect)")));
         if t.guard.is_some() && guard.is_none() || t.effect.is_some() && effect.is_none() {
             ok = false;
         }
@@ -532,6 +634,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                     t.action.span(),
                     format!(
                         "`approve` from step `{}` makes no sense: its role {} cannot approve (department-head or agency-leader)",
+                        from.id, from.role
+                    ),
+                    format!(
+                        "Phê duyệt (approve) từ bước “{}” là vô nghĩa: vai trò {} không phê duyệt được (department-head hoặc agency-leader)",
                         from.id, from.role
                     ),
                 );
@@ -564,6 +670,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                     "step `{}` cannot be reached from the first step `{}`",
                     steps[i].1.id, steps[0].1.id
                 ),
+                format!(
+                    "Từ bước đầu “{}” không đi tới được bước “{}”",
+                    steps[0].1.id, steps[i].1.id
+                ),
             );
         }
         for i in g.no_path_to_end() {
@@ -571,6 +681,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 steps[i].0.id.span(),
                 format!(
                     "step `{}` has no path to a step marked `end = true`",
+                    steps[i].1.id
+                ),
+                format!(
+                    "Từ bước “{}” không đi tới được bước kết thúc (`end = true`)",
                     steps[i].1.id
                 ),
             );
@@ -581,6 +695,10 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                     raw_t.action.span(),
                     format!(
                         "`send-back` from `{}` to `{}` makes no sense: `{}` does not come before `{}`",
+                        t.from, t.to, t.to, t.from
+                    ),
+                    format!(
+                        "Trả lại (send-back) từ “{}” về “{}” là vô nghĩa: “{}” không đứng trước “{}”",
                         t.from, t.to, t.to, t.from
                     ),
                 );
@@ -597,29 +715,32 @@ pub(super) fn load(file: &str, text: &str) -> Result<(Procedure, Report), Report
                 format!(
                     "step allowances along the longest path add up to {longest}, but the time limit is {limit}"
                 ),
+                format!(
+                    "Tổng thời gian các bước theo đường dài nhất là {longest}, nhưng thời hạn giải quyết là {limit}"
+                ),
             );
         }
     }
 
     // Standard rules, overridable.
-    let mut rule = |s: &Option<Spanned<String>>, standard: &str, what: &str| match s {
+    let mut rule = |s: &Option<Spanned<String>>, standard: &str, what: (&str, &str)| match s {
         Some(s) => c.script(s, what),
         None => Script::compile(standard).ok(),
     };
     let extension = rule(
         &raw.scripts.extension,
         script::STANDARD_EXTENSION,
-        "extension script",
+        ("extension script", "Quy tắc gia hạn"),
     );
     let apology = rule(
         &raw.scripts.apology,
         script::STANDARD_APOLOGY,
-        "apology script",
+        ("apology script", "Quy tắc xin lỗi"),
     );
     let supplement_rule = rule(
         &raw.scripts.supplement,
         script::STANDARD_SUPPLEMENT,
-        "supplement script",
+        ("supplement script", "Quy tắc bổ sung"),
     );
 
     c.diagnostics.sort_by_key(|d| (d.line, d.column));

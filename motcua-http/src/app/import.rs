@@ -586,7 +586,7 @@ pub fn check_with(
                     .iter()
                     .filter(|d| d.severity == motcua_core::procedure::Severity::Error)
                 {
-                    problems.push(at(line, None, d.message.clone()));
+                    problems.push(at(line, None, d.message_vi.clone()));
                 }
                 continue;
             }

@@ -13,7 +13,7 @@ pub struct Problem {
     pub line: usize,
     pub column: usize,
     pub error: bool,
-    /// In English (the checker's words).
+    /// In Vietnamese.
     pub message: String,
 }
 
@@ -62,7 +62,7 @@ pub async fn check(
             line: d.line,
             column: d.column,
             error: d.severity == motcua_core::procedure::Severity::Error,
-            message: d.message.clone(),
+            message: d.message_vi.clone(),
         })
         .collect();
     let stored = app.store.procedures().await?;

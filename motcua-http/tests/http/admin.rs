@@ -53,6 +53,10 @@ async fn a_system_administrator_checks_publishes_and_assigns_procedures() {
         page.contains("chưa công bố được") && page.contains("<td>28</td><td>6</td>"),
         "{page}"
     );
+    assert!(
+        page.contains("Bước “b” chưa có vai trò (role)") && !page.contains("has no role"),
+        "the checker's problems in Vietnamese: {page}"
+    );
     assert!(!page.contains("Công bố phiên bản này"));
     // A new version: checked, drawn, published.
     let text = file("examples/procedures/khai-sinh.toml")
