@@ -234,6 +234,7 @@
 pub mod calendar;
 pub mod dossier;
 pub mod evaluation;
+mod newtype;
 pub mod procedure;
 pub mod scenario;
 pub mod script;

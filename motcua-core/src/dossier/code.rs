@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An agency identifier in the QCVN 102:2016 style, e.g. `000.00.12.H53`: an opaque string of
-/// at most 13 characters from `[0-9A-Za-z.]`.
+/// at most 13 characters from `[0-9A-Za-z.]`. It reads as the text it is (`&*id`,
+/// `id.len()`, passing `&id` where a `&str` is expected); it can only be made by
+/// [`AgencyId::parse`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct AgencyId(String);
@@ -37,70 +39,7 @@ impl AgencyId {
     }
 }
 
-impl TryFrom<String> for AgencyId {
-    type Error = CodeError;
-    fn try_from(s: String) -> Result<Self, CodeError> {
-        AgencyId::parse(&s)
-    }
-}
-
-impl From<AgencyId> for String {
-    fn from(a: AgencyId) -> String {
-        a.0
-    }
-}
-
-/// An agency identifier reads as the text it is (`&*id`, `id.len()`, passing `&id` where a
-/// `&str` is expected); it can only be made by [`AgencyId::parse`].
-impl std::ops::Deref for AgencyId {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for AgencyId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for AgencyId {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for AgencyId {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for AgencyId {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for AgencyId {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl std::str::FromStr for AgencyId {
-    type Err = CodeError;
-    fn from_str(s: &str) -> Result<AgencyId, CodeError> {
-        AgencyId::parse(s)
-    }
-}
-
-impl fmt::Display for AgencyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::newtype::text_newtype!(AgencyId, CodeError);
 
 /// A dossier code, well formed by construction: made only by [`DossierCode::new`] or
 /// [`DossierCode::parse`].

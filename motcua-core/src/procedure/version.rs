@@ -1,7 +1,6 @@
 //! The version of a procedure definition.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The version of a procedure definition, e.g. `2024.1`: 1 to 32 characters from
 /// `[0-9A-Za-z._-]`, beginning with a letter or digit. Made only by
@@ -46,80 +45,7 @@ impl ProcedureVersion {
     }
 }
 
-impl TryFrom<String> for ProcedureVersion {
-    type Error = VersionError;
-    fn try_from(s: String) -> Result<Self, VersionError> {
-        ProcedureVersion::parse(&s)
-    }
-}
-
-impl From<ProcedureVersion> for String {
-    fn from(v: ProcedureVersion) -> String {
-        v.0
-    }
-}
-
-impl std::ops::Deref for ProcedureVersion {
-    type Target = str;
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl AsRef<str> for ProcedureVersion {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::borrow::Borrow<str> for ProcedureVersion {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
-impl PartialEq<str> for ProcedureVersion {
-    fn eq(&self, other: &str) -> bool {
-        self.0 == other
-    }
-}
-
-impl PartialEq<&str> for ProcedureVersion {
-    fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
-    }
-}
-
-impl PartialEq<String> for ProcedureVersion {
-    fn eq(&self, other: &String) -> bool {
-        &self.0 == other
-    }
-}
-
-impl PartialEq<ProcedureVersion> for String {
-    fn eq(&self, other: &ProcedureVersion) -> bool {
-        *self == other.0
-    }
-}
-
-impl PartialEq<ProcedureVersion> for str {
-    fn eq(&self, other: &ProcedureVersion) -> bool {
-        self == other.0
-    }
-}
-
-impl std::str::FromStr for ProcedureVersion {
-    type Err = VersionError;
-    fn from_str(s: &str) -> Result<ProcedureVersion, VersionError> {
-        ProcedureVersion::parse(s)
-    }
-}
-
-impl fmt::Display for ProcedureVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::newtype::text_newtype!(ProcedureVersion, VersionError);
 
 #[cfg(feature = "openapi")]
 mod schema {
