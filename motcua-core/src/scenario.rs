@@ -165,6 +165,14 @@ pub struct CalendarChange {
     /// The first day of the new windows, `YYYY-MM-DD`.
     #[serde(default)]
     pub from: Option<String>,
+    /// A year of national holidays confirmed as announced: `exception` then lists the
+    /// announced days off and make-up days of that year, which replace the rule-based
+    /// proposal (the deployment's calendar, not the agency's).
+    #[serde(default)]
+    pub confirm: Option<i32>,
+    /// The announcement a confirmation follows.
+    #[serde(default)]
+    pub announced: Option<String>,
 }
 
 /// A migration to a published version.
@@ -516,10 +524,22 @@ fn layer_of(c: &AgencyCalendar) -> Result<Layer, ScenarioError> {
     Ok(layer)
 }
 
-fn compile(layer: &Layer, version: usize) -> Result<Arc<WorkingCalendar>, ScenarioError> {
+/// A year confirmed during a run: (year, announcement, days).
+type Confirmed = (i32, String, Vec<Exception>);
+
+fn compile(
+    layer: &Layer,
+    version: usize,
+    confirmed: &[Confirmed],
+) -> Result<Arc<WorkingCalendar>, ScenarioError> {
     let mut spec = CalendarSpec::national(default_windows());
     spec.layers.push(layer.clone());
-    let holidays = NationalHolidays::builtin().map_err(|e| ScenarioError(e.to_string()))?;
+    let mut holidays = NationalHolidays::builtin().map_err(|e| ScenarioError(e.to_string()))?;
+    for (year, announced, days) in confirmed {
+        holidays
+            .confirm(*year, announced.clone(), days.clone())
+            .map_err(|e| ScenarioError(format!("year {year}: {e}")))?;
+    }
     Ok(Arc::new(
         WorkingCalendar::compile(&spec, &holidays, crate::calendar::DEFAULT_YEARS)
             .map_err(|e| ScenarioError(e.to_string()))?
@@ -549,6 +569,7 @@ struct Run<'a> {
     latest: String,
     calendar: Arc<WorkingCalendar>,
     layer: Option<Layer>,
+    confirmed: Vec<Confirmed>,
     calendar_versions: usize,
     counters: HashMap<(String, NaiveDate), u32>,
     scenario: &'a Scenario,
@@ -623,10 +644,11 @@ pub fn run_with(
         versions: BTreeMap::from([(procedure.catalogue.version.to_string(), procedure.clone())]),
         latest: procedure.catalogue.version.to_string(),
         calendar: match &layer {
-            Some(l) => compile(l, 1)?,
+            Some(l) => compile(l, 1, &[])?,
             None => Arc::clone(calendar),
         },
         layer,
+        confirmed: Vec::new(),
         calendar_versions: 1,
         counters: HashMap::new(),
         scenario,
@@ -789,10 +811,33 @@ fn calendar_step(
         national_holidays: false,
         exceptions: Vec::new(),
     });
-    for d in &change.exceptions {
-        let day = day_of(d, &what)?;
-        layer.exceptions.retain(|e| e.date != day.date);
-        layer.exceptions.push(day);
+    let mut confirmed = run.confirmed.clone();
+    if let Some(year) = change.confirm {
+        if change.windows.is_some() || change.from.is_some() {
+            return Err(ScenarioError(format!(
+                "{what}: a confirmation lists the year's days; other windows are a step of their own"
+            )));
+        }
+        let days = change
+            .exceptions
+            .iter()
+            .map(|d| day_of(d, &what))
+            .collect::<Result<Vec<_>, _>>()?;
+        confirmed.retain(|(y, ..)| *y != year);
+        confirmed.push((
+            year,
+            change
+                .announced
+                .clone()
+                .unwrap_or_else(|| format!("năm {year}")),
+            days,
+        ));
+    } else {
+        for d in &change.exceptions {
+            let day = day_of(d, &what)?;
+            layer.exceptions.retain(|e| e.date != day.date);
+            layer.exceptions.push(day);
+        }
     }
     if let Some(w) = &change.windows {
         let week = windows_of(w, &what)?;
@@ -814,7 +859,8 @@ fn calendar_step(
             }
         }
     }
-    let new = compile(&layer, run.calendar_versions + 1)?;
+    let new = compile(&layer, run.calendar_versions + 1, &confirmed)
+        .map_err(|e| ScenarioError(format!("{what}: {}", e.0)))?;
     let mut e = run.entry(
         n,
         step,
@@ -826,6 +872,20 @@ fn calendar_step(
         }
         .into(),
     );
+    if let Some((year, announced, days)) = change
+        .confirm
+        .and_then(|y| confirmed.iter().find(|(c, ..)| *c == y))
+    {
+        e.events.push(format!(
+            "national holidays of {year} {} as announced ({announced}): {} day(s) listed",
+            if change.apply {
+                "confirmed"
+            } else {
+                "would be confirmed"
+            },
+            days.len()
+        ));
+    }
     for name in run.open() {
         let (d, _) = run.dossiers.get(&name).expect("open");
         let procedure = run
@@ -879,6 +939,7 @@ fn calendar_step(
     }
     if change.apply {
         run.layer = Some(layer);
+        run.confirmed = confirmed;
         run.calendar = new;
         run.calendar_versions += 1;
     }

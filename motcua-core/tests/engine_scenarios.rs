@@ -154,3 +154,34 @@ fn available_commands_are_exactly_those_the_engine_accepts() {
         "enough cases: {checked:?}"
     );
 }
+
+/// A confirmation lists one year's days: a day of another year, or windows in the same step,
+/// stop the run with the step named; nothing is half-applied.
+#[test]
+fn a_malformed_confirmation_stops_the_run() {
+    let text = std::fs::read_to_string(common::examples().join("scenarios/xac-nhan-nam-2027.toml"))
+        .expect("example");
+    let procedure = common::load_example("ho-kinh-doanh.toml");
+    let other_year = text.replacen(
+        "{ date = \"2027-01-01\", kind = \"off\"",
+        "{ date = \"2026-12-31\", kind = \"off\"",
+        1,
+    );
+    let with_windows = text.replacen(
+        "calendar = \"preview\"\nconfirm = 2027",
+        "calendar = \"preview\"\nwindows = \"07:00-11:00\"\nconfirm = 2027",
+        1,
+    );
+    for (bad, want) in [
+        (
+            other_year,
+            "step 4: year 2027: invalid holiday data: 2026-12-31 is listed under year 2027",
+        ),
+        (with_windows, "step 4: a confirmation lists the year's days"),
+    ] {
+        assert_ne!(bad, text);
+        let s = scenario::parse(&bad).expect("parses");
+        let e = scenario::run(&s, &procedure, common::calendar()).expect_err("refused");
+        assert!(e.0.contains(want), "{e}");
+    }
+}
