@@ -754,15 +754,18 @@ fn command_step(
         d.procedure_version.clone()
     };
     // Codes are the system's: an acceptance without a sequence takes the agency's next
-    // number for the local day.
+    // number for the local day, used up only if the acceptance is made (as in the store,
+    // where a refused command's transaction takes nothing).
+    let mut allocated = None;
     if let Command::Accept { sequence } = &mut command
         && *sequence == 0
         && d.state == dossier::State::Submitted
     {
         let day = (step.at + chrono::TimeDelta::hours(7)).date_naive();
-        let next = run.counters.entry((d.agency.to_string(), day)).or_insert(0);
-        *next += 1;
-        *sequence = *next;
+        let key = (d.agency.to_string(), day);
+        let next = run.counters.get(&key).copied().unwrap_or(0) + 1;
+        *sequence = next;
+        allocated = Some((key, next));
     }
     let procedure = run
         .versions
@@ -781,6 +784,9 @@ fn command_step(
         Ok(recorded) => {
             let summaries = recorded.iter().map(|r| describe(&r.event)).collect();
             log.extend(recorded);
+            if let Some((key, next)) = allocated {
+                run.counters.insert(key, next);
+            }
             (summaries, None)
         }
         Err(r) => (Vec::new(), Some((r.code, r.message_vi, r.message_en))),

@@ -185,3 +185,54 @@ fn a_malformed_confirmation_stops_the_run() {
         assert!(e.0.contains(want), "{e}");
     }
 }
+
+/// A refused acceptance takes no number: the next acceptance that day is still 0001, as in
+/// the store, where a refused command's transaction takes nothing.
+#[test]
+fn a_refused_acceptance_uses_no_number() {
+    let text = r#"
+title = "Tiếp nhận bị từ chối không lấy số"
+procedure = "../procedures/ho-kinh-doanh.toml"
+agency = "000.20.31.H53"
+
+[actors.mot-cua]
+kind = "staff"
+roles = ["reception-officer"]
+[actors.chuyen-vien]
+kind = "staff"
+roles = ["specialist"]
+
+[[do]]
+at = "2026-12-07T09:00:00+07:00"
+as = "mot-cua"
+command = "submit"
+channel = "direct"
+applicant = { name = "Nguyễn Văn An" }
+components = ["Giấy đề nghị đăng ký hộ kinh doanh"]
+
+[[do]]
+at = "2026-12-07T09:10:00+07:00"
+as = "chuyen-vien"
+command = "accept"
+expect = "refused"
+
+[[do]]
+at = "2026-12-07T09:20:00+07:00"
+as = "mot-cua"
+command = "accept"
+"#;
+    let s = scenario::parse(text).expect("parses");
+    let procedure = common::load_example("ho-kinh-doanh.toml");
+    let timeline = scenario::run(&s, &procedure, common::calendar()).expect("runs");
+    assert!(timeline.passed(), "{timeline}");
+    assert_eq!(
+        timeline
+            .dossier
+            .code
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("000.20.31.H53-261207-0001"),
+        "{timeline}"
+    );
+}
